@@ -1,0 +1,115 @@
+"""CivicLab: the co-design platform of the Laboratori aperti network."""
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from config import ConfigError, config_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    """Build the app for `config` (a config class or CIVICLAB_ENV name)."""
+    config_class = config if isinstance(config, type) else config_for(config)
+    config_class.check()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_boundary(app)
+
+    from civiclab.core.errors import register_error_handlers
+    from civiclab.core.security import register_security_headers
+    from civiclab.core.templating import register_template_helpers
+    from civiclab.cli import register_cli
+
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def _select_locale():
+    languages = ("it", "en")
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or "it"
+
+
+def _init_extensions(app):
+    from civiclab import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from civiclab.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, socketio
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    from flask_babel import lazy_gettext
+    login_manager.login_message = lazy_gettext("Accedi per continuare.")
+
+    @login_manager.user_loader
+    def load_user(token):
+        from civiclab.accounts.models import User
+
+        user_id, _, version = token.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.is_active or str(user.session_version) != version:
+            return None
+        return user
+
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        manage_session=False,
+    )
+
+
+def _register_blueprints(app):
+    from civiclab.accounts.routes import bp as accounts_bp
+    from civiclab.core.routes import bp as core_bp
+    from civiclab.places.routes import bp as places_bp
+    from civiclab.programmes.routes import bp as programmes_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(places_bp)
+    app.register_blueprint(programmes_bp)
+
+
+def _register_request_boundary(app):
+    """One commit per request: services flush, the boundary commits or rolls back."""
+    from civiclab.extensions import db
+
+    @app.after_request
+    def commit_or_roll_back(response):
+        if response.status_code < 400 and not g.get("rollback_only"):
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+__all__ = ["create_app", "ConfigError"]

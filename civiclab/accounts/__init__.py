@@ -1,0 +1,1 @@
+"""Accounts: users, organisations and memberships, roles, consent, sign-in."""

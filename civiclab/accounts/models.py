@@ -1,0 +1,144 @@
+"""Users, the organisations they act for, and their memberships."""
+import enum
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from civiclab.core.time import UTCDateTime, utcnow
+from civiclab.extensions import db
+
+
+class ParticipantType(enum.Enum):
+    """Who a participant is, as the labs count them."""
+
+    CITTADINO = "cittadino"
+    SCUOLA = "scuola"
+    IMPRESA = "impresa"
+    TERZO_SETTORE = "terzo_settore"
+    UNIVERSITA = "universita"
+    ENTE_PUBBLICO = "ente_pubblico"
+
+    @property
+    def needs_organisation(self):
+        return self is not ParticipantType.CITTADINO
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)  # None once deleted
+    display_name: Mapped[str] = mapped_column(sa.String(80))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    participant_type: Mapped[ParticipantType] = mapped_column(
+        sa.Enum(ParticipantType, name="participant_type", values_callable=lambda e: [m.value for m in e],
+                validate_strings=True),
+        default=ParticipantType.CITTADINO,
+    )
+    bio: Mapped[str] = mapped_column(sa.Text, default="")
+    locale: Mapped[str] = mapped_column(sa.String(5), default="it")
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    email_confirmed_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    privacy_consent_at: Mapped[object] = mapped_column(UTCDateTime)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # Bumped on password change and deletion so old sessions and reset links stop working.
+    session_version: Mapped[int] = mapped_column(default=1)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="user", foreign_keys="Membership.user_id", cascade="all, delete-orphan"
+    )
+    # Roles (the tables live in places/, beside the cities and labs they point to).
+    staff_roles: Mapped[list["CityStaff"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    facilitator_roles: Mapped[list["LabFacilitator"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def staff_city_ids(self):
+        return {role.city_id for role in self.staff_roles}
+
+    @property
+    def facilitated_lab_ids(self):
+        return {role.lab_id for role in self.facilitator_roles}
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self):
+        return self.deleted_at is None
+
+    @property
+    def is_confirmed(self):
+        return self.email_confirmed_at is not None
+
+    @property
+    def active_memberships(self):
+        return [m for m in self.memberships if m.status is MembershipStatus.ACTIVE]
+
+    def __repr__(self):
+        return f"<User {self.id} {self.email}>"
+
+
+class Organisation(db.Model):
+    """A school, business, third-sector body, university or public body participants act for."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (sa.UniqueConstraint("kind", "name_key", name="uq_organisations_kind_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(160))
+    name_key: Mapped[str] = mapped_column(sa.String(160))  # casefolded name, for uniqueness
+    kind: Mapped[ParticipantType] = mapped_column(
+        sa.Enum(ParticipantType, name="participant_type", values_callable=lambda e: [m.value for m in e],
+                validate_strings=True)
+    )
+    city_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+
+    @staticmethod
+    def key_for(name):
+        return " ".join(name.split()).casefold()
+
+
+class MembershipStatus(enum.Enum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    REFUSED = "refused"
+
+
+class Membership(db.Model):
+    """A user acting for an organisation; later members wait for approval."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "user_id", name="uq_memberships_org_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[MembershipStatus] = mapped_column(
+        sa.Enum(MembershipStatus, name="membership_status", values_callable=lambda e: [m.value for m in e],
+                validate_strings=True)
+    )
+    requested_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

@@ -1,0 +1,4 @@
+"""Routes of accounts."""
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)

@@ -1,0 +1,1 @@
+"""What every domain shares: sanitising, time, money, errors, permissions, mail, signals."""

@@ -1,0 +1,32 @@
+"""Outgoing mail: Flask-Mail, written to instance/mail in development, captured in tests."""
+from pathlib import Path
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_mail import Message
+
+from civiclab.core.time import utcnow
+from civiclab.extensions import mail
+
+
+def send_mail(to, subject, template, locale=None, **context):
+    """Render templates/mail/<template>.txt in the recipient's language and send it."""
+    with force_locale(locale or "it"):
+        body = render_template(f"mail/{template}.txt", **context)
+    message = Message(subject=subject, recipients=[to], body=body)
+    folder = current_app.config.get("MAIL_FILE_DIR")
+    if folder and not current_app.testing:
+        _write_to_folder(message, Path(folder))
+    else:
+        mail.send(message)
+    return message
+
+
+def _write_to_folder(message, folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
+    recipient = message.recipients[0].replace("@", "_at_").replace("/", "_")
+    (folder / f"{stamp}-{recipient}.eml").write_bytes(message.as_bytes())
+    # Keep the signal that tests and the audit use, whichever way mail leaves.
+    from flask_mail import email_dispatched
+    email_dispatched.send(message, app=current_app._get_current_object())

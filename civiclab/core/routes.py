@@ -1,0 +1,39 @@
+"""Pages of the whole network: home, accessibility statement, privacy, language switch."""
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from civiclab.extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def home():
+    from civiclab.places.services import network_overview
+
+    return render_template("core/home.html", overview=network_overview())
+
+
+@bp.get("/accessibilita")
+def accessibility():
+    return render_template("core/accessibility.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("core/privacy.html")
+
+
+@bp.post("/lingua")
+def set_language():
+    lang = request.form.get("lang")
+    if lang in ("it", "en"):
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.flush()
+    target = request.form.get("next") or ""
+    # Only same-site paths: never an open redirect.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("core.home")
+    return redirect(target)

@@ -1,0 +1,32 @@
+"""Filters and globals every template may use."""
+from flask import request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+
+from civiclab.core.money import format_euro
+from civiclab.core.sanitize import safe_html
+from civiclab.core.time import to_rome
+
+
+def register_template_helpers(app):
+    app.jinja_env.filters["euro"] = format_euro
+    app.jinja_env.filters["user_html"] = safe_html
+    app.jinja_env.filters["rome"] = to_rome
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else "—"
+    app.jinja_env.filters["datetime"] = (
+        lambda value, fmt="medium": format_datetime(value, fmt) if value else "—"
+    )
+
+    @app.context_processor
+    def globals_():
+        return {
+            "current_locale": str(get_locale() or "it"),
+            "url_for_page": _url_for_page,
+        }
+
+
+def _url_for_page(page):
+    """The current URL with ?page= changed, for pagination links."""
+    args = dict(request.view_args or {})
+    args.update(request.args.to_dict())
+    args["page"] = page
+    return url_for(request.endpoint, **args)

@@ -1,0 +1,4 @@
+"""Imports every domain's models so SQLAlchemy and Alembic see the whole schema."""
+from civiclab.accounts.models import Membership, MembershipStatus, Organisation, ParticipantType, User  # noqa: F401
+from civiclab.places.models import City, CityStaff, Lab, LabFacilitator  # noqa: F401
+from civiclab.programmes.models import Action, Axis, AxisBudget, CityPlan, Programme, Project  # noqa: F401

@@ -1,0 +1,1 @@
+"""Places: cities, their Laboratori aperti, and who runs them."""

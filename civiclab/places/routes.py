@@ -1,0 +1,4 @@
+"""Routes of places."""
+from flask import Blueprint
+
+bp = Blueprint("places", __name__)

@@ -1,0 +1,1 @@
+"""Programmes: PON Metro and its kin, their axes and actions, city plans and projects."""

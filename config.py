@@ -1,0 +1,113 @@
+"""Settings for each environment, read from the process environment."""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """A setting the chosen environment needs is missing or unsafe."""
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE / 'civiclab.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    # Flask-Babel: Italian first, English second; times shown in Rome.
+    LANGUAGES = ("it", "en")
+    BABEL_DEFAULT_LOCALE = "it"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Rome"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+
+    # Mail: in development it is written to instance/mail, in tests captured in memory.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "CivicLab <noreply@civiclab.local>")
+    MAIL_FILE_DIR = None  # when set, mail is written there as .eml files instead of sent
+
+    # Accounts
+    CONFIRM_TOKEN_MAX_AGE = 3 * 24 * 3600
+    RESET_TOKEN_MAX_AGE = 3600
+    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_REGISTER = "5 per minute;30 per hour"
+    RATELIMIT_WRITE = "30 per minute"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Socket.IO: threading (simple-websocket) in development and tests; gevent in production.
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PREFERRED_URL_SCHEME = "http"
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+    PER_PAGE = 20
+
+    @classmethod
+    def check(cls):
+        """Raise ConfigError when the environment is unsafe for this config."""
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False  # the reloader breaks Socket.IO threads; FLASK_DEBUG=1 turns it on by hand
+    MAIL_FILE_DIR = str(INSTANCE / "mail")
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-only"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    MAIL_SUPPRESS_SEND = True
+    WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
+    RATELIMIT_ENABLED = False  # tests that check rate limits switch it back on
+    RATELIMIT_STORAGE_URI = "memory://"
+    REDIS_URL = None
+    SERVER_NAME = "localhost"
+
+
+class ProductionConfig(Config):
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls):
+        # Read at start-up, not import, so a server started with the wrong environment stops.
+        secret = os.environ.get("SECRET_KEY", "")
+        database = os.environ.get("DATABASE_URL", "")
+        if len(secret) < 32 or secret == Config.SECRET_KEY:
+            raise ConfigError("production needs SECRET_KEY: a random string of 32+ characters")
+        if not database:
+            raise ConfigError("production needs DATABASE_URL (PostgreSQL)")
+        cls.SECRET_KEY = secret
+        cls.SQLALCHEMY_DATABASE_URI = database
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name=None):
+    """The config class for CIVICLAB_ENV (development by default)."""
+    name = name or os.environ.get("CIVICLAB_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigError(f"CIVICLAB_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
