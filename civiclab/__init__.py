@@ -53,6 +53,10 @@ def _init_extensions(app):
     from civiclab.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, socketio
 
     db.init_app(app)
+    from civiclab.core.db import configure_sqlite
+
+    with app.app_context():
+        configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)

@@ -1,0 +1,26 @@
+"""Database engine set-up the app needs on SQLite (the embedded default)."""
+import sqlalchemy as sa
+
+
+def configure_sqlite(engine):
+    """Foreign keys on, WAL, a busy timeout, and transactions SQLAlchemy fully controls.
+
+    pysqlite starts transactions lazily and breaks SAVEPOINT; taking BEGIN over ourselves is
+    the documented fix, and lets tests roll back everything a request committed.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if engine.url.database and engine.url.database != ":memory:":
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,238 @@
+"""Fixtures: an app on a database built by the migrations, a session that rolls back, factories.
+
+By default the database is a fresh SQLite file. With CIVICLAB_TEST_DB=postgres the whole suite
+runs on a PostgreSQL database created for this run on PG_ADMIN_URL and dropped afterwards.
+"""
+import os
+import uuid
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from config import TestingConfig
+
+PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+DEMO_PASSWORD = "Una-password-robusta-42"
+
+
+@contextmanager
+def temporary_postgres_database():
+    """A new, empty PostgreSQL database, dropped when the block ends."""
+    name = f"civiclab_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def make_app(database_url, **overrides):
+    """A testing app on `database_url` with the schema built by the migrations."""
+    from civiclab import create_app
+
+    config = type("Config", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if os.environ.get("CIVICLAB_TEST_DB") == "postgres":
+        with temporary_postgres_database() as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'civiclab.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    return make_app(database_url)
+
+
+@pytest.fixture
+def db_session(app):
+    """Every test in one outer transaction; commits inside it become savepoints, rolled back."""
+    from civiclab.extensions import db
+
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+@pytest.fixture
+def outbox(app):
+    from civiclab.extensions import mail
+
+    with mail.record_messages() as messages:
+        yield messages
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as queries:` collects the SQL statements run inside the block."""
+    from civiclab.extensions import db
+
+    @contextmanager
+    def counter():
+        statements = []
+
+        def record(conn, cursor, statement, *args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                statements.append(statement)
+
+        engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+
+    return counter
+
+
+def login(client, user):
+    """Sign `user` in on `client` the way Flask-Login's session does."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+# ---- factories ---------------------------------------------------------------------------
+
+@pytest.fixture
+def make_user(db_session):
+    from civiclab.accounts.models import ParticipantType, User
+    from civiclab.core.time import utcnow
+
+    counter = iter(range(1, 10_000))
+
+    def factory(email=None, display_name=None, participant_type=ParticipantType.CITTADINO,
+                confirmed=True, is_admin=False, password=DEMO_PASSWORD, locale="it"):
+        n = next(counter)
+        user = User(
+            email=email or f"user{n}-{uuid.uuid4().hex[:6]}@example.org",
+            display_name=display_name or f"Utente {n}",
+            participant_type=participant_type,
+            is_admin=is_admin,
+            locale=locale,
+            privacy_consent_at=utcnow(),
+            email_confirmed_at=utcnow() if confirmed else None,
+        )
+        user.set_password(password)
+        db_session.add(user)
+        db_session.flush()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_city(db_session):
+    from civiclab.places.models import City
+
+    def factory(name=None, region="Emilia-Romagna", **fields):
+        name = name or f"Città {uuid.uuid4().hex[:6]}"
+        city = City(name=name, slug=fields.pop("slug", name.lower().replace(" ", "-")),
+                    region=region, **fields)
+        db_session.add(city)
+        db_session.flush()
+        return city
+
+    return factory
+
+
+@pytest.fixture
+def make_lab(db_session, make_city):
+    from civiclab.places.models import Lab
+
+    def factory(city=None, name=None, **fields):
+        city = city or make_city()
+        name = name or f"Laboratorio {uuid.uuid4().hex[:6]}"
+        lab = Lab(city=city, name=name, slug=fields.pop("slug", name.lower().replace(" ", "-")), **fields)
+        db_session.add(lab)
+        db_session.flush()
+        return lab
+
+    return factory
+
+
+@pytest.fixture
+def make_staff(db_session, make_user):
+    """A municipality staff member of `city`."""
+    from civiclab.places.models import CityStaff
+
+    def factory(city, **user_fields):
+        user = make_user(**user_fields)
+        db_session.add(CityStaff(user=user, city=city))
+        db_session.flush()
+        db_session.refresh(user)
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_facilitator(db_session, make_user):
+    from civiclab.places.models import LabFacilitator
+
+    def factory(lab, **user_fields):
+        user = make_user(**user_fields)
+        db_session.add(LabFacilitator(user=user, lab=lab))
+        db_session.flush()
+        db_session.refresh(user)
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_project(db_session, make_city):
+    from civiclab.programmes.models import Action, Axis, Programme, Project
+
+    def factory(city=None, code=None, **fields):
+        city = city or make_city()
+        programme = db_session.scalar(sa.select(Programme).filter_by(code="TEST-PROG"))
+        if programme is None:
+            programme = Programme(code="TEST-PROG", slug="test-prog", name="Programma di prova",
+                                  period="2014-2020")
+            axis = Axis(programme=programme, number=3, name="Servizi per l'inclusione sociale")
+            db_session.add(Action(axis=axis, code="3.3.1", name="Sostegno all'innovazione sociale"))
+            db_session.flush()
+        action = programme.axes[0].actions[0]
+        values = dict(
+            title="Accelerazione civica", cup=None, rup="Miriam Pepe",
+            implementing_body="Comune di Bologna", programmato_cents=41224884,
+            ammesso_cents=41224884, vincolante_cents=41224884, erogato_cents=41224883,
+        )
+        values.update(fields)
+        project = Project(city=city, action=action, code=code or f"T{uuid.uuid4().hex[:8]}", **values)
+        db_session.add(project)
+        db_session.flush()
+        return project
+
+    return factory
