@@ -33,6 +33,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "CivicLab <noreply@civiclab.local>")
     MAIL_FILE_DIR = None  # when set, mail is written there as .eml files instead of sent
+    # Where people write about accessibility and personal data (footer pages).
+    CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "civiclab@example.org")
 
     # Accounts
     CONFIRM_TOKEN_MAX_AGE = 3 * 24 * 3600

@@ -29,4 +29,4 @@ def _write_to_folder(message, folder):
     (folder / f"{stamp}-{recipient}.eml").write_bytes(message.as_bytes())
     # Keep the signal that tests and the audit use, whichever way mail leaves.
     from flask_mail import email_dispatched
-    email_dispatched.send(message, app=current_app._get_current_object())
+    email_dispatched.send(current_app._get_current_object(), message=message)  # as Flask-Mail 0.10

@@ -5,7 +5,9 @@ CSP = "; ".join([
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    "font-src 'self'",
+    # Bootstrap Italia's CSS embeds one font as a data: URL (video.js icons), which Chromium
+    # loads on every page; data: fonts can only come from our own stylesheets.
+    "font-src 'self' data:",
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
