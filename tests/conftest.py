@@ -64,9 +64,13 @@ def db_session(app):
     from civiclab.extensions import db
 
     with app.app_context():
-        connection = db.engine.connect()
+        engine = db.engine
+        connection = engine.connect()
         transaction = connection.begin()
         original = db.session
+        # Flask-SQLAlchemy's Session.get_bind picks the app's engine for every mapped class and
+        # ignores `bind`; put the connection in its place so the session really joins it.
+        db.engines[None] = connection
         db.session = db._make_scoped_session(
             {"bind": connection, "join_transaction_mode": "create_savepoint"}
         )
@@ -75,6 +79,7 @@ def db_session(app):
         finally:
             db.session.remove()
             db.session = original
+            db.engines[None] = engine
             transaction.rollback()
             connection.close()
 
@@ -123,6 +128,8 @@ def login(client, user):
 
 
 # ---- factories ---------------------------------------------------------------------------
+# Factories commit (inside the test's outer transaction that is only a savepoint release), as
+# data made before a request would be: a request answered 4xx rolls back only its own work.
 
 @pytest.fixture
 def make_user(db_session):
@@ -145,7 +152,7 @@ def make_user(db_session):
         )
         user.set_password(password)
         db_session.add(user)
-        db_session.flush()
+        db_session.commit()
         return user
 
     return factory
@@ -160,7 +167,7 @@ def make_city(db_session):
         city = City(name=name, slug=fields.pop("slug", name.lower().replace(" ", "-")),
                     region=region, **fields)
         db_session.add(city)
-        db_session.flush()
+        db_session.commit()
         return city
 
     return factory
@@ -175,7 +182,7 @@ def make_lab(db_session, make_city):
         name = name or f"Laboratorio {uuid.uuid4().hex[:6]}"
         lab = Lab(city=city, name=name, slug=fields.pop("slug", name.lower().replace(" ", "-")), **fields)
         db_session.add(lab)
-        db_session.flush()
+        db_session.commit()
         return lab
 
     return factory
@@ -189,7 +196,7 @@ def make_staff(db_session, make_user):
     def factory(city, **user_fields):
         user = make_user(**user_fields)
         db_session.add(CityStaff(user=user, city=city))
-        db_session.flush()
+        db_session.commit()
         db_session.refresh(user)
         return user
 
@@ -203,7 +210,7 @@ def make_facilitator(db_session, make_user):
     def factory(lab, **user_fields):
         user = make_user(**user_fields)
         db_session.add(LabFacilitator(user=user, lab=lab))
-        db_session.flush()
+        db_session.commit()
         db_session.refresh(user)
         return user
 
@@ -222,7 +229,7 @@ def make_project(db_session, make_city):
                                   period="2014-2020")
             axis = Axis(programme=programme, number=3, name="Servizi per l'inclusione sociale")
             db_session.add(Action(axis=axis, code="3.3.1", name="Sostegno all'innovazione sociale"))
-            db_session.flush()
+            db_session.commit()
         action = programme.axes[0].actions[0]
         values = dict(
             title="Accelerazione civica", cup=None, rup="Miriam Pepe",
@@ -232,7 +239,7 @@ def make_project(db_session, make_city):
         values.update(fields)
         project = Project(city=city, action=action, code=code or f"T{uuid.uuid4().hex[:8]}", **values)
         db_session.add(project)
-        db_session.flush()
+        db_session.commit()
         return project
 
     return factory

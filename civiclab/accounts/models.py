@@ -2,10 +2,12 @@
 import enum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from civiclab.core.errors import DomainError
 from civiclab.core.time import UTCDateTime, utcnow
 from civiclab.extensions import db
 
@@ -23,6 +25,24 @@ class ParticipantType(enum.Enum):
     @property
     def needs_organisation(self):
         return self is not ParticipantType.CITTADINO
+
+    @property
+    def label(self):
+        return PARTICIPANT_TYPE_LABELS[self]
+
+    @classmethod
+    def organisation_kinds(cls):
+        return [kind for kind in cls if kind.needs_organisation]
+
+
+PARTICIPANT_TYPE_LABELS = {
+    ParticipantType.CITTADINO: _l("Cittadino"),
+    ParticipantType.SCUOLA: _l("Scuola"),
+    ParticipantType.IMPRESA: _l("Impresa"),
+    ParticipantType.TERZO_SETTORE: _l("Terzo settore"),
+    ParticipantType.UNIVERSITA: _l("Università / ricerca"),
+    ParticipantType.ENTE_PUBBLICO: _l("Ente pubblico"),
+}
 
 
 class User(UserMixin, db.Model):
@@ -121,6 +141,22 @@ class MembershipStatus(enum.Enum):
     ACTIVE = "active"
     REFUSED = "refused"
 
+    @property
+    def label(self):
+        return {
+            MembershipStatus.PENDING: _l("In attesa di approvazione"),
+            MembershipStatus.ACTIVE: _l("Attiva"),
+            MembershipStatus.REFUSED: _l("Rifiutata"),
+        }[self]
+
+
+# Which status a membership may move to from each status (a refused request may be asked again).
+MEMBERSHIP_TRANSITIONS = {
+    MembershipStatus.PENDING: {MembershipStatus.ACTIVE, MembershipStatus.REFUSED},
+    MembershipStatus.REFUSED: {MembershipStatus.PENDING},
+    MembershipStatus.ACTIVE: set(),
+}
+
 
 class Membership(db.Model):
     """A user acting for an organisation; later members wait for approval."""
@@ -142,3 +178,29 @@ class Membership(db.Model):
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    def _move_to(self, status):
+        if status not in MEMBERSHIP_TRANSITIONS[self.status]:
+            raise DomainError(str(_l("Questa richiesta è già stata decisa.")))
+        self.status = status
+
+    def decide(self, approve, by):
+        """Approve or refuse a pending request."""
+        self._move_to(MembershipStatus.ACTIVE if approve else MembershipStatus.REFUSED)
+        self.decided_at = utcnow()
+        self.decided_by = by
+
+    def ask_again(self):
+        """A refused request is asked once more and waits again."""
+        self._move_to(MembershipStatus.PENDING)
+        self.requested_at = utcnow()
+        self.decided_at = None
+        self.decided_by = None
+
+    @property
+    def is_pending(self):
+        return self.status is MembershipStatus.PENDING
+
+    @property
+    def is_active(self):
+        return self.status is MembershipStatus.ACTIVE

@@ -1,4 +1,273 @@
-"""Routes of accounts."""
-from flask import Blueprint
+"""Pages of accounts: register, confirm, sign in and out, passwords, profile, export, deletion."""
+import json
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from civiclab.accounts import organisations, services
+from civiclab.accounts.forms import (
+    NEW,
+    ActionForm,
+    ChangePasswordForm,
+    DeleteAccountForm,
+    EmailOnlyForm,
+    LoginForm,
+    NewPasswordForm,
+    ProfileForm,
+    RegistrationForm,
+)
+from civiclab.accounts.organisation_routes import register_organisation_routes
+from civiclab.core.errors import DomainError
+from civiclab.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
+
+
+def _limit(key):
+    """Rate limit a view's POSTs by the config value `key` (read per request)."""
+    return limiter.limit(lambda: current_app.config[key], methods=["POST"])
+
+
+def _safe_next(target):
+    """`target` when it is a path on this site, else None: never an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def show_error(form, error):
+    """Put a DomainError on its field, or at the top of the form."""
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _form_status(form):
+    return 422 if form.is_submitted() else 200
+
+
+# ---- registration and confirmation ---------------------------------------------------------
+
+@bp.route("/account/registrati", methods=["GET", "POST"])
+@_limit("RATELIMIT_REGISTER")
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.profile"))
+    form = RegistrationForm(organisations=organisations.organisations_for_registration())
+    if form.is_submitted() and form.website.data:
+        return redirect(url_for("accounts.registered"))  # a bot filled the honeypot: pretend
+    if form.validate_on_submit():
+        is_new = form.organisation_mode.data == NEW
+        try:
+            services.register(
+                email=form.email.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+                participant_type=form.chosen_type,
+                privacy_consent=form.privacy_consent.data,
+                organisation=None if is_new else form.chosen_organisation,
+                new_organisation_name=form.new_organisation_name.data if is_new else "",
+                new_organisation_city=form.new_organisation_city.data if is_new else "",
+                locale=session.get("lang") or request.accept_languages.best_match(("it", "en")) or "it",
+            )
+        except DomainError as error:
+            show_error(form, error)
+            return render_template("accounts/register.html", form=form), 422
+        # The same answer whether the address was new or already registered.
+        return redirect(url_for("accounts.registered"))
+    return render_template("accounts/register.html", form=form), _form_status(form)
+
+
+@bp.get("/account/registrati/controlla-email")
+def registered():
+    return render_template("accounts/registered.html")
+
+
+@bp.get("/account/conferma/<token>")
+def confirm(token):
+    try:
+        user = services.confirm_email(token)
+    except DomainError as error:
+        return render_template("accounts/link_problem.html", message=error.message, purpose="confirm"), 400
+    return render_template("accounts/confirmed.html", user=user)
+
+
+@bp.post("/account/conferma/invia-di-nuovo")
+@login_required
+@_limit("RATELIMIT_REGISTER")
+def resend_confirmation():
+    try:
+        services.resend_confirmation(current_user)
+    except DomainError as error:
+        flash(error.message, "info")
+    else:
+        flash(_("Ti abbiamo inviato un nuovo link di conferma a %(email)s.", email=current_user.email),
+              "success")
+    return redirect(url_for("accounts.profile"))
+
+
+# ---- signing in and out -------------------------------------------------------------------
+
+@bp.route("/account/accedi", methods=["GET", "POST"])
+@_limit("RATELIMIT_LOGIN")
+def login():
+    next_url = _safe_next(request.values.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(next_url or url_for("accounts.profile"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            session["lang"] = user.locale
+            if not user.is_confirmed:
+                flash(_("Conferma il tuo indirizzo email per partecipare: trovi il link nella mail che ti "
+                        "abbiamo inviato."), "warning")
+            return redirect(next_url or url_for("core.home"))
+        # The same words whether the address is unknown or the password wrong.
+        form.form_errors.append(_("Email o password non corretti."))
+    return render_template("accounts/login.html", form=form, next_url=next_url), _form_status(form)
+
+
+@bp.route("/account/esci", methods=["GET", "POST"])
+def logout():
+    """GET asks for confirmation; only a POST with its CSRF token signs out."""
+    form = ActionForm()
+    if not current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    if form.validate_on_submit():
+        logout_user()
+        flash(_("Sei uscito da CivicLab."), "info")
+        return redirect(url_for("core.home"))
+    return render_template("accounts/logout.html", form=form)
+
+
+# ---- passwords ----------------------------------------------------------------------------
+
+@bp.route("/account/password-dimenticata", methods=["GET", "POST"])
+@_limit("RATELIMIT_REGISTER")
+def reset_request():
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        return redirect(url_for("accounts.reset_sent"))
+    return render_template("accounts/reset_request.html", form=form), _form_status(form)
+
+
+@bp.get("/account/password-dimenticata/inviata")
+def reset_sent():
+    return render_template("accounts/reset_sent.html")
+
+
+@bp.route("/account/nuova-password/<token>", methods=["GET", "POST"])
+@_limit("RATELIMIT_LOGIN")
+def reset(token):
+    try:
+        user = services.user_for_reset_token(token)
+    except DomainError as error:
+        return render_template("accounts/link_problem.html", message=error.message, purpose="reset"), 400
+    form = NewPasswordForm(user)
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except DomainError as error:
+            show_error(form, error)
+            return render_template("accounts/reset.html", form=form, token=token), 422
+        logout_user()
+        flash(_("Password aggiornata: ora puoi accedere con la nuova password."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form, token=token), _form_status(form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@_limit("RATELIMIT_LOGIN")
+def change_password():
+    form = ChangePasswordForm(current_user)
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.new_password.data)
+        except DomainError as error:
+            show_error(form, error)
+            return render_template("accounts/change_password.html", form=form), 422
+        # Other sessions end with the old session version; this one carries on with the new one.
+        remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+        login_user(current_user._get_current_object(), remember=remembered)
+        flash(_("Password cambiata. Le altre sessioni aperte sono state chiuse."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form), _form_status(form)
+
+
+# ---- profile, export, deletion ------------------------------------------------------------
+
+@bp.get("/account/profilo")
+@login_required
+def profile():
+    return render_template(
+        "accounts/profile.html",
+        user=current_user,
+        memberships=organisations.user_memberships(current_user),
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/account/profilo/modifica", methods=["GET", "POST"])
+@login_required
+@_limit("RATELIMIT_WRITE")
+def edit_profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(current_user, form.display_name.data, form.bio.data, form.locale.data)
+        except DomainError as error:
+            show_error(form, error)
+            return render_template("accounts/edit_profile.html", form=form), 422
+        session["lang"] = current_user.locale
+        flash(_("Profilo aggiornato."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/edit_profile.html", form=form), _form_status(form)
+
+
+@bp.get("/account/i-miei-dati.json")
+@login_required
+def export():
+    data = services.export_user_data(current_user)
+    response = current_app.response_class(
+        json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json"
+    )
+    response.headers["Content-Disposition"] = 'attachment; filename="civiclab-i-miei-dati.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/elimina", methods=["GET", "POST"])
+@login_required
+@_limit("RATELIMIT_LOGIN")
+def delete():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_account(current_user, form.password.data)
+        except DomainError as error:
+            show_error(form, error)
+            return render_template("accounts/delete.html", form=form), 422
+        logout_user()
+        flash(_("Il tuo account è stato eliminato. Grazie per aver partecipato."), "info")
+        return redirect(url_for("core.home"))
+    return render_template("accounts/delete.html", form=form), _form_status(form)
+
+
+register_organisation_routes(bp)

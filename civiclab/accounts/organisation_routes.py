@@ -1,0 +1,99 @@
+"""Pages of organisations: list and search, the organisation page, joining, deciding requests."""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from civiclab.accounts import organisations
+from civiclab.accounts.forms import ActionForm, DecisionForm, OrganisationSearchForm
+from civiclab.accounts.models import Membership, Organisation
+from civiclab.accounts.permissions import (
+    can_approve_membership,
+    can_decide_membership,
+    can_request_membership,
+    can_see_member_emails,
+    membership_of,
+)
+from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.permissions import login_required_confirmed, require
+from civiclab.extensions import db, limiter
+
+DECISIONS = {"approve": True, "refuse": False}
+
+
+def _limit_writes():
+    return limiter.limit(lambda: current_app.config["RATELIMIT_WRITE"], methods=["POST"])
+
+
+def organisations_list():
+    form = OrganisationSearchForm(request.args)
+    form.validate()
+    page = request.args.get("page", 1, type=int)
+    page_obj = organisations.search_organisations(
+        form.q.data or "", form.kind, page=max(page, 1), per_page=current_app.config["PER_PAGE"]
+    )
+    counts = organisations.active_member_counts([org.id for org in page_obj.items])
+    return render_template("accounts/organisations.html", form=form, page_obj=page_obj, counts=counts)
+
+
+def organisation_page(org_id, error=None, status=200):
+    organisation = db.get_or_404(Organisation, org_id)
+    memberships = organisations.organisation_memberships(organisation)
+    members = [m.user for m in memberships if m.is_active and m.user.is_active]
+    may_approve = can_approve_membership(current_user, organisation)
+    pending = [m for m in memberships if m.is_pending] if may_approve else []
+    return render_template(
+        "accounts/organisation.html",
+        organisation=organisation,
+        members=members,
+        pending=pending,
+        may_approve=may_approve,
+        show_emails=can_see_member_emails(current_user, organisation),
+        my_membership=membership_of(current_user, organisation),
+        may_request=can_request_membership(current_user, organisation),
+        action_form=ActionForm(),
+        decision_form=DecisionForm(),
+        error=error,
+    ), status
+
+
+@login_required_confirmed
+@_limit_writes()
+def join_organisation(org_id):
+    organisation = db.get_or_404(Organisation, org_id)
+    require(can_request_membership(current_user, organisation))
+    organisations.request_membership(current_user, organisation)
+    flash(_("Richiesta inviata: ti scriveremo quando sarà approvata."), "success")
+    return redirect(url_for("accounts.organisation", org_id=organisation.id))
+
+
+@login_required
+@_limit_writes()
+def decide_membership(org_id, membership_id):
+    membership = db.get_or_404(Membership, membership_id)
+    if membership.organisation_id != org_id:
+        abort(404)
+    require(can_decide_membership(current_user, membership))
+    approve = DECISIONS.get(request.form.get("decision", ""))
+    if approve is None:
+        abort(400)
+    try:
+        organisations.decide_membership(current_user, membership, approve)
+    except NotAllowed:
+        abort(403)
+    except DomainError as error:
+        return organisation_page(org_id, error=error.message, status=422)
+    name = membership.user.display_name
+    if approve:
+        flash(_("%(name)s ora è membro dell'organizzazione.", name=name), "success")
+    else:
+        flash(_("Richiesta di %(name)s rifiutata.", name=name), "info")
+    return redirect(url_for("accounts.organisation", org_id=org_id))
+
+
+def register_organisation_routes(bp):
+    bp.add_url_rule("/organizzazioni", "organisations", organisations_list, methods=["GET"])
+    bp.add_url_rule("/organizzazioni/<int:org_id>", "organisation", organisation_page, methods=["GET"])
+    bp.add_url_rule("/organizzazioni/<int:org_id>/adesione", "join_organisation", join_organisation,
+                    methods=["POST"])
+    bp.add_url_rule("/organizzazioni/<int:org_id>/richieste/<int:membership_id>", "decide_membership",
+                    decide_membership, methods=["POST"])

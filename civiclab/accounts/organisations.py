@@ -1,0 +1,122 @@
+"""Organisations and memberships: finding, creating, asking to join, deciding."""
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from civiclab.accounts import mails
+from civiclab.accounts.models import Membership, MembershipStatus, Organisation, User
+from civiclab.accounts.permissions import can_decide_membership, can_request_membership
+from civiclab.core import signals
+from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.extensions import db
+
+
+def create_organisation(name, kind, city_name=""):
+    name = " ".join((name or "").split())
+    organisation = Organisation(name=name, name_key=Organisation.key_for(name), kind=kind,
+                                city_name=" ".join((city_name or "").split()))
+    try:
+        with db.session.begin_nested():
+            db.session.add(organisation)
+            db.session.flush()
+    except IntegrityError:
+        raise DomainError(_("Esiste già un'organizzazione con questo nome: sceglila dall'elenco per "
+                            "chiedere di aderire."), field="new_organisation_name") from None
+    return organisation
+
+
+def find_organisation(name, kind):
+    return db.session.scalar(sa.select(Organisation).where(
+        Organisation.kind == kind, Organisation.name_key == Organisation.key_for(name)))
+
+
+def search_organisations(query="", kind=None, page=1, per_page=20):
+    """A page of organisations matching `query` (in the name) and `kind`, by name."""
+    stmt = sa.select(Organisation).order_by(Organisation.name_key, Organisation.id)
+    key = Organisation.key_for(query or "")
+    if key:
+        stmt = stmt.where(Organisation.name_key.contains(key, autoescape=True))
+    if kind is not None:
+        stmt = stmt.where(Organisation.kind == kind)
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def active_member_counts(organisation_ids):
+    """{organisation id: number of active members}, in one query."""
+    if not organisation_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Membership.organisation_id, sa.func.count(Membership.id))
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.organisation_id.in_(organisation_ids),
+               Membership.status == MembershipStatus.ACTIVE, User.deleted_at.is_(None))
+        .group_by(Membership.organisation_id)
+    )
+    return dict(rows.all())
+
+
+def organisation_memberships(organisation):
+    """The organisation's memberships with their users, oldest first, in one query."""
+    return db.session.scalars(
+        sa.select(Membership).options(selectinload(Membership.user))
+        .where(Membership.organisation_id == organisation.id)
+        .order_by(Membership.requested_at, Membership.id)
+    ).all()
+
+
+def organisations_for_registration():
+    """Every organisation a registrant may ask to join, by kind and name."""
+    return db.session.scalars(sa.select(Organisation).order_by(Organisation.kind, Organisation.name_key)).all()
+
+
+def request_membership(user, organisation):
+    """Ask to join `organisation`; its approvers are told."""
+    if not can_request_membership(user, organisation):
+        raise NotAllowed(_("Non puoi chiedere di aderire a questa organizzazione."))
+    membership = next((m for m in organisation.memberships if m.user_id == user.id), None)
+    if membership is None:
+        membership = Membership(organisation=organisation, user=user, status=MembershipStatus.PENDING)
+        db.session.add(membership)
+    else:
+        membership.ask_again()
+    db.session.flush()
+    notify_approvers(membership)
+    return membership
+
+
+def notify_approvers(membership):
+    signals.membership_requested.send(membership)
+    for approver in membership_approvers(membership.organisation):
+        mails.send_membership_requested(approver, membership)
+
+
+def membership_approvers(organisation):
+    """Who is mailed about a request: the active members, or the administrators when none is left."""
+    members = [m.user for m in organisation.memberships
+               if m.is_active and m.user.is_active and m.user.is_confirmed and m.user.email]
+    if members:
+        return members
+    return db.session.scalars(sa.select(User).where(
+        User.is_admin.is_(True), User.deleted_at.is_(None), User.email.is_not(None))).all()
+
+
+def decide_membership(actor, membership, approve):
+    if not can_decide_membership(actor, membership):
+        raise NotAllowed(_("Non puoi decidere su questa richiesta."))
+    membership.decide(approve, by=actor)
+    db.session.flush()
+    if approve:
+        signals.membership_approved.send(membership)
+    if membership.user.email:
+        mails.send_membership_decided(membership)
+    return membership
+
+
+def user_memberships(user):
+    """The user's memberships with their organisations, oldest first, in one query."""
+    return db.session.scalars(
+        sa.select(Membership).options(selectinload(Membership.organisation))
+        .where(Membership.user_id == user.id)
+        .order_by(Membership.requested_at, Membership.id)
+    ).all()

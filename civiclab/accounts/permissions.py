@@ -1,0 +1,48 @@
+"""Who may do what with accounts, organisations and memberships (pure functions)."""
+from civiclab.accounts.models import MembershipStatus
+from civiclab.core.permissions import is_admin, is_authenticated
+
+
+def is_municipality_staff(user):
+    return is_authenticated(user) and bool(user.staff_roles)
+
+
+def membership_of(user, organisation):
+    """The user's membership of `organisation` (any status), or None."""
+    if not is_authenticated(user):
+        return None
+    return next((m for m in organisation.memberships if m.user_id == user.id), None)
+
+
+def is_active_member(user, organisation):
+    membership = membership_of(user, organisation)
+    return membership is not None and membership.status is MembershipStatus.ACTIVE
+
+
+def can_approve_membership(user, organisation):
+    """An active member of the organisation, an administrator or any municipality staff."""
+    if not is_authenticated(user) or not user.is_confirmed:
+        return False
+    return is_admin(user) or is_municipality_staff(user) or is_active_member(user, organisation)
+
+
+def can_decide_membership(user, membership):
+    """Approvers decide others' requests, never their own."""
+    return membership.user_id != getattr(user, "id", None) and can_approve_membership(
+        user, membership.organisation
+    )
+
+
+def can_request_membership(user, organisation):
+    """A confirmed participant of the organisation's kind with no open or active membership."""
+    if not is_authenticated(user) or not user.is_confirmed:
+        return False
+    if user.participant_type is not organisation.kind:
+        return False
+    membership = membership_of(user, organisation)
+    return membership is None or membership.status is MembershipStatus.REFUSED
+
+
+def can_see_member_emails(user, organisation):
+    """Approvers see requesters' addresses to recognise colleagues; the public never does."""
+    return can_approve_membership(user, organisation)

@@ -1,0 +1,279 @@
+"""Accounts: registering, confirming, signing in, passwords, profile, export, deletion, memberships."""
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from civiclab.accounts import mails, tokens
+from civiclab.accounts.models import (
+    Membership,
+    MembershipStatus,
+    ParticipantType,
+    User,
+)
+from civiclab.accounts.organisations import create_organisation, find_organisation, notify_approvers
+from civiclab.accounts.passwords import password_problem
+from civiclab.core import signals
+from civiclab.core.errors import DomainError
+from civiclab.core.time import utcnow
+from civiclab.extensions import db
+
+DELETED_NAME = "Utente eliminato"
+LANGUAGES = ("it", "en")
+_timing_hash = []  # a hash to check unknown emails against, so both failures take as long
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email):
+    email = normalise_email(email)
+    if not email:
+        return None
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def check_new_password(password, email, display_name, field="password"):
+    problem = password_problem(password, email=email, display_name=display_name)
+    if problem:
+        raise DomainError(problem, field=field)
+
+
+# ---- registration and confirmation ---------------------------------------------------------
+
+def register(*, email, display_name, password, participant_type, privacy_consent, organisation=None,
+             new_organisation_name="", new_organisation_city="", locale="it"):
+    """A new, unconfirmed participant, or None when the address already has an account.
+
+    In that case the owner of the address is told by mail and nothing is created; the caller
+    shows the same page either way, so nobody learns which addresses are registered.
+    """
+    email = normalise_email(email)
+    display_name = " ".join((display_name or "").split())
+    participant_type = ParticipantType(participant_type)
+    if not privacy_consent:
+        raise DomainError(_("Per registrarti devi accettare l'informativa sulla privacy."),
+                          field="privacy_consent")
+    check_new_password(password, email, display_name)
+    if participant_type.needs_organisation:
+        _check_organisation_choice(participant_type, organisation, new_organisation_name)
+
+    existing = find_user_by_email(email)
+    if existing is not None:
+        generate_password_hash(password)  # the same work as a real registration: timing tells nothing
+        mails.send_already_registered(existing)
+        return None
+
+    user = User(email=email, display_name=display_name, participant_type=participant_type,
+                locale=locale if locale in LANGUAGES else "it", bio="", privacy_consent_at=utcnow())
+    user.set_password(password)
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError:  # the same address registered a moment ago, in another request
+        return None
+
+    if participant_type.needs_organisation:
+        if organisation is not None:
+            db.session.add(Membership(organisation=organisation, user=user, status=MembershipStatus.PENDING))
+        else:
+            new = create_organisation(new_organisation_name, participant_type, new_organisation_city)
+            db.session.add(Membership(organisation=new, user=user, status=MembershipStatus.ACTIVE,
+                                      decided_at=utcnow()))
+    db.session.flush()
+    signals.user_registered.send(user)
+    mails.send_confirmation(user)
+    return user
+
+
+def _check_organisation_choice(kind, organisation, new_name):
+    if organisation is not None:
+        if organisation.kind is not kind:
+            raise DomainError(_("L'organizzazione scelta non è del tipo che hai indicato."),
+                              field="organisation")
+        return
+    new_name = " ".join((new_name or "").split())
+    if not new_name:
+        raise DomainError(_("Indica l'organizzazione per cui ti registri: scegline una o creane una nuova."),
+                          field="organisation")
+    if find_organisation(new_name, kind) is not None:
+        raise DomainError(_("Esiste già un'organizzazione con questo nome: sceglila dall'elenco per "
+                            "chiedere di aderire."), field="new_organisation_name")
+
+
+def _read_link(purpose, token, max_age_key):
+    try:
+        return tokens.read_token(purpose, token, current_app.config[max_age_key])
+    except tokens.TokenExpired:
+        raise DomainError(_("Il link è scaduto: chiedine uno nuovo.")) from None
+    except tokens.TokenInvalid:
+        raise DomainError(_("Il link non è valido o è già stato usato.")) from None
+
+
+def confirm_email(token):
+    """The user whose address the link confirms (confirming twice is harmless)."""
+    payload = _read_link(tokens.CONFIRM, token, "CONFIRM_TOKEN_MAX_AGE")
+    user = db.session.get(User, payload["id"])
+    if user is None or not user.is_active or user.email != payload.get("email"):
+        raise DomainError(_("Il link non è valido o è già stato usato."))
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        db.session.flush()
+        signals.user_confirmed.send(user)
+        # Requests made at registration reach the approvers once the address is proven.
+        for membership in user.memberships:
+            if membership.is_pending:
+                notify_approvers(membership)
+    return user
+
+
+def resend_confirmation(user):
+    if user.is_confirmed:
+        raise DomainError(_("Il tuo indirizzo email è già confermato."))
+    mails.send_confirmation(user)
+
+
+# ---- signing in and passwords -------------------------------------------------------------
+
+def authenticate(email, password):
+    """The active user with these credentials, or None (whatever was wrong)."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active or not user.password_hash:
+        if not _timing_hash:
+            _timing_hash.append(generate_password_hash("not-a-real-password"))
+        check_password_hash(_timing_hash[0], password or "")
+        return None
+    return user if user.check_password(password or "") else None
+
+
+def request_password_reset(email):
+    """Mail a reset link when the address has an account; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is not None and user.is_active:
+        mails.send_reset(user)
+
+
+def user_for_reset_token(token):
+    payload = _read_link(tokens.RESET, token, "RESET_TOKEN_MAX_AGE")
+    user = db.session.get(User, payload["id"])
+    if (user is None or not user.is_active or payload.get("v") != user.session_version
+            or payload.get("pw") != tokens.password_fingerprint(user.password_hash)):
+        raise DomainError(_("Il link non è valido o è già stato usato."))
+    return user
+
+
+def reset_password(token, password):
+    user = user_for_reset_token(token)
+    check_new_password(password, user.email, user.display_name)
+    _replace_password(user, password)
+    if user.email_confirmed_at is None:  # the link reached the mailbox: the address is proven
+        user.email_confirmed_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def change_password(user, current_password, new_password):
+    if not user.check_password(current_password or ""):
+        raise DomainError(_("La password attuale non è corretta."), field="current_password")
+    check_new_password(new_password, user.email, user.display_name, field="new_password")
+    _replace_password(user, new_password)
+    db.session.flush()
+    return user
+
+
+def _replace_password(user, password):
+    user.set_password(password)
+    user.session_version += 1  # every other session and every reset link stops working
+
+
+# ---- profile, export, deletion ------------------------------------------------------------
+
+def update_profile(user, display_name, bio, locale):
+    display_name = " ".join((display_name or "").split())
+    if not display_name:
+        raise DomainError(_("Il nome visualizzato è obbligatorio."), field="display_name")
+    user.display_name = display_name
+    user.bio = (bio or "").strip()
+    user.locale = locale if locale in LANGUAGES else user.locale
+    db.session.flush()
+    return user
+
+
+EXPORT_SECTIONS = {}
+
+
+def export_section(name):
+    """Register `fn(user) -> JSON-able data` as section `name` of every user's data export.
+
+    Other domains add their part: `@export_section("proposals") def my_proposals(user): ...`.
+    """
+    def register(fn):
+        EXPORT_SECTIONS[name] = fn
+        return fn
+
+    return register
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def export_user_data(user):
+    """Everything CivicLab keeps about `user`, as plain JSON-able data."""
+    data = {
+        "format": "civiclab-user-export/1",
+        "exported_at": _iso(utcnow()),
+        "profile": {
+            "id": user.id,
+            "email": user.email,
+            "display_name": user.display_name,
+            "participant_type": user.participant_type.value,
+            "bio": user.bio,
+            "language": user.locale,
+            "created_at": _iso(user.created_at),
+            "email_confirmed_at": _iso(user.email_confirmed_at),
+            "privacy_consent_at": _iso(user.privacy_consent_at),
+        },
+        "memberships": [
+            {
+                "organisation_id": m.organisation_id,
+                "organisation": m.organisation.name,
+                "kind": m.organisation.kind.value,
+                "status": m.status.value,
+                "requested_at": _iso(m.requested_at),
+                "decided_at": _iso(m.decided_at),
+            }
+            for m in sorted(user.memberships, key=lambda m: m.requested_at)
+        ],
+        "roles": {
+            "administrator": bool(user.is_admin),
+            "municipality_staff": [{"city_id": r.city_id, "city": r.city.name} for r in user.staff_roles],
+            "facilitator": [{"lab_id": r.lab_id, "lab": r.lab.name, "city": r.lab.city.name}
+                            for r in user.facilitator_roles],
+        },
+    }
+    for name, contribute in EXPORT_SECTIONS.items():
+        data[name] = contribute(user)
+    return data
+
+
+def delete_account(user, password):
+    """Anonymise the account: the row stays so what others replied to keeps its author id."""
+    if not user.check_password(password or ""):
+        raise DomainError(_("La password non è corretta."), field="password")
+    user.email = None
+    user.display_name = DELETED_NAME
+    user.password_hash = None
+    user.bio = ""
+    user.is_admin = False
+    user.deleted_at = utcnow()
+    user.memberships.clear()
+    user.staff_roles.clear()
+    user.facilitator_roles.clear()
+    user.session_version += 1
+    db.session.flush()
+    signals.user_deleted.send(user)
+    return user
