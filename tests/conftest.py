@@ -9,6 +9,8 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from config import TestingConfig
@@ -33,12 +35,28 @@ def temporary_postgres_database():
         admin.dispose()
 
 
+class FreshGlobalsClient(FlaskClient):
+    """A test client whose every request starts with an empty `flask.g`.
+
+    A request reuses the app context a test has pushed (db_session does), so `g` would outlive
+    the request, and with it what Flask-Login and Flask-Babel cache there (the signed-in user,
+    the locale): another client would then act as the previous request's user.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in list(g):
+                g.pop(name)
+        return super().open(*args, **kwargs)
+
+
 def make_app(database_url, **overrides):
     """A testing app on `database_url` with the schema built by the migrations."""
     from civiclab import create_app
 
     config = type("Config", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
     app = create_app(config)
+    app.test_client_class = FreshGlobalsClient
     with app.app_context():
         upgrade()
     return app
