@@ -1,0 +1,87 @@
+"""Security headers on every page, and a production config that refuses to start unsafe."""
+import pytest
+
+import config
+from civiclab import create_app
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/accessibilita")
+    csp = response.headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["default-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+
+
+def test_pages_forbid_sniffing_framing_and_full_referrers(client):
+    headers = client.get("/privacy").headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Strict-Transport-Security" not in headers  # plain HTTP outside production
+
+
+def test_error_pages_carry_the_same_headers(client):
+    response = client.get("/pagina-che-non-esiste")
+    assert response.status_code == 404
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_pages_load_no_script_or_style_from_another_site(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "http://" not in html.replace("http://localhost", "")
+    assert "https://" not in html
+    assert "<style" not in html and " style=" not in html and " onclick=" not in html
+
+
+@pytest.fixture
+def production_env(monkeypatch, tmp_path):
+    """The environment variables production reads, set to safe values; restored afterwards."""
+    monkeypatch.setenv("SECRET_KEY", "s" * 48)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'production.sqlite3'}")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    return monkeypatch
+
+
+def production_config():
+    # Threading instead of gevent, so this test process needs no gevent monkey-patching.
+    return type("Production", (config.ProductionConfig,), {"SOCKETIO_ASYNC_MODE": "threading"})
+
+
+def test_production_session_cookies_are_secure_httponly_and_same_site(production_env):
+    app = create_app(production_config())
+    response = app.test_client().get("/account/accedi", base_url="https://civiclab.example.org")
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert app.config["REMEMBER_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_HTTPONLY"]
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+@pytest.mark.parametrize("secret", [None, "", "short", config.Config.SECRET_KEY])
+def test_production_refuses_to_start_without_a_real_secret_key(production_env, secret):
+    if secret is None:
+        production_env.delenv("SECRET_KEY")
+    else:
+        production_env.setenv("SECRET_KEY", secret)
+    with pytest.raises(config.ConfigError, match="SECRET_KEY"):
+        config.ProductionConfig.check()
+    with pytest.raises(config.ConfigError, match="SECRET_KEY"):
+        create_app("production")
+
+
+def test_production_refuses_to_start_without_a_database_url(production_env):
+    production_env.delenv("DATABASE_URL")
+    with pytest.raises(config.ConfigError, match="DATABASE_URL"):
+        config.ProductionConfig.check()
+    with pytest.raises(config.ConfigError, match="DATABASE_URL"):
+        create_app("production")
+
+
+def test_an_unknown_environment_name_is_refused(monkeypatch):
+    monkeypatch.setenv("CIVICLAB_ENV", "staging")
+    with pytest.raises(config.ConfigError, match="CIVICLAB_ENV"):
+        create_app()
