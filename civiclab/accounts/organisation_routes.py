@@ -25,7 +25,7 @@ def _limit_writes():
 
 
 def organisations_list():
-    form = OrganisationSearchForm(request.args)
+    form = OrganisationSearchForm(formdata=request.args)
     form.validate()
     page = request.args.get("page", 1, type=int)
     page_obj = organisations.search_organisations(

@@ -34,3 +34,8 @@ def user_with_email(db_session, email):
 
 def users_count(db_session):
     return db_session.scalar(sa.select(sa.func.count(User.id)))
+
+
+def without_csrf_tokens(html):
+    """A page with its CSRF inputs removed: their signed timestamps differ from second to second."""
+    return re.sub(r"<input[^>]*csrf_token[^>]*>", "", html)
