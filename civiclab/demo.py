@@ -1,0 +1,215 @@
+"""Demo data built from the seeds: programmes, cities, labs, Bologna's plan, BO3.3.1.b, demo accounts.
+
+DEVELOPMENT ONLY. The demo accounts all share the published password `civiclab-demo`:
+admin@example.org (administrator), comune.bologna@example.org (municipality staff of Bologna),
+facilitatore@example.org (facilitator of the Bologna lab), cittadino@example.org (citizen),
+scuola@example.org (a teacher acting for a demo school), impresa@example.org (a business),
+terzosettore@example.org (a third-sector body). Anyone who reads the README can sign in with them,
+so seed_demo() refuses to run on a production app (HTTPS cookies, or CIVICLAB_ENV=production)
+unless it is forced: `flask --app wsgi seed-demo --force`, for a throwaway staging copy only.
+
+Idempotent: every row is looked up by its natural key (programme code, city slug, project code,
+user email…) and created only when missing; what exists is left exactly as it is, so a second
+run changes nothing and staff edits made after the first run survive. The content itself lives
+in civiclab/demo_data.py. The OpenCoesione CSV in the shared data is not imported here: that is
+a later issue.
+"""
+import os
+from datetime import date
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+
+from civiclab import demo_data as data
+from civiclab.accounts.models import (
+    Membership,
+    MembershipStatus,
+    Organisation,
+    ParticipantType,
+    User,
+)
+from civiclab.core.time import utcnow
+from civiclab.extensions import db
+from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
+from civiclab.places.services import slugify
+from civiclab.programmes.models import Action, Axis, AxisBudget, CityPlan, Programme, Project
+
+DEMO_PASSWORD = "civiclab-demo"
+
+# (email, display name, participant type, organisation name or None, administrator?)
+DEMO_ACCOUNTS = [
+    ("admin@example.org", "Amministrazione CivicLab (demo)", ParticipantType.CITTADINO, None, True),
+    ("comune.bologna@example.org", "Comune di Bologna (demo)", ParticipantType.ENTE_PUBBLICO,
+     "Comune di Bologna", False),
+    ("facilitatore@example.org", "Facilitatore Laboratorio Bologna (demo)", ParticipantType.CITTADINO,
+     None, False),
+    ("cittadino@example.org", "Cittadina demo", ParticipantType.CITTADINO, None, False),
+    ("scuola@example.org", "Docente demo", ParticipantType.SCUOLA, "Scuola demo CivicLab", False),
+    ("impresa@example.org", "Impresa demo", ParticipantType.IMPRESA, "Impresa demo CivicLab", False),
+    ("terzosettore@example.org", "Associazione demo", ParticipantType.TERZO_SETTORE,
+     "Associazione demo CivicLab", False),
+]
+
+
+class DemoRefused(click.ClickException):
+    """seed_demo() on a production app: the CLI prints the message and exits with status 1."""
+
+
+def is_production(app):
+    return os.environ.get("CIVICLAB_ENV") == "production" or bool(app.config.get("SESSION_COOKIE_SECURE"))
+
+
+class _Tally:
+    """How many rows of each kind the run found, and how many it created."""
+
+    def __init__(self):
+        self.found, self.created = {}, {}
+
+    def get_or_create(self, label, model, lookup, **defaults):
+        obj = db.session.scalar(sa.select(model).filter_by(**lookup))
+        self.found[label] = self.found.get(label, 0) + 1
+        if obj is None:
+            obj = model(**lookup, **defaults)
+            db.session.add(obj)
+            db.session.flush()
+            self.created[label] = self.created.get(label, 0) + 1
+        return obj
+
+    def lines(self):
+        return [f"{label}: {count} ({self.created.get(label, 0)} creati ora)"
+                for label, count in self.found.items()]
+
+
+def seed_demo(force=False):
+    """Load the demo data; returns summary lines. Flushes only: the caller commits."""
+    if is_production(current_app) and not force:
+        raise DemoRefused(
+            "Questa app è configurata per la produzione: i dati demo creano account con una "
+            "password pubblica. Usa --force solo su una copia di prova."
+        )
+    tally = _Tally()
+    pon_metro = _programme(tally, data.PON_METRO, data.PON_METRO_AXES, [])
+    _programme(tally, data.PN_METRO_PLUS, data.PN_METRO_PLUS_AXES, data.PN_METRO_PLUS_ACTIONS)
+    cities = _cities(tally)
+    labs = _labs(tally, cities)
+    _bologna_plan(tally, pon_metro, cities["bologna"])
+    _project(tally, pon_metro, cities["bologna"])
+    _accounts(tally, cities["bologna"], labs["bologna"])
+    return tally.lines() + [
+        f"Account demo (SOLO SVILUPPO), password «{DEMO_PASSWORD}»: "
+        + ", ".join(email for email, *_rest in DEMO_ACCOUNTS),
+    ]
+
+
+def _programme(tally, fields, axes, actions):
+    programme = tally.get_or_create(
+        "Programmi", Programme, {"code": fields["code"]},
+        slug=fields["slug"], name=fields["name"], period=fields["period"], description=fields["description"],
+    )
+    by_number = {}
+    for number, name, description in axes:
+        by_number[number] = tally.get_or_create(
+            "Assi", Axis, {"programme_id": programme.id, "number": number}, name=name, description=description,
+        )
+    for axis_number, code, name in actions:
+        tally.get_or_create("Azioni", Action, {"axis_id": by_number[axis_number].id, "code": code}, name=name)
+    return programme
+
+
+def _cities(tally):
+    cities = {}
+    for name, region, municipalities in data.PON_METRO_CITIES:
+        extra = {}
+        if name == "Palermo":
+            extra = {"population": data.PALERMO_POPULATION, "description": data.PALERMO_DESCRIPTION}
+        cities[slugify(name)] = tally.get_or_create(
+            "Città", City, {"slug": slugify(name)}, name=name, region=region,
+            municipalities_count=municipalities, **extra,
+        )
+    for name, *_lab in data.EMILIA_ROMAGNA_LABS:
+        slug = slugify(name)
+        if slug not in cities:
+            cities[slug] = tally.get_or_create(
+                "Città", City, {"slug": slug}, name=name, region="Emilia-Romagna",
+                description=data.EMILIA_ROMAGNA_NOTE,
+            )
+    return cities
+
+
+def _labs(tally, cities):
+    labs = {}
+    for city_name, venue, theme, address in data.EMILIA_ROMAGNA_LABS:
+        city = cities[slugify(city_name)]
+        name = f"Laboratorio aperto di {city_name}"
+        intro = f"Il Laboratorio aperto di {city_name} ha sede in {venue}"
+        intro += f" e si occupa di {theme}." if theme else "."
+        labs[city.slug] = tally.get_or_create(
+            "Laboratori", Lab, {"city_id": city.id, "slug": slugify(name)},
+            name=name, venue=venue, theme=theme,
+            address=address or f"{venue}, {city_name}",
+            description=f"{intro}\n{data.LAB_NETWORK_TEXT}",
+        )
+    return labs
+
+
+def _axes(programme):
+    return db.session.scalars(sa.select(Axis).filter_by(programme_id=programme.id).order_by(Axis.number)).all()
+
+
+def _bologna_plan(tally, programme, bologna):
+    plan = tally.get_or_create(
+        "Piani operativi", CityPlan, {"programme_id": programme.id, "city_id": bologna.id},
+        total_cents=data.BOLOGNA_PLAN["total_cents"], description=data.BOLOGNA_PLAN["description"],
+    )
+    for axis in _axes(programme):
+        tally.get_or_create(
+            "Budget per asse", AxisBudget, {"plan_id": plan.id, "axis_id": axis.id},
+            amount_cents=data.BOLOGNA_PLAN["axes"][axis.number],
+        )
+    return plan
+
+
+def _project(tally, programme, bologna):
+    fields = dict(data.BO331B)
+    axis_number = fields.pop("axis_number")
+    axis = next(axis for axis in _axes(programme) if axis.number == axis_number)
+    action = tally.get_or_create("Azioni", Action, {"axis_id": axis.id, "code": fields.pop("action_code")})
+    code = fields.pop("code")
+    fields["start_date"] = date(*fields["start_date"])
+    fields["end_date"] = date(*fields["end_date"])
+    return tally.get_or_create("Progetti", Project, {"code": code},
+                               city_id=bologna.id, action_id=action.id, **fields)
+
+
+def _accounts(tally, bologna, bologna_lab):
+    now = utcnow()
+    users = {}
+    for email, display_name, kind, organisation_name, admin in DEMO_ACCOUNTS:
+        user = db.session.scalar(sa.select(User).filter_by(email=email))
+        tally.found["Account demo"] = tally.found.get("Account demo", 0) + 1
+        if user is None:
+            user = User(email=email, display_name=display_name, participant_type=kind, is_admin=admin,
+                        locale="it", email_confirmed_at=now, privacy_consent_at=now)
+            user.set_password(DEMO_PASSWORD)
+            db.session.add(user)
+            db.session.flush()
+            tally.created["Account demo"] = tally.created.get("Account demo", 0) + 1
+        users[email] = user
+        if organisation_name:
+            organisation = tally.get_or_create(
+                "Organizzazioni", Organisation,
+                {"kind": kind, "name_key": Organisation.key_for(organisation_name)},
+                name=organisation_name, city_name="Bologna",
+            )
+            tally.get_or_create(
+                "Adesioni", Membership, {"organisation_id": organisation.id, "user_id": user.id},
+                status=MembershipStatus.ACTIVE, decided_at=now,
+            )
+    tally.get_or_create("Ruoli", CityStaff,
+                        {"user_id": users["comune.bologna@example.org"].id, "city_id": bologna.id})
+    tally.get_or_create("Ruoli", LabFacilitator,
+                        {"user_id": users["facilitatore@example.org"].id, "lab_id": bologna_lab.id})
+    # The role collections were loaded before the roles existed: read them again.
+    for user in users.values():
+        db.session.expire(user, ["staff_roles", "facilitator_roles"])

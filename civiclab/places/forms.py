@@ -1,0 +1,86 @@
+"""Forms of places: a lab's sheet, and appointing staff and facilitators by email."""
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+
+class CoordinateField(StringField):
+    """A decimal degree typed either way ('44,4949' or '44.4949'); None when left empty."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip().replace(",", ".")
+        if not text:
+            return
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(_l("Scrivi un numero decimale, ad esempio 44,4949."))
+        if not value.is_finite():
+            raise ValueError(_l("Scrivi un numero decimale, ad esempio 44,4949."))
+        self.data = value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data).replace(".", ",")
+
+
+def _in_range(low, high, message):
+    def check(form, field):
+        if field.data is not None and not low <= field.data <= high:
+            raise ValidationError(message)
+    return check
+
+
+class LabForm(FlaskForm):
+    name = StringField(_l("Nome del laboratorio"), validators=[DataRequired(), Length(max=160)])
+    venue = StringField(_l("Sede"), validators=[Optional(), Length(max=160)],
+                        description=_l("Il luogo che ospita il laboratorio, ad esempio Sala Borsa."))
+    theme = StringField(_l("Tema"), validators=[Optional(), Length(max=240)])
+    address = StringField(_l("Indirizzo"), validators=[Optional(), Length(max=240)])
+    latitude = CoordinateField(
+        _l("Latitudine"),
+        validators=[_in_range(-90, 90, _l("La latitudine deve essere compresa tra -90 e 90."))],
+        description=_l("In gradi decimali, ad esempio 44,4949. Lascia vuoto se non la conosci."),
+    )
+    longitude = CoordinateField(
+        _l("Longitudine"),
+        validators=[_in_range(-180, 180, _l("La longitudine deve essere compresa tra -180 e 180."))],
+        description=_l("In gradi decimali, ad esempio 11,3426."),
+    )
+    description = TextAreaField(_l("Descrizione"), validators=[Optional(), Length(max=20000)],
+                                description=_l("Testo semplice; una riga vuota separa i paragrafi."))
+    ict_facilities = TextAreaField(_l("Dotazioni ICT"), validators=[Optional(), Length(max=5000)])
+    accessibility = TextAreaField(_l("Accessibilità"), validators=[Optional(), Length(max=5000)],
+                                  description=_l("Accesso per persone con disabilità, servizi, come arrivare."))
+    opening_hours = TextAreaField(_l("Orari di apertura"), validators=[Optional(), Length(max=2000)])
+
+    def validate_longitude(self, field):
+        if (self.latitude.data is None) != (field.data is None) and not self.latitude.errors:
+            raise ValidationError(_l("Indica sia la latitudine sia la longitudine, oppure nessuna delle due."))
+
+    def to_data(self):
+        return {name: self[name].data for name in (
+            "name", "venue", "theme", "address", "latitude", "longitude",
+            "description", "ict_facilities", "accessibility", "opening_hours")}
+
+
+class AppointStaffForm(FlaskForm):
+    email = StringField(_l("Email della persona"),
+                        validators=[DataRequired(), Email(message=_l("Indirizzo email non valido.")),
+                                    Length(max=254)])
+
+
+class AppointFacilitatorForm(FlaskForm):
+    lab_id = SelectField(_l("Laboratorio"), coerce=int)
+    email = StringField(_l("Email della persona"),
+                        validators=[DataRequired(), Email(message=_l("Indirizzo email non valido.")),
+                                    Length(max=254)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs its CSRF token (remove a role)."""

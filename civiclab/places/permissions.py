@@ -1,0 +1,35 @@
+"""Who may manage a city, its labs and the people who run them (pure functions)."""
+from civiclab.core.permissions import is_admin, is_authenticated
+
+
+def _city_id(city):
+    return city if isinstance(city, int) else city.id
+
+
+def can_manage_city(user, city):
+    """Administrators, and the municipality staff of that city."""
+    if not is_authenticated(user):
+        return False
+    return is_admin(user) or _city_id(city) in user.staff_city_ids
+
+
+def can_manage_anything(user):
+    """Whether the management dashboard has something to show this user."""
+    return is_admin(user) or (is_authenticated(user) and bool(user.staff_city_ids))
+
+
+def can_create_lab(user, city):
+    return can_manage_city(user, city)
+
+
+def can_edit_lab(user, lab):
+    # Facilitators run a lab's events, but its sheet is the municipality's to publish.
+    return can_manage_city(user, lab.city_id)
+
+
+def can_appoint_facilitators(user, city):
+    return can_manage_city(user, city)
+
+
+def can_appoint_staff(user):
+    return is_admin(user)
