@@ -56,9 +56,9 @@ class RegistrationForm(FlaskForm):
         EqualTo("password", _l("Le due password non coincidono."))])
     participant_type = RadioField(_l("Partecipo come"), default=ParticipantType.CITTADINO.value, validators=[
         InputRequired(_l("Scegli come partecipi."))])
-    organisation_mode = RadioField(_l("La tua organizzazione"), default=EXISTING, choices=[
-        SelectChoice(EXISTING, _l("È già su CivicLab: chiedo di aderire")),
-        SelectChoice(NEW, _l("Non c'è ancora: la registro io")),
+    organisation_mode = RadioField(_l("È già registrata su CivicLab?"), default=EXISTING, choices=[
+        SelectChoice(EXISTING, _l("Sì: la scelgo dall'elenco e chiedo di aderire")),
+        SelectChoice(NEW, _l("No: la registro io e ne sarò il primo membro")),
     ], validators=[Optional()])
     organisation = SelectField(_l("Organizzazione esistente"), coerce=str, validate_choice=False,
                                description=_l("Un membro attivo o il personale del Comune approverà la "
@@ -91,9 +91,17 @@ class RegistrationForm(FlaskForm):
             return None
 
     @property
+    def wants_new_organisation(self):
+        """Chose to register a new one, or typed its name and picked none from the list."""
+        if self.organisation_mode.data == NEW:
+            return True
+        typed = bool((self.new_organisation_name.data or "").strip())
+        return typed and not self.organisation.data
+
+    @property
     def chosen_organisation(self):
         """The existing organisation picked, when the registrant chose to join one."""
-        if self.organisation_mode.data != EXISTING:
+        if self.wants_new_organisation:
             return None
         return self._organisations.get(self.organisation.data or "")
 
@@ -102,7 +110,7 @@ class RegistrationForm(FlaskForm):
         kind = self.chosen_type
         if kind is None or not kind.needs_organisation:
             return valid
-        if self.organisation_mode.data == NEW:
+        if self.wants_new_organisation:
             if not (self.new_organisation_name.data or "").strip():
                 self.new_organisation_name.errors.append(_l("Scrivi il nome della tua organizzazione."))
                 return False

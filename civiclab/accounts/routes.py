@@ -17,7 +17,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from civiclab.accounts import organisations, services
 from civiclab.accounts.forms import (
-    NEW,
     ActionForm,
     ChangePasswordForm,
     DeleteAccountForm,
@@ -70,7 +69,7 @@ def register():
     if form.is_submitted() and form.website.data:
         return redirect(url_for("accounts.registered"))  # a bot filled the honeypot: pretend
     if form.validate_on_submit():
-        is_new = form.organisation_mode.data == NEW
+        is_new = form.wants_new_organisation
         try:
             services.register(
                 email=form.email.data,

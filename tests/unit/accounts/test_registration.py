@@ -195,3 +195,13 @@ def test_the_confirmation_mail_is_written_in_the_registrants_language(client, db
     user = user_with_email(db_session, "anna.bianchi@example.org")
     assert user.locale == "en"
     assert outbox[0].recipients == ["anna.bianchi@example.org"]
+
+
+def test_a_typed_new_organisation_name_counts_when_none_is_picked(client, db_session):
+    response = client.post("/account/registrati", data=registration_data(
+        participant_type="impresa", organisation_mode="existing", organisation="",
+        new_organisation_name="Officine Rossi"))
+
+    assert response.status_code == 302
+    [membership] = user_with_email(db_session, "anna.bianchi@example.org").memberships
+    assert (membership.organisation.name, membership.status) == ("Officine Rossi", MembershipStatus.ACTIVE)
