@@ -6,7 +6,6 @@ link a message carries. Each page records requests to other hosts, CSP violation
 errors, which tests assert are empty: everything must be served by the app itself.
 """
 import os
-import socket
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -16,7 +15,7 @@ from flask_mail import email_dispatched
 from werkzeug.serving import make_server
 
 from tests.conftest import make_app
-from tests.integration.services import unavailable
+from tests.integration.services import free_port, unavailable
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -34,12 +33,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class LiveServer:
     app: object
@@ -52,7 +45,7 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     database = tmp_path_factory.mktemp("live") / "civiclab.sqlite3"
     app = make_app(
         f"sqlite:///{database}",

@@ -6,6 +6,7 @@ missing service fails the test instead, so nothing passes by being skipped.
 """
 import os
 import socket
+import time
 
 import pytest
 
@@ -21,9 +22,20 @@ def unavailable(reason):
     pytest.skip(reason)
 
 
-def port_open(host, port, timeout=1.0):
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
+def free_port():
+    """A loopback TCP port nobody listens on right now, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, timeout=30):
+    """Return once something accepts connections on 127.0.0.1:`port`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answers on 127.0.0.1:{port} after {timeout} s")

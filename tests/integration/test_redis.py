@@ -8,11 +8,12 @@ import os
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.integration.services import free_port, wait_for_port
 
 pytestmark = pytest.mark.redis
 
@@ -99,31 +100,10 @@ def test_rate_limit_counters_are_shared_between_app_instances(redis_url, redis_c
     assert second == [429]  # another process, same counters: over the limit
 
 
-def _free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_port(port, timeout=30):
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"the app did not start on port {port}")
-
-
 def test_a_server_side_emit_reaches_clients_of_another_app_instance(redis_url, tmp_path):
     import socketio
 
-    port = _free_port()
+    port = free_port()
     event = f"civiclab-test-{uuid.uuid4().hex[:12]}"
     database = f"sqlite:///{tmp_path / 'civiclab.sqlite3'}"
     server = python(SOCKET_SERVER, database, redis_url, port,
@@ -133,7 +113,7 @@ def test_a_server_side_emit_reaches_clients_of_another_app_instance(redis_url, t
     received = threading.Event()
     client.on(event, lambda data: received.set())
     try:
-        _wait_for_port(port)
+        wait_for_port(port)
         client.connect(f"http://127.0.0.1:{port}", transports=["websocket"], wait_timeout=10)
         emitter = python(SOCKET_EMITTER, database, redis_url, event,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
