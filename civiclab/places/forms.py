@@ -53,11 +53,15 @@ class LabForm(FlaskForm):
         description=_l("In gradi decimali, ad esempio 11,3426."),
     )
     description = TextAreaField(_l("Descrizione"), validators=[Optional(), Length(max=20000)],
-                                description=_l("Testo semplice; una riga vuota separa i paragrafi."))
-    ict_facilities = TextAreaField(_l("Dotazioni ICT"), validators=[Optional(), Length(max=5000)])
+                                render_kw={"rows": 8},
+                                description=_l("Testo semplice; ogni riga è un paragrafo."))
+    ict_facilities = TextAreaField(_l("Dotazioni ICT"), validators=[Optional(), Length(max=5000)],
+                                   render_kw={"rows": 4})
     accessibility = TextAreaField(_l("Accessibilità"), validators=[Optional(), Length(max=5000)],
+                                  render_kw={"rows": 4},
                                   description=_l("Accesso per persone con disabilità, servizi, come arrivare."))
-    opening_hours = TextAreaField(_l("Orari di apertura"), validators=[Optional(), Length(max=2000)])
+    opening_hours = TextAreaField(_l("Orari di apertura"), validators=[Optional(), Length(max=2000)],
+                                  render_kw={"rows": 4})
 
     def validate_longitude(self, field):
         if (self.latitude.data is None) != (field.data is None) and not self.latitude.errors:

@@ -57,8 +57,10 @@ class ProjectForm(FlaskForm):
     start_date = DateField(_l("Data di inizio"), validators=[Optional()])
     end_date = DateField(_l("Data di fine"), validators=[Optional()])
     summary = TextAreaField(_l("Sintesi"), validators=[Optional(), Length(max=2000)],
+                            render_kw={"rows": 3},
                             description=_l("Una o due frasi mostrate negli elenchi."))
     description = TextAreaField(_l("Descrizione dell'intervento"), validators=[Optional(), Length(max=50000)],
+                                render_kw={"rows": 14},
                                 description=_l("Testo semplice; ogni riga è un paragrafo."))
     programmato = EuroField(_l("Importo programmato (€)"), description=_l("Ad esempio 412.248,84."))
     ammesso = EuroField(_l("Importo ammesso a finanziamento (€)"))

@@ -152,7 +152,10 @@ class Project(db.Model):
     action: Mapped[Action] = relationship()
 
     def percent(self, cents):
-        """Share of the programmed amount, 0-100, for the progress bar."""
+        """Share of the programmed amount, 0-100 with one decimal, for the progress bar.
+
+        Rounded down, so one cent short of the whole never reads as 100 %.
+        """
         if not self.programmato_cents:
             return 0.0
-        return round(100 * cents / self.programmato_cents, 1)
+        return (1000 * cents // self.programmato_cents) / 10

@@ -146,7 +146,7 @@ class BudgetRow:
         return format_euro(self.amount_cents)
 
 
-BAR_SPACE = 560  # chart units for the longest bar; the SVG is 800 wide, the rest holds the amount
+BAR_SPACE = 380  # chart units for the longest bar; the SVG is 600 wide, the rest holds the amount
 
 
 def plan_breakdown(plan):

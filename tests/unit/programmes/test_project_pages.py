@@ -36,7 +36,7 @@ def test_project_sheet_shows_every_field_of_the_seed_sheet(client, make_city, ma
                      "Miriam Pepe", "01/11/2016", "30/03/2021", "Accelerazione civica e collaborazione civica",
                      "Importo programmato", "Importo ammesso a finanziamento",
                      "Importo giuridicamente vincolante", "Importo erogato",
-                     "€ 412.248,84", "€ 412.248,83", "100,0 %", "Documenti non disponibili"):
+                     "€ 412.248,84", "€ 412.248,83", "100,0 %", "99,9 %", "Documenti non disponibili"):
         assert expected in text, expected
     # Description lines become paragraphs; staff text is escaped, never HTML.
     assert "<p>1) Governance</p>" in page.text
