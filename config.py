@@ -10,8 +10,11 @@ class ConfigError(RuntimeError):
     """A setting the chosen environment needs is missing or unsafe."""
 
 
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE / 'civiclab.sqlite3'}"
     )
@@ -91,7 +94,7 @@ class ProductionConfig(Config):
         # Read at start-up, not import, so a server started with the wrong environment stops.
         secret = os.environ.get("SECRET_KEY", "")
         database = os.environ.get("DATABASE_URL", "")
-        if len(secret) < 32 or secret == Config.SECRET_KEY:
+        if len(secret) < 32 or secret == DEV_SECRET_KEY:
             raise ConfigError("production needs SECRET_KEY: a random string of 32+ characters")
         if not database:
             raise ConfigError("production needs DATABASE_URL (PostgreSQL)")

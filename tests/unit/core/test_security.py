@@ -89,3 +89,19 @@ def test_an_unknown_environment_name_is_refused(monkeypatch):
     monkeypatch.setenv("CIVICLAB_ENV", "staging")
     with pytest.raises(config.ConfigError, match="CIVICLAB_ENV"):
         create_app()
+
+
+def test_production_starts_with_a_real_secret_set_before_import():
+    """The key read at import time must not be mistaken for the development default."""
+    import subprocess
+    import sys
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "CIVICLAB_ENV": "production",
+        "SECRET_KEY": "x" * 48,
+        "DATABASE_URL": "sqlite://",
+    }
+    code = "import config; config.config_for().check(); print('started')"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert "started" in result.stdout, result.stderr
