@@ -3,6 +3,7 @@
 By default the database is a fresh SQLite file. With CIVICLAB_TEST_DB=postgres the whole suite
 runs on a PostgreSQL database created for this run on PG_ADMIN_URL and dropped afterwards.
 """
+import functools
 import os
 import uuid
 from contextlib import contextmanager
@@ -149,6 +150,14 @@ def login(client, user):
 # Factories commit (inside the test's outer transaction that is only a savepoint release), as
 # data made before a request would be: a request answered 4xx rolls back only its own work.
 
+@functools.lru_cache
+def password_hash(password):
+    """Hashing is slow on purpose; factories hash each test password once per run."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(password)
+
+
 @pytest.fixture
 def make_user(db_session):
     from civiclab.accounts.models import ParticipantType, User
@@ -168,7 +177,7 @@ def make_user(db_session):
             privacy_consent_at=utcnow(),
             email_confirmed_at=utcnow() if confirmed else None,
         )
-        user.set_password(password)
+        user.password_hash = password_hash(password)
         db_session.add(user)
         db_session.commit()
         return user

@@ -1,0 +1,179 @@
+"""Every route, walked by every role: who gets the page (200), a redirect (302), a refusal (403)
+or nothing at all (404).
+
+The table below is the one place that says who may reach what. A new route that is not in it
+fails `test_every_route_is_in_the_table`, so nobody adds a page without deciding who sees it.
+POST routes are sent an empty form: a role that may act gets past the permission check and
+meets the form's own answer (a redirect back, 400 or 422); a role that may not gets 403 before
+any form is read. Anonymous visitors of a signed-in page are sent to the login page (302).
+"""
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import login
+
+ROLES = ("anonymous", "participant", "facilitator", "other_staff", "staff", "admin")
+
+
+def everyone(status):
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status, anonymous=302):
+    """Any signed-in user gets `status`; anonymous visitors are sent to log in."""
+    return {**everyone(status), "anonymous": anonymous}
+
+
+def managers(allowed, refused=403, anonymous=302, other_staff=None):
+    """Staff of the city and administrators get `allowed`; the rest `refused`."""
+    table = {**everyone(refused), "staff": allowed, "admin": allowed, "anonymous": anonymous}
+    if other_staff is not None:
+        table["other_staff"] = other_staff
+    return table
+
+
+def admins_only(allowed, refused=403, anonymous=302):
+    return {**everyone(refused), "admin": allowed, "anonymous": anonymous}
+
+
+# endpoint -> (method, url built from the world, expected status per role)
+ROUTES = {
+    "core.home": ("GET", lambda w: "/", everyone(200)),
+    "core.accessibility": ("GET", lambda w: "/accessibilita", everyone(200)),
+    "core.privacy": ("GET", lambda w: "/privacy", everyone(200)),
+    "core.set_language": ("POST", lambda w: "/lingua", everyone(302)),
+    "static": ("GET", lambda w: "/static/css/civiclab.css", everyone(200)),
+    # accounts: signed-in pages send anonymous visitors to the login page
+    "accounts.register": ("GET", lambda w: "/account/registrati", signed_in(302, anonymous=200)),
+    "accounts.registered": ("GET", lambda w: "/account/registrati/controlla-email", everyone(200)),
+    "accounts.confirm": ("GET", lambda w: "/account/conferma/not-a-token", everyone(400)),
+    "accounts.resend_confirmation": ("POST", lambda w: "/account/conferma/invia-di-nuovo", signed_in(302)),
+    "accounts.login": ("GET", lambda w: "/account/accedi", signed_in(302, anonymous=200)),
+    "accounts.logout": ("GET", lambda w: "/account/esci", signed_in(200)),
+    "accounts.reset_request": ("GET", lambda w: "/account/password-dimenticata", everyone(200)),
+    "accounts.reset_sent": ("GET", lambda w: "/account/password-dimenticata/inviata", everyone(200)),
+    "accounts.reset": ("GET", lambda w: "/account/nuova-password/not-a-token", everyone(400)),
+    "accounts.change_password": ("GET", lambda w: "/account/password", signed_in(200)),
+    "accounts.profile": ("GET", lambda w: "/account/profilo", signed_in(200)),
+    "accounts.edit_profile": ("GET", lambda w: "/account/profilo/modifica", signed_in(200)),
+    "accounts.export": ("GET", lambda w: "/account/i-miei-dati.json", signed_in(200)),
+    "accounts.delete": ("GET", lambda w: "/account/elimina", signed_in(200)),
+    "accounts.organisations": ("GET", lambda w: "/organizzazioni", everyone(200)),
+    "accounts.organisation": ("GET", lambda w: f"/organizzazioni/{w['organisation'].id}", everyone(200)),
+    # only a confirmed participant of the organisation's kind may ask to join (the walk's users
+    # are all citizens, so everybody is refused; joining is tested in accounts/test_organisations)
+    "accounts.join_organisation": (
+        "POST", lambda w: f"/organizzazioni/{w['organisation'].id}/adesione", signed_in(403),
+    ),
+    # a member or any municipality staff decides; an empty decision is a bad request (400)
+    "accounts.decide_membership": (
+        "POST",
+        lambda w: f"/organizzazioni/{w['organisation'].id}/richieste/{w['membership'].id}",
+        managers(400, other_staff=400),
+    ),
+    # places
+    "places.cities": ("GET", lambda w: "/citta", everyone(200)),
+    "places.city": ("GET", lambda w: f"/citta/{w['city'].slug}", everyone(200)),
+    "places.labs": ("GET", lambda w: "/laboratori", everyone(200)),
+    "places.lab": ("GET", lambda w: f"/citta/{w['city'].slug}/laboratori/{w['lab'].slug}", everyone(200)),
+    "places.lab_new": ("GET", lambda w: f"/citta/{w['city'].slug}/laboratori/nuovo", managers(200)),
+    "places.lab_edit": (
+        "GET", lambda w: f"/citta/{w['city'].slug}/laboratori/{w['lab'].slug}/modifica", managers(200),
+    ),
+    # the dashboard is for whoever manages some city: the other city's staff too
+    "places.manage": ("GET", lambda w: "/gestione", managers(200, other_staff=200)),
+    "places.staff": ("GET", lambda w: f"/gestione/citta/{w['city'].slug}/ruoli", managers(200)),
+    "places.staff_add": ("POST", lambda w: f"/gestione/citta/{w['city'].slug}/personale", admins_only(422)),
+    "places.staff_remove": (
+        "POST", lambda w: f"/gestione/citta/{w['city'].slug}/personale/{w['staff'].id}/rimuovi",
+        admins_only(302),
+    ),
+    "places.facilitator_add": ("POST", lambda w: f"/gestione/citta/{w['city'].slug}/facilitatori", managers(422)),
+    "places.facilitator_remove": (
+        "POST", lambda w: f"/gestione/laboratori/{w['lab'].id}/facilitatori/{w['facilitator'].id}/rimuovi",
+        managers(302),
+    ),
+    # programmes: a draft sheet does not exist for whoever may not edit it
+    "programmes.projects": ("GET", lambda w: "/progetti", everyone(200)),
+    "programmes.project": ("GET", lambda w: f"/progetti/{w['project'].code}", everyone(200)),
+    "programmes.project_new": ("GET", lambda w: f"/citta/{w['city'].slug}/progetti/nuovo", managers(200)),
+    "programmes.project_edit": ("GET", lambda w: f"/progetti/{w['project'].code}/modifica", managers(200)),
+}
+
+# Anonymous redirects that are not "log in first".
+GOES_HOME = {"core.set_language", "accounts.logout"}
+
+# Pages whose answer depends on the object's state, walked once more with that state.
+DRAFT_PROJECT = managers(200, refused=404, anonymous=404)
+
+
+@pytest.fixture
+def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitator, make_project):
+    from civiclab.accounts.models import Membership, MembershipStatus, Organisation, ParticipantType
+
+    city, other_city = make_city(), make_city()
+    lab = make_lab(city=city)
+    member, applicant = (make_user(participant_type=ParticipantType.SCUOLA) for _ in range(2))
+    organisation = Organisation(name="Istituto Aldini Valeriani", name_key="istituto aldini valeriani",
+                                kind=ParticipantType.SCUOLA)
+    db_session.add_all([
+        organisation,
+        Membership(organisation=organisation, user=member, status=MembershipStatus.ACTIVE),
+    ])
+    membership = Membership(organisation=organisation, user=applicant, status=MembershipStatus.PENDING)
+    db_session.add(membership)
+    db_session.commit()
+    users = {
+        "anonymous": None,
+        "participant": make_user(),
+        "facilitator": make_facilitator(lab),
+        "other_staff": make_staff(other_city),
+        "staff": make_staff(city),
+        "admin": make_user(is_admin=True),
+    }
+    return {
+        "city": city, "lab": lab, "organisation": organisation, "membership": membership,
+        "project": make_project(city=city), "draft": make_project(city=city, published=False),
+        "users": users, "staff": users["staff"], "facilitator": users["facilitator"],
+    }
+
+
+def visit(client, world, role, method, url):
+    user = world["users"][role]
+    if user is not None:
+        login(client, user)
+    return client.open(url, method=method, data={} if method == "POST" else None)
+
+
+def test_every_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(ROUTES) == set(), "decide who may reach these routes and add them to ROUTES"
+    assert set(ROUTES) - endpoints == set(), "these routes no longer exist: remove them from ROUTES"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_who_reaches_each_route(client, world, endpoint, role):
+    method, url, expected = ROUTES[endpoint]
+    response = visit(client, world, role, method, url(world))
+    assert response.status_code == expected[role], f"{role} {method} {url(world)}"
+    if role == "anonymous" and response.status_code == 302 and endpoint not in GOES_HOME:
+        assert response.headers["Location"].startswith("/account/accedi"), response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_draft_project_exists_only_for_who_may_edit_it(client, world, role):
+    response = visit(client, world, role, "GET", f"/progetti/{world['draft'].code}")
+    assert response.status_code == DRAFT_PROJECT[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_refused_writes_change_nothing(client, db_session, world, role):
+    """A role refused the removal of a facilitator leaves the appointment in place."""
+    from civiclab.places.models import LabFacilitator
+
+    url = f"/gestione/laboratori/{world['lab'].id}/facilitatori/{world['facilitator'].id}/rimuovi"
+    response = visit(client, world, role, "POST", url)
+    remaining = db_session.scalar(sa.select(sa.func.count()).select_from(LabFacilitator)
+                                  .filter_by(lab_id=world["lab"].id))
+    assert remaining == (0 if role in ("staff", "admin") else 1), response.status_code
