@@ -2,3 +2,5 @@
 from civiclab.accounts.models import Membership, MembershipStatus, Organisation, ParticipantType, User  # noqa: F401
 from civiclab.places.models import City, CityStaff, Lab, LabFacilitator  # noqa: F401
 from civiclab.programmes.models import Action, Axis, AxisBudget, CityPlan, Programme, Project  # noqa: F401
+from civiclab.events.models import Event, EventAudience, EventState, Registration, RegistrationState  # noqa: F401
+from civiclab.notifications.models import Notification  # noqa: F401

@@ -270,3 +270,28 @@ def make_project(db_session, make_city):
         return project
 
     return factory
+
+
+@pytest.fixture
+def make_event(db_session, make_lab):
+    """A published event of `lab` a week from now, registration open, 30 seats by default."""
+    from datetime import timedelta
+
+    from civiclab.core.time import utcnow
+    from civiclab.events.models import Event, EventState
+
+    def factory(lab=None, audience=(), **fields):
+        starts = fields.pop("starts_at", utcnow() + timedelta(days=7))
+        values = dict(
+            title=f"Evento {uuid.uuid4().hex[:6]}", description="<p>Un incontro del laboratorio.</p>",
+            starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=30,
+            state=EventState.PUBLISHED, published_at=utcnow() - timedelta(days=1),
+        )
+        values.update(fields)
+        event = Event(lab=lab or make_lab(), **values)
+        event.audience = audience
+        db_session.add(event)
+        db_session.commit()
+        return event
+
+    return factory

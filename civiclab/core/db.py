@@ -23,4 +23,17 @@ def configure_sqlite(engine):
 
     @sa.event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _request_writes() else "BEGIN")
+
+
+def _request_writes():
+    """Whether this transaction belongs to a request that may write (not GET/HEAD/OPTIONS).
+
+    SQLite allows one writer. A transaction that read first and writes later fails at once
+    ("database is locked") when another writer committed in between; taking the write lock at
+    BEGIN makes concurrent writing requests queue behind busy_timeout instead, and makes
+    read-then-write rules (seats left, then book) hold under concurrency.
+    """
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")

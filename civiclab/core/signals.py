@@ -10,3 +10,11 @@ membership_requested = signals.signal("membership-requested")
 membership_approved = signals.signal("membership-approved")
 project_saved = signals.signal("project-saved")
 lab_saved = signals.signal("lab-saved")
+# events: every one is sent with the event as sender and keyword arguments
+event_published = signals.signal("event-published")
+event_changed = signals.signal("event-changed")  # registrations=[...], changes=[field names]
+event_cancelled = signals.signal("event-cancelled")  # registrations=[...] (those that were active)
+registration_created = signals.signal("registration-created")  # registration= (confirmed or waiting)
+registration_promoted = signals.signal("registration-promoted")  # registration=
+registration_cancelled = signals.signal("registration-cancelled")  # registration=, by=
+seats_threshold_reached = signals.signal("seats-threshold-reached")  # level=50|80|100

@@ -1,0 +1,359 @@
+"""The rules of events and registration: nobody overbooked, nobody loses a seat.
+
+Every change to an event's seats happens under a lock on the event's row (SELECT ... FOR UPDATE
+on PostgreSQL; on SQLite the writing request already holds the database's write lock, see
+core/db.py), so the seat count read is the seat count written. Services flush; the request
+boundary commits. Mails and notifications hang off the signals in core/signals.py.
+"""
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from civiclab.accounts.models import ParticipantType
+from civiclab.core import signals
+from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.sanitize import clean_html
+from civiclab.core.time import utcnow
+from civiclab.events import permissions
+from civiclab.events.models import (
+    ACTIVE_STATES,
+    Event,
+    EventState,
+    Registration,
+    RegistrationState,
+    new_registration_code,
+)
+from civiclab.extensions import db
+
+SEAT_ALERT_LEVELS = (50, 80, 100)
+# Fields whose change a registrant must hear about (and a calendar must pick up).
+NOTIFIED_FIELDS = ("title", "starts_at", "ends_at", "is_online", "online_url", "lab_id")
+EDITABLE_FIELDS = (
+    "title", "description", "is_online", "online_url", "starts_at", "ends_at", "capacity",
+    "registration_opens_at", "registration_closes_at", "max_seats_per_booking",
+    "reminder_hours_before", "lab_id",
+)
+
+
+# ---- locking -------------------------------------------------------------------------------
+
+def lock_event(event_id):
+    """The event, freshly read under a lock its seat changes are serialised on."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        # Takes the write lock if this transaction does not hold it yet (outside a request).
+        db.session.execute(sa.update(Event).where(Event.id == event_id)
+                           .values(confirmed_seats=Event.confirmed_seats))
+        query = sa.select(Event).where(Event.id == event_id)
+    else:
+        query = sa.select(Event).where(Event.id == event_id).with_for_update()
+    event = db.session.scalars(query.execution_options(populate_existing=True)).one_or_none()
+    if event is None:
+        raise DomainError(_l("Questo evento non esiste più."))
+    return event
+
+
+# ---- events --------------------------------------------------------------------------------
+
+def _check_times(values):
+    starts, ends = values.get("starts_at"), values.get("ends_at")
+    if starts and ends and ends <= starts:
+        raise DomainError(_l("La fine deve essere dopo l'inizio."), field="ends_at")
+    opens, closes = values.get("registration_opens_at"), values.get("registration_closes_at")
+    if opens and closes and closes <= opens:
+        raise DomainError(_l("La chiusura delle iscrizioni deve essere dopo l'apertura."),
+                          field="registration_closes_at")
+    if closes and ends and closes > ends:
+        raise DomainError(_l("Le iscrizioni non possono chiudere dopo la fine dell'evento."),
+                          field="registration_closes_at")
+    if values.get("is_online") and not values.get("online_url"):
+        raise DomainError(_l("Un evento online ha bisogno del link per partecipare."), field="online_url")
+
+
+def create_event(user, lab, values, audience=()):
+    """A new draft event of `lab`; `values` holds the EDITABLE_FIELDS given by the form."""
+    if not permissions.can_manage_lab_events(user, lab):
+        raise NotAllowed(_l("Non puoi creare eventi per questo laboratorio."))
+    values = {key: values[key] for key in EDITABLE_FIELDS if key in values and key != "lab_id"}
+    _check_times(values)
+    values["description"] = clean_html(values.get("description") or "")
+    event = Event(lab=lab, created_by=user, state=EventState.DRAFT, **values)
+    event.audience = audience
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def update_event(user, event, values, audience=None):
+    """Change an event; registrants hear about changes to when, where and what."""
+    if not permissions.can_manage_event(user, event):
+        raise NotAllowed(_l("Non puoi modificare questo evento."))
+    event = lock_event(event.id)
+    if event.state in (EventState.CANCELLED, EventState.FINISHED):
+        raise DomainError(_l("Un evento annullato o concluso non si modifica più."))
+    values = {key: values[key] for key in EDITABLE_FIELDS if key in values}
+    merged = {key: getattr(event, key) for key in EDITABLE_FIELDS} | values
+    _check_times(merged)
+    if "lab_id" in values and values["lab_id"] != event.lab_id:
+        from civiclab.places.models import Lab
+
+        new_lab = db.session.get(Lab, values["lab_id"])
+        if new_lab is None or not permissions.can_manage_lab_events(user, new_lab):
+            raise NotAllowed(_l("Non puoi spostare l'evento in quel laboratorio."))
+    capacity = values.get("capacity", event.capacity)
+    if capacity < event.confirmed_seats:
+        raise DomainError(
+            _l("Ci sono già %(n)s posti confermati: la capienza non può scendere sotto questo numero. "
+               "Annulla prima qualche iscrizione.", n=event.confirmed_seats),
+            field="capacity",
+        )
+    if "description" in values:
+        values["description"] = clean_html(values["description"] or "")
+    changes = [key for key, value in values.items() if getattr(event, key) != value]
+    for key in changes:
+        setattr(event, key, values[key])
+    if audience is not None and set(audience) != event.audience:
+        event.audience = audience
+        changes.append("audience")
+    if not changes:
+        return event
+    if any(key in NOTIFIED_FIELDS for key in changes):
+        event.sequence += 1
+    db.session.flush()
+    promoted = promote_waiting(event) if "capacity" in changes else []
+    notified = [key for key in changes if key in NOTIFIED_FIELDS]
+    if notified and event.state is EventState.PUBLISHED:
+        signals.event_changed.send(event, registrations=active_registrations(event), changes=notified)
+    if promoted:
+        _check_seat_alerts(event)
+    return event
+
+
+def publish_event(user, event):
+    if not permissions.can_manage_event(user, event):
+        raise NotAllowed(_l("Non puoi pubblicare questo evento."))
+    if event.has_ended():
+        raise DomainError(_l("Un evento già concluso non si pubblica."))
+    event.move_to(EventState.PUBLISHED)
+    event.published_at = utcnow()
+    db.session.flush()
+    signals.event_published.send(event)
+    return event
+
+
+def cancel_event(user, event, reason):
+    """Cancel the event and every registration; everybody who was registered is told."""
+    if not permissions.can_manage_event(user, event):
+        raise NotAllowed(_l("Non puoi annullare questo evento."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Scrivi il motivo dell'annullamento: lo leggeranno gli iscritti."), field="reason")
+    event = lock_event(event.id)
+    was_public = event.state is EventState.PUBLISHED
+    event.move_to(EventState.CANCELLED)
+    event.cancel_reason = reason
+    event.cancelled_at = utcnow()
+    event.sequence += 1
+    affected = active_registrations(event)
+    for registration in affected:
+        registration.move_to(RegistrationState.CANCELLED)
+    event.confirmed_seats = 0
+    db.session.flush()
+    if was_public:
+        signals.event_cancelled.send(event, registrations=affected)
+    return event
+
+
+def finish_past_events(now=None):
+    """Mark published events that have ended as finished; returns how many."""
+    now = now or utcnow()
+    result = db.session.execute(
+        sa.update(Event).where(Event.state == EventState.PUBLISHED, Event.ends_at <= now)
+        .values(state=EventState.FINISHED)
+    )
+    return result.rowcount
+
+
+# ---- registration --------------------------------------------------------------------------
+
+def active_registrations(event):
+    return list(db.session.scalars(
+        sa.select(Registration).where(Registration.event_id == event.id,
+                                      Registration.state.in_(ACTIVE_STATES))
+        .order_by(Registration.id)
+    ))
+
+
+def active_registration_of(user, event):
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        sa.select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id,
+                                      Registration.state.in_(ACTIVE_STATES))
+    )
+
+
+def _unique_code(event):
+    taken = set(db.session.scalars(sa.select(Registration.code).where(Registration.event_id == event.id)))
+    while True:
+        code = new_registration_code()
+        if code not in taken:
+            return code
+
+
+def _admit(event, registration):
+    """Confirm `registration` if its seats fit, else put it on the waiting list."""
+    now = utcnow()
+    registration.code = _unique_code(event)
+    registration.created_at = now
+    waiting_ahead = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Registration)
+        .where(Registration.event_id == event.id, Registration.state == RegistrationState.WAITING)
+    )
+    # Nobody jumps the queue: while people wait, a newcomer waits too.
+    if not waiting_ahead and registration.seats <= event.seats_left:
+        registration.state = RegistrationState.CONFIRMED
+        registration.confirmed_at = now
+        event.confirmed_seats += registration.seats
+    else:
+        registration.state = RegistrationState.WAITING
+    db.session.add(registration)
+    db.session.flush()
+    signals.registration_created.send(event, registration=registration)
+    _check_seat_alerts(event)
+    return registration
+
+
+def book(user, event, seats=1, group_name="", organisation=None):
+    """Book `seats` for `user`: confirmed while seats remain, otherwise on the waiting list.
+
+    One seat for a participant; a member of an organisation may book up to the event's
+    per-booking maximum for a group, with the group's name. A group books all its seats or
+    waits for all of them: a class does not come in halves.
+    """
+    if not permissions.can_register(user):
+        raise NotAllowed(_l("Accedi con un account confermato per iscriverti."))
+    event = lock_event(event.id)
+    _check_open(event, user.participant_type)
+    group_name = (group_name or "").strip()
+    if seats < 1:
+        raise DomainError(_l("Prenota almeno un posto."), field="seats")
+    if seats > 1:
+        if organisation is None or organisation not in [m.organisation for m in user.active_memberships]:
+            raise DomainError(_l("Solo chi agisce per un'organizzazione può prenotare più posti per un gruppo."),
+                              field="seats")
+        if seats > event.max_seats_per_booking:
+            raise DomainError(_l("Per questo evento puoi prenotare al massimo %(n)s posti.",
+                                 n=event.max_seats_per_booking), field="seats")
+        if not group_name:
+            raise DomainError(_l("Scrivi il nome del gruppo (per esempio «Classe 3B»)."), field="group_name")
+    if seats > event.capacity:
+        raise DomainError(_l("L'evento ha %(n)s posti in tutto.", n=event.capacity), field="seats")
+    if active_registration_of(user, event) is not None:
+        raise DomainError(_l("Sei già iscritto a questo evento."))
+    registration = Registration(
+        event=event, user=user, seats=seats, group_name=group_name if seats > 1 else "",
+        organisation=organisation if seats > 1 else None, participant_type=user.participant_type,
+    )
+    return _admit(event, registration)
+
+
+def book_as_guest(event_id, name, email):
+    """A guest's booking of one seat, made when the link in their mail is used."""
+    event = lock_event(event_id)
+    _check_open(event, ParticipantType.CITTADINO)
+    email = email.strip().lower()
+    already = db.session.scalar(
+        sa.select(Registration).where(Registration.event_id == event.id, Registration.guest_email == email,
+                                      Registration.state.in_(ACTIVE_STATES))
+    )
+    if already is not None:
+        return already  # the same link used twice holds one seat
+    registration = Registration(event=event, guest_name=name.strip(), guest_email=email, seats=1,
+                                participant_type=ParticipantType.CITTADINO)
+    return _admit(event, registration)
+
+
+def _check_open(event, participant_type):
+    problem = event.registration_problem()
+    if problem:
+        raise DomainError(problem)
+    if not event.admits(participant_type):
+        admitted = ", ".join(str(t.label) for t in sorted(event.audience, key=lambda t: t.value))
+        raise DomainError(_l("Questo evento è riservato a: %(who)s.", who=admitted))
+
+
+def cancel_registration(user, registration):
+    """Cancel a booking (by its owner or who runs the event); freed seats go down the line."""
+    if user is not None and not permissions.can_cancel_registration(user, registration):
+        raise NotAllowed(_l("Non puoi annullare questa iscrizione."))
+    event = lock_event(registration.event_id)
+    db.session.refresh(registration)
+    if not registration.is_active:
+        raise DomainError(_l("Questa iscrizione è già annullata."))
+    if event.has_started():
+        raise DomainError(_l("L'evento è già iniziato: l'iscrizione non si può più annullare."))
+    was_confirmed = registration.state is RegistrationState.CONFIRMED
+    registration.move_to(RegistrationState.CANCELLED)
+    if was_confirmed:
+        event.confirmed_seats -= registration.seats
+    db.session.flush()
+    signals.registration_cancelled.send(event, registration=registration, by=user)
+    promote_waiting(event)
+    return registration
+
+
+def cancel_guest_registration(registration):
+    """A guest cancels through the signed link in their mail (no account to check)."""
+    return cancel_registration(None, registration)
+
+
+def promote_waiting(event):
+    """Confirm waiting registrations in order of arrival while their seats fit.
+
+    The rule (also in the README): the waiting list is walked in order; each booking that fits
+    in the free seats is confirmed; a group that does not fit keeps its place and waits, and
+    the smaller bookings behind it that fit are confirmed, so no seat stays empty while someone
+    who fits is waiting. The caller holds the event's lock.
+    """
+    if event.state is not EventState.PUBLISHED or event.has_started():
+        return []
+    waiting = db.session.scalars(
+        sa.select(Registration).where(Registration.event_id == event.id,
+                                      Registration.state == RegistrationState.WAITING)
+        .order_by(Registration.id)
+    )
+    promoted = []
+    for registration in waiting:
+        if event.seats_left == 0:
+            break
+        if registration.seats <= event.seats_left:
+            registration.move_to(RegistrationState.CONFIRMED)
+            event.confirmed_seats += registration.seats
+            promoted.append(registration)
+    db.session.flush()
+    for registration in promoted:
+        signals.registration_promoted.send(event, registration=registration)
+    if promoted:
+        _check_seat_alerts(event)
+    return promoted
+
+
+def _check_seat_alerts(event):
+    """Tell facilitators once when the event reaches 50 %, 80 % and 100 % of its seats."""
+    share = event.confirmed_seats * 100 // event.capacity
+    reached = [level for level in SEAT_ALERT_LEVELS if share >= level > event.seats_alert_level]
+    if reached:
+        event.seats_alert_level = reached[-1]
+        db.session.flush()
+        signals.seats_threshold_reached.send(event, level=reached[-1])
+
+
+# ---- at the door ---------------------------------------------------------------------------
+
+def set_attended(user, registration, attended=True):
+    if not permissions.can_check_in(user, registration.event):
+        raise NotAllowed(_l("Non puoi registrare le presenze di questo evento."))
+    if registration.state is not RegistrationState.CONFIRMED:
+        raise DomainError(_l("Solo un'iscrizione confermata può essere segnata presente."))
+    registration.attended_at = utcnow() if attended else None
+    db.session.flush()
+    return registration

@@ -1,0 +1,1 @@
+"""In-app notifications: the bell in the header and the notifications page."""
