@@ -30,6 +30,7 @@ from civiclab.accounts.models import (
     User,
 )
 from civiclab.core.time import utcnow
+from civiclab.events.demo import seed_events
 from civiclab.extensions import db
 from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
 from civiclab.places.services import slugify
@@ -96,6 +97,7 @@ def seed_demo(force=False):
     _bologna_plan(tally, pon_metro, cities["bologna"])
     _project(tally, pon_metro, cities["bologna"])
     _accounts(tally, cities["bologna"], labs["bologna"])
+    seed_events(tally, labs)
     return tally.lines() + [
         f"Account demo (SOLO SVILUPPO), password «{DEMO_PASSWORD}»: "
         + ", ".join(email for email, *_rest in DEMO_ACCOUNTS),

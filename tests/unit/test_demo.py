@@ -4,12 +4,13 @@ import sqlalchemy as sa
 
 from civiclab.accounts.models import Membership, Organisation, User
 from civiclab.demo import DEMO_PASSWORD, DemoRefused, seed_demo
+from civiclab.events.models import Event, EventState, Registration, RegistrationState
 from civiclab.extensions import db
 from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
 from civiclab.programmes.models import Action, Axis, AxisBudget, CityPlan, Programme, Project
 
 MODELS = (Programme, Axis, Action, City, Lab, CityPlan, AxisBudget, Project, User, Organisation,
-          Membership, CityStaff, LabFacilitator)
+          Membership, CityStaff, LabFacilitator, Event, Registration)
 
 
 def counts():
@@ -81,3 +82,18 @@ def test_seed_demo_refuses_a_production_app_unless_forced(app, db_session, monke
     assert counts()["User"] == 0
     seed_demo(force=True)
     assert counts()["User"] == 7
+
+
+def test_seed_demo_adds_upcoming_and_past_events_one_nearly_full_one_with_a_queue(db_session):
+    seed_demo()
+    events = db_session.scalars(sa.select(Event)).all()
+    upcoming = [e for e in events if e.state is EventState.PUBLISHED]
+    past = [e for e in events if e.state is EventState.FINISHED]
+    assert len(upcoming) >= 4 and len(past) >= 2
+    assert len({e.lab_id for e in events}) >= 4
+    assert any(0 < e.seats_left <= e.capacity // 5 for e in upcoming)  # nearly full
+    queued = [e for e in upcoming if any(r.state is RegistrationState.WAITING for r in e.registrations)]
+    assert queued and all(e.is_full for e in queued)
+    for event in events:
+        confirmed = sum(r.seats for r in event.registrations if r.state is RegistrationState.CONFIRMED)
+        assert event.confirmed_seats == confirmed <= event.capacity
