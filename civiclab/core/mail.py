@@ -9,11 +9,16 @@ from civiclab.core.time import utcnow
 from civiclab.extensions import mail
 
 
-def send_mail(to, subject, template, locale=None, **context):
-    """Render templates/mail/<template>.txt in the recipient's language and send it."""
+def send_mail(to, subject, template, locale=None, attachments=(), **context):
+    """Render templates/mail/<template>.txt in the recipient's language and send it.
+
+    `attachments`: (filename, content type, bytes) triples, e.g. an event's .ics file.
+    """
     with force_locale(locale or "it"):
         body = render_template(f"mail/{template}.txt", **context)
     message = Message(subject=subject, recipients=[to], body=body)
+    for filename, content_type, data in attachments:
+        message.attach(filename, content_type, data)
     folder = current_app.config.get("MAIL_FILE_DIR")
     if folder and not current_app.testing:
         _write_to_folder(message, Path(folder))
