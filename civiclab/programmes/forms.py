@@ -1,5 +1,6 @@
 """Forms of programmes: the project sheet, and the project list's filters."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext_l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
@@ -105,6 +106,6 @@ class ProjectFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Cerca per titolo, codice o CUP"), validators=[Optional(), Length(max=100)])
-    citta = SelectField(_l("Città"), validators=[Optional()], validate_choice=False)
+    citta = SelectField(pgettext_l("una città", "Città"), validators=[Optional()], validate_choice=False)
     asse = SelectField(_l("Asse"), validators=[Optional()], validate_choice=False)
     azione = SelectField(_l("Azione"), validators=[Optional()], validate_choice=False)

@@ -7,6 +7,7 @@ programmato (planned) >= ammesso a finanziamento (admitted) >= giuridicamente vi
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civiclab.core.time import UTCDateTime, utcnow
@@ -60,7 +61,8 @@ class Action(db.Model):
 
     @property
     def label(self):
-        return f"Azione {self.code}" + (f" – {self.name}" if self.name else "")
+        label = _("Azione %(code)s", code=self.code)
+        return f"{label} – {self.name}" if self.name else label
 
 
 class CityPlan(db.Model):

@@ -25,10 +25,11 @@ PO = ROOT / PO_NAME
 MO = PO.with_suffix(".mo")
 
 # The translation functions the code uses beyond Babel's defaults (_, gettext, ngettext, ...):
-# flask_babel's lazy_gettext, imported as _l or under its own name. Keep in step with babel.cfg.
-EXTRA_KEYWORDS = ("_l", "lazy_gettext")
+# flask_babel's lazy_gettext, imported as _l or under its own name, and lazy_pgettext as
+# pgettext_l (a context, then the message). Keep in step with babel.cfg.
+EXTRA_KEYWORDS = {"_l": None, "lazy_gettext": None, "pgettext_l": ((1, "c"), 2)}
 UPDATE_COMMAND = (
-    "pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot . && "
+    "pybabel extract -F babel.cfg -k _l -k lazy_gettext -k pgettext_l:1c,2 -o translations/messages.pot . && "
     "pybabel update -i translations/messages.pot -d translations"
 )
 
@@ -170,19 +171,19 @@ def test_a_mail_goes_out_in_the_recipients_language(client, make_user, outbox):
 # ---- the catalog covers the code ------------------------------------------------------------
 
 def extract_messages():
-    """{msgid: first location} for every string babel.cfg's methods find in the code."""
+    """{(msgid, context): first location} for every string babel.cfg's methods find in the code."""
     with (ROOT / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
-    keywords = dict(DEFAULT_KEYWORDS, **{name: None for name in EXTRA_KEYWORDS})
+    keywords = dict(DEFAULT_KEYWORDS, **EXTRA_KEYWORDS)
 
     def directories(path):  # Babel's own filter (no hidden or _private folders), plus npm's and builds
         name = os.path.basename(path)
         return not name.startswith((".", "_")) and name not in ("node_modules", "build", "dist")
 
     found = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=keywords, directory_filter=directories):
-        found.setdefault(message, f"{filename}:{lineno}")
+        found.setdefault((message, context), f"{filename}:{lineno}")
     return found
 
 
@@ -195,8 +196,8 @@ def test_the_english_catalog_translates_every_string_in_the_code():
     extracted = extract_messages()
     assert len(extracted) > 400, "the extraction found too few strings: check babel.cfg"
     missing = []
-    for msgid, where in sorted(extracted.items(), key=lambda item: item[1]):
-        entry = catalog.get(msgid)
+    for (msgid, context), where in sorted(extracted.items(), key=lambda item: item[1]):
+        entry = catalog.get(msgid, context=context)
         strings = () if entry is None else (entry.string if isinstance(entry.string, tuple) else (entry.string,))
         if entry is None or entry.fuzzy or not strings or not all(strings):
             missing.append(f"  {where}: {msgid!r}")
