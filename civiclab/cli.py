@@ -16,3 +16,23 @@ def register_cli(app):
         db.session.commit()
         for line in summary:
             click.echo(line)
+
+    @app.cli.command("send-event-reminders")
+    @click.option("--base-url", envvar="CIVICLAB_BASE_URL", default=None,
+                  help="The site's address for the links in the mails, e.g. https://civiclab.example.org "
+                       "(or CIVICLAB_BASE_URL).")
+    @with_appcontext
+    def send_event_reminders_command(base_url):
+        """Send the reminders due before events (for cron, e.g. every 15 minutes; never twice)."""
+        from flask import current_app
+
+        from civiclab.events.reminders import send_due_reminders
+
+        if not base_url and not current_app.config.get("SERVER_NAME"):
+            if current_app.config.get("SESSION_COOKIE_SECURE"):  # production
+                raise click.UsageError("give --base-url (or CIVICLAB_BASE_URL): the mails link to the site")
+            base_url = "http://127.0.0.1:5000"
+        # Links in the mails are built as in a request to the public address.
+        with current_app.test_request_context("/", base_url=base_url):
+            sent = send_due_reminders()
+        click.echo(f"{sent} reminder(s) sent")

@@ -66,7 +66,6 @@ def mark_read(user, ids=None):
         sa.update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
-        .execution_options(synchronize_session=False)
     )
     if ids is not None:
         ids = [int(i) for i in ids]

@@ -98,6 +98,30 @@ ROUTES = {
     "programmes.project": ("GET", lambda w: f"/progetti/{w['project'].code}", everyone(200)),
     "programmes.project_new": ("GET", lambda w: f"/citta/{w['city'].slug}/progetti/nuovo", managers(200)),
     "programmes.project_edit": ("GET", lambda w: f"/progetti/{w['project'].code}/modifica", managers(200)),
+    # events at the door: the lab's facilitators, the city's staff and administrators; an empty
+    # attendance form is a bad request (400)
+    "events.check_in": (
+        "GET", lambda w: f"/eventi/{w['door_event'].id}/accoglienza", {**managers(200), "facilitator": 200},
+    ),
+    "events.set_attendance": (
+        "POST", lambda w: f"/eventi/{w['door_event'].id}/accoglienza/{w['door_registration'].id}",
+        {**managers(400), "facilitator": 400},
+    ),
+    "events.attendance_csv": (
+        "GET", lambda w: f"/eventi/{w['door_event'].id}/presenze.csv", {**managers(200), "facilitator": 200},
+    ),
+    "events.dashboard": (
+        "GET", lambda w: f"/gestione/laboratori/{w['lab'].id}/eventi", {**managers(200), "facilitator": 200},
+    ),
+    # notifications: everyone sees their own; somebody else's does not exist (the participant's here)
+    "notifications.index": ("GET", lambda w: "/notifiche", signed_in(200)),
+    "notifications.mark_all_read": ("POST", lambda w: "/notifiche/lette", signed_in(302)),
+    "notifications.mark_read": (
+        "POST", lambda w: f"/notifiche/{w['notification'].id}/letta", {**signed_in(404), "participant": 302},
+    ),
+    "notifications.follow": (
+        "GET", lambda w: f"/notifiche/{w['notification'].id}/apri", {**signed_in(404), "participant": 302},
+    ),
 }
 
 # Anonymous redirects that are not "log in first".
@@ -131,11 +155,36 @@ def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitat
         "staff": make_staff(city),
         "admin": make_user(is_admin=True),
     }
+    door_event, door_registration, notification = _door_world(db_session, lab, member, organisation,
+                                                               users["participant"])
     return {
+        "door_event": door_event, "door_registration": door_registration, "notification": notification,
         "city": city, "lab": lab, "organisation": organisation, "membership": membership,
         "project": make_project(city=city), "draft": make_project(city=city, published=False),
         "users": users, "staff": users["staff"], "facilitator": users["facilitator"],
     }
+
+
+def _door_world(db_session, lab, member, organisation, participant):
+    """An event of the world's lab with a confirmed class booking, and a participant's notification."""
+    from datetime import timedelta
+
+    from civiclab.accounts.models import ParticipantType
+    from civiclab.core.time import utcnow
+    from civiclab.events.models import Event, EventState, Registration, RegistrationState
+    from civiclab.notifications.models import Notification
+
+    starts = utcnow() + timedelta(days=3)
+    event = Event(lab=lab, title="Open day", starts_at=starts, ends_at=starts + timedelta(hours=2),
+                  capacity=30, confirmed_seats=20, max_seats_per_booking=25, state=EventState.PUBLISHED,
+                  published_at=utcnow())
+    registration = Registration(event=event, user=member, organisation=organisation, group_name="Classe 3B",
+                                seats=20, participant_type=ParticipantType.SCUOLA,
+                                state=RegistrationState.CONFIRMED, confirmed_at=utcnow())
+    notification = Notification(user=participant, kind="test", message="Iscrizione confermata", url="/")
+    db_session.add_all([event, registration, notification])
+    db_session.commit()
+    return event, registration, notification
 
 
 def visit(client, world, role, method, url):

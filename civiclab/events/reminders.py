@@ -1,0 +1,140 @@
+"""Reminders before an event: one mail (and an in-app notification) per confirmed registration.
+
+Run by cron through `flask --app wsgi send-event-reminders` (every 15 minutes, say). An event's
+reminders go out once its window opens — `reminder_hours_before` hours before the start (24 by
+default; 0 means no reminder) — and until it starts.
+
+Never twice: each registration is *claimed* before its mail is sent, by
+
+    UPDATE registrations SET reminder_sent_at = :now WHERE id = :id AND reminder_sent_at IS NULL
+
+committed on its own. Only the run whose UPDATE changed the row sends that reminder, so running
+the command twice, two copies at once, or again after a crash never sends a reminder twice. The
+price is at most one lost reminder per crash: if the process dies (or the mail server refuses)
+between the commit of a claim and the mail leaving, that registration stays claimed and is not
+retried. The in-app notification is written in the same commit as the claim, so it is never
+lost nor doubled. A failing send stops the run (the error goes to cron's log); the next run
+carries on with the registrations not yet claimed.
+"""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import force_locale, format_datetime
+from flask_babel import gettext as _
+from werkzeug.routing import BuildError
+
+from civiclab.core.mail import send_mail
+from civiclab.core.time import utcnow
+from civiclab.events import services
+from civiclab.events.models import Event, EventState, Registration, RegistrationState
+from civiclab.extensions import db
+from civiclab.notifications.services import notify
+
+NOTIFICATION_KIND = "event_reminder"
+
+
+def _locale(registration):
+    locale = registration.user.locale if registration.user is not None else "it"
+    return locale if locale in ("it", "en") else "it"
+
+
+def event_path(event):
+    """The event's public page on this site, or "" while that page does not exist."""
+    try:
+        return url_for("events.event", event_id=event.id)
+    except BuildError:
+        return ""
+
+
+def due_events(now):
+    """Published events not started yet whose reminder window is open at `now`."""
+    longest = db.session.scalar(
+        sa.select(sa.func.max(Event.reminder_hours_before)).where(Event.state == EventState.PUBLISHED)
+    )
+    if not longest:
+        return []
+    # The database narrows to the longest window; each event's own window is checked here
+    # (interval arithmetic on a column is written differently on SQLite and PostgreSQL).
+    candidates = db.session.scalars(
+        sa.select(Event).where(Event.state == EventState.PUBLISHED, Event.starts_at > now,
+                               Event.starts_at <= now + timedelta(hours=longest))
+        .order_by(Event.starts_at, Event.id)
+    )
+    return [event for event in candidates
+            if event.reminder_hours_before > 0
+            and event.starts_at - timedelta(hours=event.reminder_hours_before) <= now]
+
+
+def due_registration_ids(now):
+    """Ids of the confirmed registrations of due events that have had no reminder yet."""
+    events = due_events(now)
+    if not events:
+        return []
+    return list(db.session.scalars(
+        sa.select(Registration.id).where(
+            Registration.event_id.in_([event.id for event in events]),
+            Registration.state == RegistrationState.CONFIRMED,
+            Registration.reminder_sent_at.is_(None),
+        ).order_by(Registration.event_id, Registration.id)
+    ))
+
+
+def claim(registration_id, now):
+    """Mark the reminder as sent if nobody did yet; True when this caller won it.
+
+    Not committed here: the caller commits the claim (with its notification) before sending.
+    """
+    result = db.session.execute(
+        sa.update(Registration)
+        .where(Registration.id == registration_id, Registration.reminder_sent_at.is_(None),
+               Registration.state == RegistrationState.CONFIRMED)
+        .values(reminder_sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _when(event):
+    return format_datetime(event.starts_at, "full")
+
+
+def _notify(registration, event):
+    with force_locale(_locale(registration)):
+        message = _("Promemoria: «%(title)s» inizia %(when)s.", title=event.title, when=_when(event))
+        detail = _("Codice di iscrizione: %(code)s", code=registration.code)
+    notify(registration.user, NOTIFICATION_KIND, message, detail=detail, url=event_path(event))
+
+
+def send_reminder_mail(registration, event):
+    locale = _locale(registration)
+    path = event_path(event)
+    with force_locale(locale):
+        subject = _("Promemoria: «%(title)s», %(when)s", title=event.title, when=_when(event))
+    return send_mail(
+        registration.email, subject, "event_reminder", locale=locale,
+        registration=registration, event=event, lab=event.lab,
+        link=url_for("events.event", event_id=event.id, _external=True) if path else "",
+        hours=event.reminder_hours_before,
+    )
+
+
+def send_due_reminders(now=None):
+    """Send every due reminder once; returns how many were sent. Commits as it goes."""
+    now = now or utcnow()
+    services.finish_past_events(now)
+    db.session.commit()
+    sent = 0
+    for registration_id in due_registration_ids(now):
+        if not claim(registration_id, now):
+            db.session.rollback()
+            continue  # another run got there first
+        registration = db.session.get(Registration, registration_id, populate_existing=True)
+        event = registration.event
+        if registration.user is not None and registration.user.is_active:
+            _notify(registration, event)
+        db.session.commit()  # the claim holds from here on, whatever happens to the mail
+        if registration.email:
+            send_reminder_mail(registration, event)
+            sent += 1
+    return sent
