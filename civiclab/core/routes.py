@@ -9,9 +9,10 @@ bp = Blueprint("core", __name__)
 
 @bp.get("/")
 def home():
+    from civiclab.events.queries import upcoming_events
     from civiclab.places.services import network_overview
 
-    return render_template("core/home.html", overview=network_overview())
+    return render_template("core/home.html", overview=network_overview(), next_events=upcoming_events(4))
 
 
 @bp.get("/accessibilita")

@@ -65,8 +65,14 @@ def labs():
 
 @bp.get("/citta/<city_slug>/laboratori/<lab_slug>")
 def lab(city_slug, lab_slug):
+    from civiclab.events.permissions import can_manage_lab_events
+    from civiclab.events.queries import lab_upcoming_events
+
     lab = db.first_or_404(services.lab_by_slugs_select(city_slug, lab_slug))
-    return render_template("places/lab.html", lab=lab, can_edit=can_edit_lab(current_user, lab))
+    can_manage_events = can_manage_lab_events(current_user, lab)
+    return render_template("places/lab.html", lab=lab, can_edit=can_edit_lab(current_user, lab),
+                           events=lab_upcoming_events(lab, include_drafts=can_manage_events),
+                           can_manage_events=can_manage_events)
 
 
 # ---- labs: create and edit ------------------------------------------------------------------
