@@ -96,7 +96,7 @@ def claim(registration_id, now):
 
 
 def _when(event):
-    return format_datetime(event.starts_at, "full")
+    return format_datetime(event.starts_at, "EEEE d MMMM y, HH:mm")
 
 
 def _notify(registration, event):
