@@ -120,12 +120,19 @@ def send_reminder_mail(registration, event):
 
 
 def send_due_reminders(now=None):
-    """Send every due reminder once; returns how many were sent. Commits as it goes."""
+    """Send every due reminder once; returns how many were sent. Commits as it goes.
+
+    Each claim starts a transaction of its own with the UPDATE as its first statement: on SQLite
+    the claim then waits for the write lock (busy timeout) instead of failing on a snapshot
+    another run has moved past, and no lock is held while a mail is being sent.
+    """
     now = now or utcnow()
     services.finish_past_events(now)
     db.session.commit()
+    due = due_registration_ids(now)
+    db.session.commit()  # ends the read transaction before the first claim
     sent = 0
-    for registration_id in due_registration_ids(now):
+    for registration_id in due:
         if not claim(registration_id, now):
             db.session.rollback()
             continue  # another run got there first
@@ -137,4 +144,5 @@ def send_due_reminders(now=None):
         if registration.email:
             send_reminder_mail(registration, event)
             sent += 1
+        db.session.commit()  # ends the read transaction the mail's lazy loads may have opened
     return sent
