@@ -98,6 +98,22 @@ ROUTES = {
     "programmes.project": ("GET", lambda w: f"/progetti/{w['project'].code}", everyone(200)),
     "programmes.project_new": ("GET", lambda w: f"/citta/{w['city'].slug}/progetti/nuovo", managers(200)),
     "programmes.project_edit": ("GET", lambda w: f"/progetti/{w['project'].code}/modifica", managers(200)),
+    # events: the lab's facilitators, the city's staff and administrators run them; publishing the
+    # world's draft sends back to its page
+    "events.events": ("GET", lambda w: "/eventi", everyone(200)),
+    "events.event": ("GET", lambda w: f"/eventi/{w['door_event'].id}", everyone(200)),
+    "events.event_new": (
+        "GET", lambda w: f"/gestione/laboratori/{w['lab'].id}/eventi/nuovo", {**managers(200), "facilitator": 200},
+    ),
+    "events.event_edit": (
+        "GET", lambda w: f"/eventi/{w['door_event'].id}/modifica", {**managers(200), "facilitator": 200},
+    ),
+    "events.event_publish": (
+        "POST", lambda w: f"/eventi/{w['draft_event'].id}/pubblica", {**managers(302), "facilitator": 302},
+    ),
+    "events.event_cancel": (
+        "GET", lambda w: f"/eventi/{w['door_event'].id}/annulla", {**managers(200), "facilitator": 200},
+    ),
     # events at the door: the lab's facilitators, the city's staff and administrators; an empty
     # attendance form is a bad request (400)
     "events.check_in": (
@@ -129,11 +145,13 @@ GOES_HOME = {"core.set_language", "accounts.logout"}
 
 # Pages whose answer depends on the object's state, walked once more with that state.
 DRAFT_PROJECT = managers(200, refused=404, anonymous=404)
+DRAFT_EVENT = {**managers(200, refused=404, anonymous=404), "facilitator": 200}
 
 
 @pytest.fixture
-def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitator, make_project):
+def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitator, make_project, make_event):
     from civiclab.accounts.models import Membership, MembershipStatus, Organisation, ParticipantType
+    from civiclab.events.models import EventState
 
     city, other_city = make_city(), make_city()
     lab = make_lab(city=city)
@@ -159,6 +177,7 @@ def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitat
                                                                users["participant"])
     return {
         "door_event": door_event, "door_registration": door_registration, "notification": notification,
+        "draft_event": make_event(lab=lab, state=EventState.DRAFT, published_at=None),
         "city": city, "lab": lab, "organisation": organisation, "membership": membership,
         "project": make_project(city=city), "draft": make_project(city=city, published=False),
         "users": users, "staff": users["staff"], "facilitator": users["facilitator"],
@@ -214,6 +233,12 @@ def test_who_reaches_each_route(client, world, endpoint, role):
 def test_a_draft_project_exists_only_for_who_may_edit_it(client, world, role):
     response = visit(client, world, role, "GET", f"/progetti/{world['draft'].code}")
     assert response.status_code == DRAFT_PROJECT[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_draft_event_exists_only_for_who_runs_it(client, world, role):
+    response = visit(client, world, role, "GET", f"/eventi/{world['draft_event'].id}")
+    assert response.status_code == DRAFT_EVENT[role]
 
 
 @pytest.mark.parametrize("role", ROLES)

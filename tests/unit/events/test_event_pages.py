@@ -35,7 +35,8 @@ def teatro_verdi(make_lab, ferrara):
 
 def titles(response):
     """The event titles a list page shows, in order."""
-    return [html.unescape(t) for t in re.findall(r'<h3 class="card-title h5"[^>]*><a [^>]*>([^<]*)</a>', response.text)]
+    return [html.unescape(t) for t in re.findall(r'<h3 class="card-title h5" id="event-card-\d+"><a [^>]*>([^<]*)</a>',
+                                                   response.text)]
 
 
 def in_days(days, hour=16):
@@ -190,7 +191,7 @@ def test_filters_combine_and_survive_the_tabs(client, db_session, make_event, ur
     response = client.get("/eventi?citta=bologna&q=mappe")
 
     assert titles(response) == ["Mappe a Bologna"]
-    assert 'href="/eventi?quando=passati&amp;q=mappe&amp;citta=bologna"' in response.text
+    assert 'href="/eventi?quando=passati&amp;citta=bologna&amp;q=mappe"' in response.text
     assert titles(client.get("/eventi?quando=passati&q=mappe&citta=bologna")) == ["Mappe passate"]
 
 
@@ -208,13 +209,14 @@ def test_the_list_is_paginated(app, client, db_session, make_event, urban_center
     assert 'href="/eventi?page=2"' in first.text
 
 
-def _bulk_events(db_session, lab, count, start):
-    """`count` published events of `lab`, each with two confirmed registrations and an audience."""
+def _bulk_events(db_session, lab, count, start, days=1):
+    """`count` published events of `lab` in `days`, each with two confirmed registrations, half
+    of them with an audience."""
     now = utcnow()
     db_session.execute(sa.insert(Event), [{
         "lab_id": lab.id, "title": f"Evento in serie {start + n}", "description": "<p>Serie</p>",
-        "starts_at": now + timedelta(days=1, minutes=start + n),
-        "ends_at": now + timedelta(days=1, minutes=start + n + 120),
+        "starts_at": now + timedelta(days=days, minutes=start + n),
+        "ends_at": now + timedelta(days=days, minutes=start + n + 120),
         "capacity": 30, "confirmed_seats": 2, "state": EventState.PUBLISHED, "published_at": now,
     } for n in range(count)])
     ids = db_session.scalars(sa.select(Event.id).where(Event.title.like("Evento in serie %"))
@@ -229,22 +231,25 @@ def _bulk_events(db_session, lab, count, start):
     db_session.commit()
 
 
-@pytest.mark.parametrize("query", ["", "?pubblico=scuola&q=serie&citta=bologna", "?quando=passati"])
+@pytest.mark.parametrize("query, days", [
+    ("", 1),
+    ("?pubblico=scuola&q=serie&citta=bologna&dal=01/01/2000", 1),
+    ("?quando=passati", -10),
+])
 def test_the_list_costs_the_same_queries_at_10_and_at_1000_events(client, db_session, count_queries,
-                                                                 urban_center, query):
-    _bulk_events(db_session, urban_center, 10, start=0)
+                                                                 urban_center, query, days):
+    _bulk_events(db_session, urban_center, 10, start=0, days=days)
     with count_queries() as few:
         small = client.get(f"/eventi{query}")
-    _bulk_events(db_session, urban_center, 990, start=10)
+    _bulk_events(db_session, urban_center, 990, start=10, days=days)
     with count_queries() as many:
         large = client.get(f"/eventi{query}")
 
     assert small.status_code == large.status_code == 200
-    if query != "?quando=passati":
-        assert len(titles(small)) == 10 and len(titles(large)) == 20
-        assert "1000 eventi trovati" in large.text
+    assert len(titles(small)) == 10 and len(titles(large)) == 20
+    assert "1000 eventi trovati" in large.text
     assert len(few) == len(many), "\n".join(many)
-    assert len(many) <= 6
+    assert 3 <= len(many) <= 5, "\n".join(many)  # choices, events, audiences, count
 
 
 # ---- the event page --------------------------------------------------------------------------
@@ -283,7 +288,7 @@ def test_the_event_page_says_why_registration_is_closed(client, db_session, make
     text = html.unescape(client.get(f"/eventi/{event.id}").text)
 
     if reason is None:
-        assert "Iscrizioni aperte fino a lunedì 1 luglio 2030, 02:00." in text
+        assert "Iscrizioni aperte</strong> fino a lunedì 1 luglio 2030, 02:00." in text  # 00:00 UTC
     else:
         assert "Iscrizioni chiuse." in text and reason in text
     if event.state is EventState.CANCELLED:
