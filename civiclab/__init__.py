@@ -26,6 +26,10 @@ def create_app(config=None):
     _register_blueprints(app)
     _register_request_boundary(app)
 
+    from civiclab.events.notify import connect_listeners
+
+    connect_listeners()  # mails and notifications of events; once per process
+
     from civiclab.core.errors import register_error_handlers
     from civiclab.core.security import register_security_headers
     from civiclab.core.templating import register_template_helpers

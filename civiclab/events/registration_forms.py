@@ -1,0 +1,64 @@
+"""Forms of booking a seat: a participant's, a group's, a guest's; and the one-button actions."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def group_organisations(user, event):
+    """The organisations `user` may book a group for at `event` (none: one seat only)."""
+    if event.max_seats_per_booking <= 1:
+        return []
+    return [membership.organisation for membership in user.active_memberships]
+
+
+class BookingForm(FlaskForm):
+    seats = IntegerField(_l("Posti"), default=1, validators=[
+        InputRequired(_l("Indica quanti posti prenoti.")),
+        NumberRange(min=1, max=10_000, message=_l("Prenota almeno un posto."))])
+    group_name = StringField(_l("Nome del gruppo"), filters=[_strip], description=_l(
+        "Per esempio «Classe 3B»: serve al laboratorio per riconoscervi all'ingresso."),
+        validators=[Optional(), Length(max=120)])
+    organisation = SelectField(_l("Prenoti per"), coerce=str, validate_choice=False)
+
+    def __init__(self, organisations=(), max_seats=1, **kwargs):
+        super().__init__(**kwargs)
+        self.organisations = list(organisations)
+        self.can_book_group = bool(self.organisations)
+        self.max_seats = max_seats
+        self.organisation.choices = [(str(org.id), org.name) for org in self.organisations]
+        if self.can_book_group:
+            self.seats.description = _l("Fino a %(n)s posti per prenotazione.", n=max_seats)
+
+    @classmethod
+    def for_user(cls, user, event, **kwargs):
+        return cls(organisations=group_organisations(user, event), max_seats=event.max_seats_per_booking,
+                   **kwargs)
+
+    @property
+    def chosen_organisation(self):
+        by_id = {str(org.id): org for org in self.organisations}
+        if self.organisation.data in by_id:
+            return by_id[self.organisation.data]
+        return self.organisations[0] if len(self.organisations) == 1 else None
+
+
+class GuestBookingForm(FlaskForm):
+    name = StringField(_l("Nome e cognome"), filters=[_strip], validators=[
+        InputRequired(_l("Scrivi il tuo nome.")), Length(min=2, max=80)])
+    email = EmailField(_l("Indirizzo email"), filters=[_strip], description=_l(
+        "Ti scriviamo un link: la prenotazione vale solo dopo che lo hai aperto."), validators=[
+        InputRequired(_l("L'indirizzo email è obbligatorio.")),
+        Email(_l("Scrivi un indirizzo email valido, come nome@esempio.it.")),
+        Length(max=254)])
+    privacy_consent = BooleanField(_l("Ho letto l'informativa sulla privacy e acconsento al trattamento "
+                                      "dei miei dati per questa prenotazione"), validators=[
+        InputRequired(_l("Per prenotare devi accettare l'informativa sulla privacy."))])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token travels."""
