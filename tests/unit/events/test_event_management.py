@@ -1,6 +1,6 @@
 """Facilitators and municipality staff create, edit, publish and cancel events through the forms."""
 import html
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -58,8 +58,8 @@ def test_a_facilitator_creates_a_draft_event_entered_on_rome_time(client, db_ses
     assert response.headers["Location"] == f"/eventi/{event.id}"
     assert event.state is EventState.DRAFT and event.created_by_id == facilitator.id
     # 18:00 in Rome in July is summer time (UTC+2): stored 16:00 UTC, shown 18:00.
-    assert event.starts_at == datetime(2030, 7, 17, 16, 0, tzinfo=timezone.utc)
-    assert event.ends_at == datetime(2030, 7, 17, 18, 0, tzinfo=timezone.utc)
+    assert event.starts_at == datetime(2030, 7, 17, 16, 0, tzinfo=UTC)
+    assert event.ends_at == datetime(2030, 7, 17, 18, 0, tzinfo=UTC)
     assert (event.capacity, event.max_seats_per_booking, event.reminder_hours_before) == (30, 25, 24)
     assert event.audience == {ParticipantType.SCUOLA, ParticipantType.UNIVERSITA}
     assert event.registration_opens_at is None and event.registration_closes_at is None
@@ -75,9 +75,9 @@ def test_winter_times_are_one_hour_ahead_of_utc(client, db_session, lab, facilit
            opens_date="2030-01-02", opens_time="09:00", closes_date="2030-01-16", closes_time="23:59")
 
     event = db_session.scalar(sa.select(Event).filter_by(lab_id=lab.id))
-    assert event.starts_at == datetime(2030, 1, 17, 17, 0, tzinfo=timezone.utc)
-    assert event.registration_opens_at == datetime(2030, 1, 2, 8, 0, tzinfo=timezone.utc)
-    assert event.registration_closes_at == datetime(2030, 1, 16, 22, 59, tzinfo=timezone.utc)
+    assert event.starts_at == datetime(2030, 1, 17, 17, 0, tzinfo=UTC)
+    assert event.registration_opens_at == datetime(2030, 1, 2, 8, 0, tzinfo=UTC)
+    assert event.registration_closes_at == datetime(2030, 1, 16, 22, 59, tzinfo=UTC)
 
 
 def test_an_event_across_the_change_to_winter_time_keeps_both_wall_clocks(client, db_session, lab, facilitator):
@@ -87,8 +87,8 @@ def test_an_event_across_the_change_to_winter_time_keeps_both_wall_clocks(client
     create(client, lab, start_date="2030-10-26", start_time="22:00", end_date="2030-10-27", end_time="10:00")
 
     event = db_session.scalar(sa.select(Event).filter_by(lab_id=lab.id))
-    assert event.starts_at == datetime(2030, 10, 26, 20, 0, tzinfo=timezone.utc)
-    assert event.ends_at == datetime(2030, 10, 27, 9, 0, tzinfo=timezone.utc)
+    assert event.starts_at == datetime(2030, 10, 26, 20, 0, tzinfo=UTC)
+    assert event.ends_at == datetime(2030, 10, 27, 9, 0, tzinfo=UTC)
 
 
 def test_the_description_is_sanitised(client, db_session, lab, facilitator):
@@ -127,6 +127,7 @@ def test_no_audience_checked_admits_everybody(client, db_session, lab, facilitat
     ({"is_online": "y"}, "online_url", "Un evento online ha bisogno del link"),
     ({"is_online": "y", "online_url": "javascript:alert(1)"}, "online_url", "https://"),
     ({"is_online": "y", "online_url": "ftp://files.example.org/x"}, "online_url", "https://"),
+    ({"is_online": "y", "online_url": "https://riunione"}, "online_url", "Il link non è valido"),
     # 02:30 on 31 March 2030 does not exist in Rome: clocks jump from 02:00 to 03:00.
     ({"start_date": "2030-03-31", "start_time": "02:30", "end_date": "2030-03-31"}, "start_time",
      "Quest'ora non esiste quel giorno"),
@@ -217,7 +218,7 @@ def edit_data(event, **changes):
 
 
 def test_the_edit_form_shows_the_event_on_rome_time(client, db_session, lab, facilitator, make_event):
-    event = make_event(lab=lab, starts_at=datetime(2030, 7, 17, 16, 0, tzinfo=timezone.utc))
+    event = make_event(lab=lab, starts_at=datetime(2030, 7, 17, 16, 0, tzinfo=UTC))
     login(client, facilitator)
 
     page = client.get(f"/eventi/{event.id}/modifica")
@@ -239,7 +240,7 @@ def test_a_facilitator_edits_the_event(client, db_session, lab, facilitator, mak
     db_session.refresh(event)
     assert event.title == "Mappe di comunità (seconda parte)" and event.capacity == 40
     assert event.audience == set()
-    assert event.starts_at.astimezone(timezone.utc).minute == 30
+    assert event.starts_at.astimezone(UTC).minute == 30
 
 
 def test_capacity_below_the_confirmed_seats_is_refused_on_its_field(client, db_session, lab, facilitator,

@@ -1,7 +1,7 @@
 """The public event pages: the list with its filters, the event page, and where events show up."""
 import html
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -41,7 +41,7 @@ def titles(response):
 
 def in_days(days, hour=16):
     day = (utcnow() + timedelta(days=days)).date()
-    return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
 def confirm(db_session, event, user, seats=1):
@@ -58,7 +58,7 @@ def confirm(db_session, event, user, seats=1):
 def test_the_list_shows_upcoming_events_with_place_time_and_seats(client, db_session, make_event, urban_center,
                                                                  make_user):
     event = make_event(lab=urban_center, title="Mappe di comunità", capacity=30,
-                       starts_at=datetime(2030, 7, 17, 16, 0, tzinfo=timezone.utc))
+                       starts_at=datetime(2030, 7, 17, 16, 0, tzinfo=UTC))
     confirm(db_session, event, make_user(), seats=1)
 
     response = client.get("/eventi")
@@ -140,9 +140,9 @@ def test_filters_by_city_and_lab(client, db_session, make_event, urban_center, t
 
 def test_filters_by_date_range_on_rome_days(client, db_session, make_event, urban_center):
     # 23:30 in Rome on 9 July is 21:30 UTC: it belongs to the 9th, not to the 10th.
-    make_event(lab=urban_center, title="Sera del 9", starts_at=datetime(2030, 7, 9, 21, 30, tzinfo=timezone.utc))
-    make_event(lab=urban_center, title="Notte del 10", starts_at=datetime(2030, 7, 9, 22, 30, tzinfo=timezone.utc))
-    make_event(lab=urban_center, title="Il 12", starts_at=datetime(2030, 7, 12, 8, 0, tzinfo=timezone.utc))
+    make_event(lab=urban_center, title="Sera del 9", starts_at=datetime(2030, 7, 9, 21, 30, tzinfo=UTC))
+    make_event(lab=urban_center, title="Notte del 10", starts_at=datetime(2030, 7, 9, 22, 30, tzinfo=UTC))
+    make_event(lab=urban_center, title="Il 12", starts_at=datetime(2030, 7, 12, 8, 0, tzinfo=UTC))
 
     assert titles(client.get("/eventi?dal=2030-07-10")) == ["Notte del 10", "Il 12"]
     assert titles(client.get("/eventi?al=2030-07-09")) == ["Sera del 9"]
@@ -257,7 +257,7 @@ def test_the_list_costs_the_same_queries_at_10_and_at_1000_events(client, db_ses
 def test_the_event_page_shows_what_where_when_and_seats(client, db_session, make_event, urban_center, make_user):
     event = make_event(lab=urban_center, title="Mappe di comunità", capacity=20,
                        description='<p>Porta una <em>matita</em>.</p><script>alert("x")</script>',
-                       starts_at=datetime(2030, 7, 17, 16, 0, tzinfo=timezone.utc),
+                       starts_at=datetime(2030, 7, 17, 16, 0, tzinfo=UTC),
                        audience=[ParticipantType.SCUOLA], max_seats_per_booking=25)
     confirm(db_session, event, make_user(participant_type=ParticipantType.SCUOLA), seats=5)
 
@@ -277,13 +277,13 @@ def test_the_event_page_shows_what_where_when_and_seats(client, db_session, make
 
 
 @pytest.mark.parametrize("changes, reason", [
-    ({"registration_closes_at": datetime(2030, 7, 1, tzinfo=timezone.utc)}, None),
-    ({"registration_opens_at": datetime(2030, 7, 1, tzinfo=timezone.utc)}, "Le iscrizioni non sono ancora aperte."),
+    ({"registration_closes_at": datetime(2030, 7, 1, tzinfo=UTC)}, None),
+    ({"registration_opens_at": datetime(2030, 7, 1, tzinfo=UTC)}, "Le iscrizioni non sono ancora aperte."),
     ({"state": EventState.CANCELLED, "cancel_reason": "Sciopero dei trasporti"}, "L'evento è stato annullato."),
 ])
 def test_the_event_page_says_why_registration_is_closed(client, db_session, make_event, urban_center,
                                                        changes, reason):
-    event = make_event(lab=urban_center, starts_at=datetime(2030, 7, 17, 16, 0, tzinfo=timezone.utc), **changes)
+    event = make_event(lab=urban_center, starts_at=datetime(2030, 7, 17, 16, 0, tzinfo=UTC), **changes)
 
     text = html.unescape(client.get(f"/eventi/{event.id}").text)
 
