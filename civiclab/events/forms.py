@@ -175,6 +175,9 @@ class EventForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
+        if self.is_online.data and not (self.online_url.data or "").strip() and not self.online_url.errors:
+            self.online_url.errors.append(_l("Un evento online ha bisogno del link per partecipare."))
+            valid = False
         self.moments = {}
         for name, date_name, time_name in MOMENTS:
             day, at = self[date_name], self[time_name]
