@@ -9,9 +9,8 @@ import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
-
 from flask_babel import gettext as _
+from sqlalchemy.orm import contains_eager
 
 from civiclab.accounts.models import Organisation, ParticipantType, User
 from civiclab.core.time import to_rome

@@ -2,7 +2,7 @@
 import csv
 import html
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -206,7 +206,7 @@ def _rows(response):
 
 
 def test_the_csv_has_a_row_per_confirmed_registration_with_attendance_in_rome_time(client, db_session, door):
-    door["class"].attended_at = datetime(2030, 7, 1, 8, 5, tzinfo=timezone.utc)  # 10:05 in Rome (summer)
+    door["class"].attended_at = datetime(2030, 7, 1, 8, 5, tzinfo=UTC)  # 10:05 in Rome (summer)
     db_session.commit()
     login(client, door["facilitator"])
     response = client.get(f"/eventi/{door['event'].id}/presenze.csv")
