@@ -66,6 +66,9 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.profile"))
     form = RegistrationForm(organisations=organisations.organisations_for_registration())
+    if not form.is_submitted() and request.args.get("email"):
+        # A guest's mail links here with their address: their bookings join the new account.
+        form.email.data = request.args["email"].strip()[:254]
     if form.is_submitted() and form.website.data:
         return redirect(url_for("accounts.registered"))  # a bot filled the honeypot: pretend
     if form.validate_on_submit():

@@ -114,6 +114,31 @@ ROUTES = {
     "events.event_cancel": (
         "GET", lambda w: f"/eventi/{w['door_event'].id}/annulla", {**managers(200), "facilitator": 200},
     ),
+    # registration: any signed-in participant books (an empty form is 422); a registration's page
+    # and its cancelling are for its owner (the world's teacher) and who runs the event
+    "events.book": ("POST", lambda w: f"/eventi/{w['door_event'].id}/iscrizione", signed_in(422)),
+    "events.registration": (
+        "GET", lambda w: f"/iscrizioni/{w['door_registration'].id}", {**managers(200), "facilitator": 200},
+    ),
+    "events.cancel_registration": (
+        "POST", lambda w: f"/iscrizioni/{w['door_registration'].id}/annulla", {**managers(302), "facilitator": 302},
+    ),
+    "events.my_events": ("GET", lambda w: "/account/eventi", signed_in(200)),
+    # guests: only visitors without an account ask for a link (signed-in people are sent back to
+    # the event page); a link that is not ours is a bad request for everyone
+    "events.guest_book": (
+        "POST", lambda w: f"/eventi/{w['door_event'].id}/iscrizione-ospite", {**everyone(302), "anonymous": 422},
+    ),
+    "events.guest_sent": ("GET", lambda w: f"/eventi/{w['door_event'].id}/iscrizione-ospite/inviata", everyone(200)),
+    "events.guest_confirm": ("GET", lambda w: "/iscrizioni/ospite/conferma/not-a-token", everyone(400)),
+    "events.guest_registration": ("GET", lambda w: "/iscrizioni/ospite/not-a-token", everyone(400)),
+    "events.guest_cancel": ("POST", lambda w: "/iscrizioni/ospite/not-a-token/annulla", everyone(400)),
+    # calendars are public (a draft's .ics exists only for who runs it, see tests/unit/events)
+    "events.event_ics": ("GET", lambda w: f"/eventi/{w['door_event'].id}.ics", everyone(200)),
+    "events.city_feed": ("GET", lambda w: f"/citta/{w['city'].slug}/eventi.ics", everyone(200)),
+    "events.lab_feed": (
+        "GET", lambda w: f"/citta/{w['city'].slug}/laboratori/{w['lab'].slug}/eventi.ics", everyone(200),
+    ),
     # events at the door: the lab's facilitators, the city's staff and administrators; an empty
     # attendance form is a bad request (400)
     "events.check_in": (
