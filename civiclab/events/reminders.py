@@ -22,12 +22,12 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
-from werkzeug.routing import BuildError
 
 from civiclab.core.mail import send_mail
 from civiclab.core.time import utcnow
 from civiclab.events import services
 from civiclab.events.models import Event, EventState, Registration, RegistrationState
+from civiclab.events.notify import registration_url
 from civiclab.extensions import db
 from civiclab.notifications.services import notify
 
@@ -37,14 +37,6 @@ NOTIFICATION_KIND = "event_reminder"
 def _locale(registration):
     locale = registration.user.locale if registration.user is not None else "it"
     return locale if locale in ("it", "en") else "it"
-
-
-def event_path(event):
-    """The event's public page on this site, or "" while that page does not exist."""
-    try:
-        return url_for("events.event", event_id=event.id)
-    except BuildError:
-        return ""
 
 
 def due_events(now):
@@ -103,19 +95,20 @@ def _notify(registration, event):
     with force_locale(_locale(registration)):
         message = _("Promemoria: «%(title)s» inizia %(when)s.", title=event.title, when=_when(event))
         detail = _("Codice di iscrizione: %(code)s", code=registration.code)
-    notify(registration.user, NOTIFICATION_KIND, message, detail=detail, url=event_path(event))
+    notify(registration.user, NOTIFICATION_KIND, message, detail=detail,
+           url=registration_url(registration, external=False))
 
 
 def send_reminder_mail(registration, event):
     locale = _locale(registration)
-    path = event_path(event)
     with force_locale(locale):
         subject = _("Promemoria: «%(title)s», %(when)s", title=event.title, when=_when(event))
     return send_mail(
         registration.email, subject, "event_reminder", locale=locale,
         registration=registration, event=event, lab=event.lab,
-        link=url_for("events.event", event_id=event.id, _external=True) if path else "",
-        hours=event.reminder_hours_before,
+        event_link=url_for("events.event", event_id=event.id, _external=True),
+        # the person's own page: code, QR, and the way to cancel (a signed link for a guest)
+        registration_link=registration_url(registration),
     )
 
 

@@ -54,14 +54,14 @@ def _recipients(outbox):
 def test_each_confirmed_registration_gets_one_reminder_however_often_it_runs(
         ctx, db_session, outbox, tomorrow, register, make_user):
     user = make_user(display_name="Marco Rossi")
-    register(tomorrow, user)
+    registration = register(tomorrow, user)
     register(tomorrow, guest="Anna")
     assert reminders.send_due_reminders() == 2
     assert reminders.send_due_reminders() == 0
     assert _recipients(outbox) == sorted([user.email, "anna@example.org"])
     notes = db_session.scalars(sa.select(Notification).filter_by(kind="event_reminder")).all()
     assert [n.user_id for n in notes] == [user.id]  # guests have no account to be notified in
-    assert notes[0].url == f"/eventi/{tomorrow.id}"
+    assert notes[0].url == f"/iscrizioni/{registration.id}"
 
 
 def test_the_reminder_says_what_when_where_and_the_code(ctx, outbox, tomorrow, register, make_user):
@@ -72,7 +72,15 @@ def test_the_reminder_says_what_when_where_and_the_code(ctx, outbox, tomorrow, r
     assert "Ciao Marco Rossi" in message.body
     assert registration.code in message.body
     assert tomorrow.lab.name in message.body
-    assert f"https://civiclab.example.org/eventi/{tomorrow.id}" in message.body
+    assert f"https://civiclab.example.org/eventi/{tomorrow.id}\n" in message.body
+    assert f"https://civiclab.example.org/iscrizioni/{registration.id}\n" in message.body
+
+
+def test_a_guest_is_reminded_with_the_signed_link_to_their_booking(ctx, outbox, tomorrow, register):
+    register(tomorrow, guest="Anna")
+    reminders.send_due_reminders()
+    assert "Ciao Anna" in outbox[0].body
+    assert "https://civiclab.example.org/iscrizioni/ospite/" in outbox[0].body
 
 
 def test_the_in_app_reminder_carries_the_code(ctx, db_session, tomorrow, register, make_user):
