@@ -180,8 +180,8 @@ def on_event_changed(event, registrations=(), changes=(), **_extra):
               calendar_of=event, event=event, registration=registration, what=what,
               location=calendar.event_location(event), **_links(registration))
         _in_app(recipient, "event_changed",
-                lambda: _("«%(title)s» è cambiato (%(what)s): ora è il %(when)s.", title=event.title,
-                          what=what, when=_when(event)),
+                lambda what=what: _("«%(title)s» è cambiato (%(what)s): ora è il %(when)s.",
+                                    title=event.title, what=what, when=_when(event)),
                 url=registration_url(registration, external=False))
 
 

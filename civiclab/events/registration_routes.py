@@ -7,8 +7,15 @@ from flask_login import current_user, login_required
 
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.permissions import require
-from civiclab.events import bp, guests, permissions, registration_queries, services, tokens
-from civiclab.events import calendar  # noqa: F401  (its .ics routes join the blueprint)
+from civiclab.events import (
+    bp,
+    calendar,  # noqa: F401  (its .ics routes join the blueprint)
+    guests,
+    permissions,
+    registration_queries,
+    services,
+    tokens,
+)
 from civiclab.events.models import Event, Registration, RegistrationState
 from civiclab.events.registration_forms import ActionForm, BookingForm, GuestBookingForm
 from civiclab.extensions import db, limiter

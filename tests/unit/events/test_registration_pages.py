@@ -1,7 +1,6 @@
 """Booking from the event page, the registration page with its code, cancelling, "I miei eventi"."""
-from datetime import timedelta
-
 import html as html_module
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
