@@ -377,3 +377,18 @@ def test_the_menu_and_footer_lead_to_the_events(client, db_session):
 
     assert re.search(r'<a class="nav-link active" href="/eventi"\s+aria-current="page"><span>Eventi</span>', text)
     assert "Gli eventi dei laboratori</a>" in text
+
+
+def test_who_runs_the_event_finds_check_in_attendance_and_the_dashboard_from_its_pages(
+        client, make_event, make_facilitator, make_user):
+    event = make_event()
+    login(client, make_facilitator(event.lab))
+    html = client.get(f"/eventi/{event.id}").get_data(as_text=True)
+    for path in (f"/eventi/{event.id}/accoglienza", f"/eventi/{event.id}/presenze.csv",
+                 f"/gestione/laboratori/{event.lab_id}/eventi"):
+        assert f'href="{path}"' in html
+    lab_html = client.get(f"/citta/{event.lab.city.slug}/laboratori/{event.lab.slug}").get_data(as_text=True)
+    assert f'href="/gestione/laboratori/{event.lab_id}/eventi"' in lab_html
+
+    login(client, make_user())
+    assert "/accoglienza" not in client.get(f"/eventi/{event.id}").get_data(as_text=True)
