@@ -100,11 +100,16 @@ def _register_blueprints(app):
     from civiclab.core.routes import bp as core_bp
     from civiclab.places.routes import bp as places_bp
     from civiclab.programmes.routes import bp as programmes_bp
+    from civiclab.events import bp as events_bp
+    from civiclab.events import door_routes, registration_routes, routes  # noqa: F401  (fill events_bp)
+    from civiclab.notifications.routes import bp as notifications_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(places_bp)
     app.register_blueprint(programmes_bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def _register_request_boundary(app):
