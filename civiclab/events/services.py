@@ -8,7 +8,7 @@ boundary commits. Mails and notifications hang off the signals in core/signals.p
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from civiclab.accounts.models import ParticipantType
+from civiclab.accounts.models import ParticipantType, User
 from civiclab.core import signals
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.sanitize import clean_html
@@ -249,6 +249,9 @@ def book(user, event, seats=1, group_name="", organisation=None):
         raise DomainError(_l("L'evento ha %(n)s posti in tutto.", n=event.capacity), field="seats")
     if active_registration_of(user, event) is not None:
         raise DomainError(_l("Sei già iscritto a questo evento."))
+    if user.email and _active_guest_registration(event, user.email) is not None:
+        raise DomainError(_l("Hai già un posto prenotato come ospite con il tuo indirizzo email: "
+                             "lo trovi nel link della mail di conferma."))
     registration = Registration(
         event=event, user=user, seats=seats, group_name=group_name if seats > 1 else "",
         organisation=organisation if seats > 1 else None, participant_type=user.participant_type,
@@ -261,15 +264,24 @@ def book_as_guest(event_id, name, email):
     event = lock_event(event_id)
     _check_open(event, ParticipantType.CITTADINO)
     email = email.strip().lower()
-    already = db.session.scalar(
-        sa.select(Registration).where(Registration.event_id == event.id, Registration.guest_email == email,
-                                      Registration.state.in_(ACTIVE_STATES))
-    )
+    already = _active_guest_registration(event, email)
     if already is not None:
         return already  # the same link used twice holds one seat
+    account = db.session.scalar(sa.select(User).where(User.email == email))
+    if account is not None and active_registration_of(account, event) is not None:
+        # One person, one seat: the address's account already holds a booking.
+        raise DomainError(_l("Questo indirizzo email ha già un'iscrizione a questo evento con il suo account."))
     registration = Registration(event=event, guest_name=name.strip(), guest_email=email, seats=1,
                                 participant_type=ParticipantType.CITTADINO)
     return _admit(event, registration)
+
+
+def _active_guest_registration(event, email):
+    return db.session.scalar(
+        sa.select(Registration).where(Registration.event_id == event.id,
+                                      Registration.guest_email == email.strip().lower(),
+                                      Registration.state.in_(ACTIVE_STATES))
+    )
 
 
 def _check_open(event, participant_type):

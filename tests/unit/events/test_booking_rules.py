@@ -170,3 +170,17 @@ def test_a_guest_link_used_twice_holds_one_seat(in_request, make_event):
     first = services.book_as_guest(event.id, "Anna Verdi", "Anna@Example.org")
     again = services.book_as_guest(event.id, "Anna Verdi", "anna@example.org")
     assert first.id == again.id and event.confirmed_seats == 1
+
+
+def test_one_person_holds_one_seat_whether_as_guest_or_with_the_account(in_request, make_event, make_user):
+    event = make_event()
+    user = make_user(email="anna.verdi@example.org")
+    services.book_as_guest(event.id, "Anna Verdi", "Anna.Verdi@example.org")
+    with pytest.raises(DomainError, match="come ospite"):
+        services.book(user, event)
+
+    other = make_event()
+    services.book(user, other)
+    with pytest.raises(DomainError, match="già un'iscrizione"):
+        services.book_as_guest(other.id, "Anna Verdi", "anna.verdi@example.org")
+    assert other.confirmed_seats == 1
