@@ -14,6 +14,7 @@ from civiclab.accounts.permissions import (
     membership_of,
 )
 from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.pagination import page_number
 from civiclab.core.permissions import login_required_confirmed, require
 from civiclab.extensions import db, limiter
 
@@ -27,7 +28,7 @@ def _limit_writes():
 def organisations_list():
     form = OrganisationSearchForm(formdata=request.args)
     form.validate()
-    page = request.args.get("page", 1, type=int)
+    page = page_number()
     page_obj = organisations.search_organisations(
         form.q.data or "", form.kind, page=max(page, 1), per_page=current_app.config["PER_PAGE"]
     )

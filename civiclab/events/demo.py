@@ -10,7 +10,13 @@ import sqlalchemy as sa
 
 from civiclab.accounts.models import ParticipantType, User
 from civiclab.core.time import ROME, utcnow
-from civiclab.events.models import Event, EventState, Registration, RegistrationState, new_registration_code
+from civiclab.events.models import (
+    Event,
+    EventState,
+    Registration,
+    RegistrationState,
+    new_registration_code,
+)
 from civiclab.extensions import db
 
 # (lab's city slug, title, days from today (negative: past), start hour, hours long, capacity,

@@ -8,6 +8,7 @@ from wtforms import HiddenField, IntegerField
 from wtforms.validators import AnyOf, InputRequired, Optional
 
 from civiclab.core.errors import DomainError
+from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.core.time import utcnow
 from civiclab.events import bp, services, stats
@@ -24,7 +25,7 @@ def write_limit():
 
 
 def _page():
-    return max(request.args.get("page", 1, type=int), 1)
+    return page_number()
 
 
 def _has_endpoint(name):

@@ -43,11 +43,16 @@ class ItalianDateField(DateField):
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, format=["%Y-%m-%d", "%d/%m/%Y"], **kwargs)
 
+    YEARS = range(1900, 3000)  # beyond these, Rome's clock cannot be turned into UTC safely
+
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_l("Data non valida: scrivila come 17/07/2025."))
+        if self.data is not None and self.data.year not in self.YEARS:
+            self.data = None
+            raise ValueError(_l("Data fuori dall'intervallo ammesso (anni dal 1900 al 2999)."))
 
 
 class ItalianTimeField(TimeField):

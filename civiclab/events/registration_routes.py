@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.events import (
     bp,
@@ -197,7 +198,7 @@ def cancel_registration(registration_id):
 def my_events():
     upcoming = registration_queries.upcoming_of(current_user)
     past = db.paginate(registration_queries.past_of_select(current_user),
-                       page=request.args.get("page", 1, type=int), per_page=current_app.config["PER_PAGE"])
+                       page=page_number(), per_page=current_app.config["PER_PAGE"])
     return render_template(
         "events/my_events.html",
         confirmed=[r for r, _position in upcoming if r.state is RegistrationState.CONFIRMED],

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.events import bp, queries, services
 from civiclab.events.forms import CancelEventForm, EventActionForm, EventFilterForm, EventForm
@@ -27,10 +28,12 @@ def write_limit():
 
 
 def _int_arg(value):
+    """A positive id from the query string, or None (a number no row can have is None too)."""
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except (TypeError, ValueError):
         return None
+    return number if number is not None and 0 < number < 2**31 else None
 
 
 # ---- public pages --------------------------------------------------------------------------
@@ -53,7 +56,7 @@ def events():
         audience=form.participant_type(),
         text="" if form.q.errors else (form.q.data or ""),
     )
-    page = db.paginate(queries.events_select(filters), page=request.args.get("page", 1, type=int),
+    page = db.paginate(queries.events_select(filters), page=page_number(),
                        per_page=current_app.config["PER_PAGE"])
     filter_args = {name: value for name, value in request.args.items()
                    if name in form and value and name != "page"}

@@ -204,12 +204,10 @@ def _admit(event, registration):
     now = utcnow()
     registration.code = _unique_code(event)
     registration.created_at = now
-    waiting_ahead = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Registration)
-        .where(Registration.event_id == event.id, Registration.state == RegistrationState.WAITING)
-    )
-    # Nobody jumps the queue: while people wait, a newcomer waits too.
-    if not waiting_ahead and registration.seats <= event.seats_left:
+    # The waiting list's rule (promote_waiting) holds for newcomers too: whoever waits does not
+    # fit in the free seats (else they would have been promoted), so a booking that fits takes
+    # them, and one that does not fit waits at the back of the line.
+    if registration.seats <= event.seats_left:
         registration.state = RegistrationState.CONFIRMED
         registration.confirmed_at = now
         event.confirmed_seats += registration.seats

@@ -14,6 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from civiclab.core.pagination import page_number
 from civiclab.extensions import db, limiter
 from civiclab.notifications import services
 from civiclab.notifications.models import Notification
@@ -56,7 +57,7 @@ def _own(notification_id):
 @login_required
 def index():
     page = db.paginate(services.notifications_query(current_user),
-                       page=max(request.args.get("page", 1, type=int), 1),
+                       page=page_number(),
                        per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("notifications/list.html", page=page)
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civiclab.core.errors import DomainError
+from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
 from civiclab.places import services
@@ -34,7 +35,7 @@ def write_limit():
 
 
 def _page():
-    return request.args.get("page", 1, type=int)
+    return page_number()
 
 
 # ---- public pages -----------------------------------------------------------------------------

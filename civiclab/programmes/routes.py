@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civiclab.core.errors import DomainError
+from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
 from civiclab.places.models import City
@@ -47,7 +48,7 @@ def projects():
         current_user, city_id=city_id, axis_id=_int_arg(form.asse.data),
         action_id=_int_arg(form.azione.data), text=form.q.data if not form.q.errors else None,
     )
-    page = db.paginate(query, page=request.args.get("page", 1, type=int),
+    page = db.paginate(query, page=page_number(),
                        per_page=current_app.config["PER_PAGE"])
     filtered = any(request.args.get(name) for name in ("q", "citta", "asse", "azione"))
     return render_template("programmes/projects.html", page=page, form=form, filtered=filtered)

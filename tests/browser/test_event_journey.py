@@ -15,7 +15,13 @@ PASSWORD = "Laboratori-aperti-2024"
 
 def make_people_and_event(live_server):
     """A school with its teacher, two citizens, and next week's 21-seat event in a lab."""
-    from civiclab.accounts.models import Membership, MembershipStatus, Organisation, ParticipantType, User
+    from civiclab.accounts.models import (
+        Membership,
+        MembershipStatus,
+        Organisation,
+        ParticipantType,
+        User,
+    )
     from civiclab.core.time import utcnow
     from civiclab.events.models import Event, EventState
     from civiclab.extensions import db

@@ -66,14 +66,16 @@ def test_a_group_that_does_not_fit_waits_and_smaller_bookings_behind_it_go_in(
     assert event.confirmed_seats == 21
 
 
-def test_a_newcomer_waits_while_others_are_waiting(in_request, make_event, make_user, teacher):
+def test_a_newcomer_who_fits_is_confirmed_behind_a_waiting_group_that_does_not(
+        in_request, make_event, make_user, teacher):
     user, school = teacher
     event = make_event(capacity=10, max_seats_per_booking=25)
     services.book(make_user(), event)
     group = services.book(user, event, seats=10, group_name="Classe 3B", organisation=school)
     latecomer = services.book(make_user(), event)
     assert group.state is RegistrationState.WAITING
-    assert latecomer.state is RegistrationState.WAITING  # nobody jumps the queue
+    assert latecomer.state is RegistrationState.CONFIRMED  # the same rule as promotion: no empty seat
+    assert event.confirmed_seats == 2
 
 
 @pytest.mark.parametrize("fields, message", [

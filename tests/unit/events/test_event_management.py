@@ -373,3 +373,11 @@ def test_cancelling_asks_for_a_reason_and_tells_the_registrants(client, db_sessi
     shown = client.get(f"/eventi/{event.id}")
     assert "Questo evento è stato annullato." in shown.text and "Il laboratorio è allagato." in shown.text
     assert "Modifica l’evento" not in shown.text
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "31/12/9999"])
+def test_a_date_out_of_any_sane_range_is_a_form_error(client, db_session, lab, facilitator, day):
+    login(client, facilitator)
+    response = create(client, lab, start_date=day, end_date=day, start_time="00:10")
+    assert response.status_code == 422 and "intervallo" in response.text
+    assert events_count(db_session) == 0

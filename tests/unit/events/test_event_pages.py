@@ -392,3 +392,23 @@ def test_who_runs_the_event_finds_check_in_attendance_and_the_dashboard_from_its
 
     login(client, make_user())
     assert "/accoglienza" not in client.get(f"/eventi/{event.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", [
+    "page=99999999999999999999999", "page=9223372036854775807", "laboratorio=99999999999999999999999",
+    "citta=99999999999999999999999", "dal=01/01/0001", "al=31/12/9999", "dal=xx",
+])
+def test_absurd_list_parameters_never_break_the_list(client, make_event, query):
+    make_event()
+    response = client.get(f"/eventi?{query}")
+    assert response.status_code in (200, 404, 422)  # a page past the last one is not found
+    assert "Gli eventi dei laboratori" in response.text or response.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/account/eventi", "/notifiche", "/gestione/laboratori/{lab}/eventi",
+                                  "/eventi/{event}/accoglienza"])
+def test_a_huge_page_number_is_not_found_never_an_error(client, make_event, make_staff, path):
+    event = make_event()
+    login(client, make_staff(event.lab.city))
+    url = path.format(lab=event.lab_id, event=event.id)
+    assert client.get(f"{url}?page=99999999999999999999999").status_code in (200, 404)
