@@ -3,6 +3,7 @@ from flask import request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 
 from civiclab.core.money import format_euro
+from civiclab.core.qr import qr_svg_data_uri
 from civiclab.core.sanitize import safe_html
 from civiclab.core.time import to_rome
 
@@ -11,6 +12,7 @@ def register_template_helpers(app):
     app.jinja_env.filters["euro"] = format_euro
     app.jinja_env.filters["user_html"] = safe_html
     app.jinja_env.filters["rome"] = to_rome
+    app.jinja_env.filters["qr"] = qr_svg_data_uri
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else "—"
     app.jinja_env.filters["datetime"] = (
         lambda value, fmt="medium": format_datetime(value, fmt) if value else "—"

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from civiclab.accounts.models import User
 from civiclab.core import signals
 from civiclab.core.mail import send_mail
+from civiclab.core.qr import qr_png
 from civiclab.events import calendar, tokens
 from civiclab.events.models import RegistrationState
 from civiclab.events.registration_queries import waiting_position
@@ -66,16 +67,21 @@ def _links(registration):
     return links
 
 
-def _mail(recipient, subject, template, calendar_of=None, **context):
-    """Send `template` to `recipient`; `subject` is a callable, translated in their language."""
+def _mail(recipient, subject, template, calendar_of=None, code=None, **context):
+    """Send `template` to `recipient`; `subject` is a callable, translated in their language.
+
+    `calendar_of` attaches that event's .ics; `code` attaches the registration code's QR image.
+    """
     if recipient is None or not recipient.email:
         return None
     with force_locale(recipient.locale):
         title = subject()
-        attachments = ()
+        attachments = []
         if calendar_of is not None:
-            attachments = [(calendar.event_filename(calendar_of), "text/calendar",
-                            calendar.event_calendar(calendar_of))]
+            attachments.append((calendar.event_filename(calendar_of), "text/calendar",
+                                calendar.event_calendar(calendar_of)))
+        if code is not None:
+            attachments.append((f"codice-{code}.png", "image/png", qr_png(code)))
     try:
         return send_mail(recipient.email, title, template, locale=recipient.locale,
                          attachments=attachments, recipient=recipient, **context)
@@ -107,7 +113,8 @@ def on_registration_created(event, registration, **_extra):
     path = registration_url(registration, external=False) if registration.user_id else ""
     if registration.state is RegistrationState.CONFIRMED:
         _mail(recipient, lambda: _("Iscrizione confermata: %(title)s", title=event.title),
-              "event_registration_confirmed", calendar_of=event, event=event, registration=registration,
+              "event_registration_confirmed", calendar_of=event, code=registration.code, event=event,
+              registration=registration,
               **_links(registration))
         _in_app(recipient, "registration_confirmed",
                 lambda: _("Iscrizione confermata a «%(title)s». Il tuo codice per l'ingresso è %(code)s.",
@@ -128,7 +135,8 @@ def on_registration_promoted(event, registration, **_extra):
     recipient = recipient_of(registration)
     path = registration_url(registration, external=False) if registration.user_id else ""
     _mail(recipient, lambda: _("Si è liberato un posto: sei iscritto a %(title)s", title=event.title),
-          "event_registration_promoted", calendar_of=event, event=event, registration=registration,
+          "event_registration_promoted", calendar_of=event, code=registration.code, event=event,
+          registration=registration,
           **_links(registration))
     _in_app(recipient, "registration_promoted",
             lambda: _("Si è liberato un posto: la tua iscrizione a «%(title)s» è confermata. "

@@ -1,6 +1,5 @@
 """Registration from the participant's side: booking a seat, the registration page with its code,
 "I miei eventi", and guests who book through a link in a mail. Calendars are in calendar.py."""
-import segno
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -8,6 +7,7 @@ from flask_login import current_user, login_required
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
+from civiclab.core.qr import qr_svg_data_uri
 from civiclab.events import (
     bp,
     calendar,  # noqa: F401  (its .ics routes join the blueprint)
@@ -29,11 +29,6 @@ def write_limit():
 def mail_limit():
     """Asking for a guest link sends a mail to any address: limited like registering."""
     return current_app.config["RATELIMIT_REGISTER"]
-
-
-def qr_image(code):
-    """The code as a QR image, a data: URL of an SVG (the CSP allows data: images)."""
-    return segno.make(code, error="m").svg_data_uri(scale=6, border=2)
 
 
 def _visible_event(event_id):
@@ -164,7 +159,7 @@ def _registration_page(registration, is_owner=True, guest_token=None, status=200
         "events/registration.html" if guest_token is None else "events/guest_registration.html",
         registration=registration, event=event, is_owner=is_owner, is_manager=manager,
         position=registration_queries.waiting_position(registration),
-        qr=qr_image(registration.code) if confirmed else None,
+        qr=qr_svg_data_uri(registration.code) if confirmed else None,
         can_see_link=event.is_online and permissions.can_see_online_link(current_user, event, registration),
         can_cancel=registration.is_active and not event.has_started(),
         cancel_form=ActionForm(), guest_token=guest_token,

@@ -28,7 +28,7 @@ def mails_to(outbox, address):
 
 
 def calendar_of(message):
-    [attachment] = message.attachments
+    [attachment] = [a for a in message.attachments if a.content_type == "text/calendar"]
     assert attachment.filename.endswith(".ics") and attachment.content_type == "text/calendar"
     return Calendar.from_ical(attachment.data)
 
@@ -217,3 +217,26 @@ def test_listeners_are_connected_once_however_many_apps_there_are(app, in_reques
     services.book(user, make_event())
     assert len(mails_to(outbox, user.email)) == 1
 
+
+
+def test_the_confirmation_and_promotion_mails_carry_the_codes_qr_image(in_request, make_event, make_user,
+                                                                       outbox):
+    event = make_event(capacity=1)
+    first, second = make_user(), make_user()
+    held = services.book(first, event)
+    waiting = services.book(second, event)
+    services.cancel_registration(first, held)
+    for user, code in ((first, held.code), (second, waiting.code)):
+        message = [m for m in mails_to(outbox, user.email) if m.attachments][0]
+        [image] = [a for a in message.attachments if a.content_type == "image/png"]
+        assert image.filename == f"codice-{code}.png"
+        assert image.data.startswith(b"\x89PNG")
+
+
+def test_the_notifications_page_shows_the_codes_qr_image(client, in_request, make_event, make_user):
+    event, user = make_event(), make_user()
+    registration = services.book(user, event)
+    login(client, user)
+    html = client.get("/notifiche").get_data(as_text=True)
+    assert registration.code in html
+    assert 'src="data:image/svg+xml' in html and f"Codice QR dell’iscrizione {registration.code}" in html
