@@ -55,6 +55,9 @@ def _show_error(form, error):
 
 
 def _booked_message(registration, position):
+    if registration.state is RegistrationState.CONFIRMED and registration.is_guest:
+        return _("Iscrizione confermata. Il tuo codice per l'ingresso è %(code)s: lo trovi anche nella "
+                 "mail.", code=registration.code)
     if registration.state is RegistrationState.CONFIRMED:
         return _("Iscrizione confermata. Il tuo codice per l'ingresso è %(code)s: lo trovi anche nella mail "
                  "e nelle notifiche.", code=registration.code)

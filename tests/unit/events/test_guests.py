@@ -68,6 +68,7 @@ def test_the_link_books_a_seat_once_confirmed(client, db_session, make_event, ou
                                                ParticipantType.CITTADINO)
     own_page = text(client.get(response.headers["Location"]))
     assert registration.code in own_page and "data:image/svg+xml" in own_page
+    assert "nella mail" in own_page and "notifiche" not in own_page  # a guest has no notifications
     confirmation = outbox[-1]
     assert registration.code in confirmation.body
     assert response.headers["Location"] in confirmation.body  # the guest's own link
