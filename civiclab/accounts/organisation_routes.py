@@ -14,15 +14,12 @@ from civiclab.accounts.permissions import (
     membership_of,
 )
 from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.limits import limit_posts
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import login_required_confirmed, require
-from civiclab.extensions import db, limiter
+from civiclab.extensions import db
 
 DECISIONS = {"approve": True, "refuse": False}
-
-
-def _limit_writes():
-    return limiter.limit(lambda: current_app.config["RATELIMIT_WRITE"], methods=["POST"])
 
 
 def organisations_list():
@@ -58,7 +55,7 @@ def organisation_page(org_id, error=None, status=200):
 
 
 @login_required_confirmed
-@_limit_writes()
+@limit_posts("RATELIMIT_WRITE")
 def join_organisation(org_id):
     organisation = db.get_or_404(Organisation, org_id)
     require(can_request_membership(current_user, organisation))
@@ -68,7 +65,7 @@ def join_organisation(org_id):
 
 
 @login_required
-@_limit_writes()
+@limit_posts("RATELIMIT_WRITE")
 def decide_membership(org_id, membership_id):
     membership = db.get_or_404(Membership, membership_id)
     if membership.organisation_id != org_id:

@@ -28,14 +28,10 @@ from civiclab.accounts.forms import (
 )
 from civiclab.accounts.organisation_routes import register_organisation_routes
 from civiclab.core.errors import DomainError
-from civiclab.extensions import limiter
+from civiclab.core.forms import show_domain_error
+from civiclab.core.limits import limit_posts
 
 bp = Blueprint("accounts", __name__)
-
-
-def _limit(key):
-    """Rate limit a view's POSTs by the config value `key` (read per request)."""
-    return limiter.limit(lambda: current_app.config[key], methods=["POST"])
 
 
 def _safe_next(target):
@@ -46,14 +42,6 @@ def _safe_next(target):
     return target if not parts.scheme and not parts.netloc else None
 
 
-def show_error(form, error):
-    """Put a DomainError on its field, or at the top of the form."""
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 def _form_status(form):
     return 422 if form.is_submitted() else 200
 
@@ -61,7 +49,7 @@ def _form_status(form):
 # ---- registration and confirmation ---------------------------------------------------------
 
 @bp.route("/account/registrati", methods=["GET", "POST"])
-@_limit("RATELIMIT_REGISTER")
+@limit_posts("RATELIMIT_REGISTER")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.profile"))
@@ -86,7 +74,7 @@ def register():
                 locale=session.get("lang") or request.accept_languages.best_match(("it", "en")) or "it",
             )
         except DomainError as error:
-            show_error(form, error)
+            show_domain_error(form, error, on_form=True)
             return render_template("accounts/register.html", form=form), 422
         # The same answer whether the address was new or already registered.
         return redirect(url_for("accounts.registered"))
@@ -109,7 +97,7 @@ def confirm(token):
 
 @bp.post("/account/conferma/invia-di-nuovo")
 @login_required
-@_limit("RATELIMIT_REGISTER")
+@limit_posts("RATELIMIT_REGISTER")
 def resend_confirmation():
     try:
         services.resend_confirmation(current_user)
@@ -124,7 +112,7 @@ def resend_confirmation():
 # ---- signing in and out -------------------------------------------------------------------
 
 @bp.route("/account/accedi", methods=["GET", "POST"])
-@_limit("RATELIMIT_LOGIN")
+@limit_posts("RATELIMIT_LOGIN")
 def login():
     next_url = _safe_next(request.values.get("next"))
     if current_user.is_authenticated and request.method == "GET":
@@ -160,7 +148,7 @@ def logout():
 # ---- passwords ----------------------------------------------------------------------------
 
 @bp.route("/account/password-dimenticata", methods=["GET", "POST"])
-@_limit("RATELIMIT_REGISTER")
+@limit_posts("RATELIMIT_REGISTER")
 def reset_request():
     form = EmailOnlyForm()
     if form.validate_on_submit():
@@ -175,7 +163,7 @@ def reset_sent():
 
 
 @bp.route("/account/nuova-password/<token>", methods=["GET", "POST"])
-@_limit("RATELIMIT_LOGIN")
+@limit_posts("RATELIMIT_LOGIN")
 def reset(token):
     try:
         user = services.user_for_reset_token(token)
@@ -186,7 +174,7 @@ def reset(token):
         try:
             services.reset_password(token, form.password.data)
         except DomainError as error:
-            show_error(form, error)
+            show_domain_error(form, error, on_form=True)
             return render_template("accounts/reset.html", form=form, token=token), 422
         logout_user()
         flash(_("Password aggiornata: ora puoi accedere con la nuova password."), "success")
@@ -196,14 +184,14 @@ def reset(token):
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@_limit("RATELIMIT_LOGIN")
+@limit_posts("RATELIMIT_LOGIN")
 def change_password():
     form = ChangePasswordForm(current_user)
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current_password.data, form.new_password.data)
         except DomainError as error:
-            show_error(form, error)
+            show_domain_error(form, error, on_form=True)
             return render_template("accounts/change_password.html", form=form), 422
         # Other sessions end with the old session version; this one carries on with the new one.
         remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
@@ -228,14 +216,14 @@ def profile():
 
 @bp.route("/account/profilo/modifica", methods=["GET", "POST"])
 @login_required
-@_limit("RATELIMIT_WRITE")
+@limit_posts("RATELIMIT_WRITE")
 def edit_profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         try:
             services.update_profile(current_user, form.display_name.data, form.bio.data, form.locale.data)
         except DomainError as error:
-            show_error(form, error)
+            show_domain_error(form, error, on_form=True)
             return render_template("accounts/edit_profile.html", form=form), 422
         session["lang"] = current_user.locale
         flash(_("Profilo aggiornato."), "success")
@@ -257,14 +245,14 @@ def export():
 
 @bp.route("/account/elimina", methods=["GET", "POST"])
 @login_required
-@_limit("RATELIMIT_LOGIN")
+@limit_posts("RATELIMIT_LOGIN")
 def delete():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
             services.delete_account(current_user, form.password.data)
         except DomainError as error:
-            show_error(form, error)
+            show_domain_error(form, error, on_form=True)
             return render_template("accounts/delete.html", form=form), 422
         logout_user()
         flash(_("Il tuo account è stato eliminato. Grazie per aver partecipato."), "info")

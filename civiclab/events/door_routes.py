@@ -8,6 +8,7 @@ from wtforms import HiddenField, IntegerField
 from wtforms.validators import AnyOf, InputRequired, Optional
 
 from civiclab.core.errors import DomainError
+from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.core.time import utcnow
@@ -18,14 +19,6 @@ from civiclab.extensions import db, limiter
 from civiclab.places.models import Lab
 
 CHECK_IN_PER_PAGE = 50
-
-
-def write_limit():
-    return current_app.config["RATELIMIT_WRITE"]
-
-
-def _page():
-    return page_number()
 
 
 def _has_endpoint(name):
@@ -55,7 +48,7 @@ def check_in(event_id):
     """The list at the door: search by name or code, mark who came, count who is here."""
     event = _event_for_check_in(event_id)
     search = request.args.get("q", "").strip()[:80]
-    page = db.paginate(stats.confirmed_select(event.id, search), page=_page(),
+    page = db.paginate(stats.confirmed_select(event.id, search), page=page_number(),
                        per_page=CHECK_IN_PER_PAGE, error_out=False)
     return render_template(
         "events/check_in.html", event=event, search=search, page=page,
@@ -125,7 +118,7 @@ def dashboard(lab_id):
         query = query.where(Event.ends_at <= now).order_by(Event.starts_at.desc(), Event.id.desc())
     else:
         query = query.where(Event.ends_at > now).order_by(Event.starts_at, Event.id)
-    page = db.paginate(query, page=_page(), per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template(
         "events/dashboard.html", lab=lab, page=page, past=past,
         attendance=stats.attendance_by_event([event.id for event in page.items]),

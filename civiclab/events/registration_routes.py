@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.forms import show_domain_error
+from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.core.qr import qr_svg_data_uri
@@ -20,10 +22,6 @@ from civiclab.events import (
 from civiclab.events.models import Event, Registration, RegistrationState
 from civiclab.events.registration_forms import ActionForm, BookingForm, GuestBookingForm
 from civiclab.extensions import db, limiter
-
-
-def write_limit():
-    return current_app.config["RATELIMIT_WRITE"]
 
 
 def mail_limit():
@@ -43,15 +41,6 @@ def _event_page(event, status):
     from civiclab.events.routes import _event_page as render_event_page
 
     return render_event_page(event, status=status)
-
-
-def _show_error(form, error):
-    if isinstance(error, NotAllowed):
-        raise error
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _booked_message(registration, position):
@@ -129,7 +118,7 @@ def book(event_id):
                                          group_name=form.group_name.data or "",
                                          organisation=form.chosen_organisation)
         except DomainError as error:
-            _show_error(form, error)
+            show_domain_error(form, error, on_form=True)
         else:
             position = registration_queries.waiting_position(registration)
             flash(_booked_message(registration, position),
@@ -220,7 +209,7 @@ def guest_book(event_id):
         try:
             guests.request_booking(event, form.name.data, form.email.data)
         except DomainError as error:
-            _show_error(form, error)
+            show_domain_error(form, error, on_form=True)
         else:
             return redirect(url_for("events.guest_sent", event_id=event.id))
     g.guest_form = form

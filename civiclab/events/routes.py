@@ -5,6 +5,8 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.forms import filter_id, show_domain_error
+from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.events import bp, queries, services
@@ -23,19 +25,6 @@ from civiclab.places.models import Lab
 OPEN_STATES = (EventState.DRAFT, EventState.PUBLISHED)
 
 
-def write_limit():
-    return current_app.config["RATELIMIT_WRITE"]
-
-
-def _int_arg(value):
-    """A positive id from the query string, or None (a number no row can have is None too)."""
-    try:
-        number = int(value) if value else None
-    except (TypeError, ValueError):
-        return None
-    return number if number is not None and 0 < number < 2**31 else None
-
-
 # ---- public pages --------------------------------------------------------------------------
 
 @bp.get("/eventi")
@@ -50,7 +39,7 @@ def events():
     filters = queries.EventFilters(
         past=past,
         city_id=next((c.id for c in cities if c.slug == form.citta.data), None),
-        lab_id=_int_arg(form.laboratorio.data),
+        lab_id=filter_id(form.laboratorio.data),
         date_from=None if form.dal.errors else form.dal.data,
         date_to=None if form.al.errors else form.al.data,
         audience=form.participant_type(),
@@ -97,17 +86,6 @@ def _form_with_labs(form):
     return form
 
 
-def _show_error(form, error):
-    """A service's refusal on the field it names, else as a message above the form."""
-    if isinstance(error, NotAllowed):
-        raise error
-    name = getattr(form, "FIELD_FOR_ERROR", {}).get(error.field, error.field)
-    if name and name in form:
-        form[name].errors = list(form[name].errors) + [error.message]
-    else:
-        flash(error.message, "danger")
-
-
 def _managed_event(event_id):
     event = db.first_or_404(queries.event_select(event_id))
     require(can_manage_event(current_user, event))
@@ -126,7 +104,7 @@ def event_new(lab_id):
         try:
             event = services.create_event(current_user, chosen, form.to_values(), form.audience_types())
         except DomainError as error:
-            _show_error(form, error)
+            show_domain_error(form, error)
         else:
             flash(_("Evento «%(title)s» salvato come bozza: pubblicalo quando è pronto.",
                     title=event.title), "success")
@@ -149,7 +127,7 @@ def event_edit(event_id):
         try:
             services.update_event(current_user, event, form.to_values(), form.audience_types())
         except DomainError as error:
-            _show_error(form, error)
+            show_domain_error(form, error)
         else:
             flash(_("Evento aggiornato."), "success")
             return redirect(url_for("events.event", event_id=event.id))
@@ -190,7 +168,7 @@ def event_cancel(event_id):
         try:
             services.cancel_event(current_user, event, form.reason.data)
         except DomainError as error:
-            _show_error(form, error)
+            show_domain_error(form, error)
         else:
             flash(_("Evento annullato. Gli iscritti ricevono un avviso con il motivo."), "success")
             return redirect(url_for("events.event", event_id=event.id))

@@ -14,16 +14,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.extensions import db, limiter
 from civiclab.notifications import services
 from civiclab.notifications.models import Notification
 
 bp = Blueprint("notifications", __name__)
-
-
-def write_limit():
-    return current_app.config["RATELIMIT_WRITE"]
 
 
 @bp.app_context_processor

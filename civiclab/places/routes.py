@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civiclab.core.errors import DomainError
+from civiclab.core.forms import show_domain_error
+from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
@@ -30,19 +32,11 @@ def number_helpers():
     return {"percent_text": format_percent, "count_text": format_count}
 
 
-def write_limit():
-    return current_app.config["RATELIMIT_WRITE"]
-
-
-def _page():
-    return page_number()
-
-
 # ---- public pages -----------------------------------------------------------------------------
 
 @bp.get("/citta")
 def cities():
-    page = db.paginate(services.cities_select(), page=_page(), per_page=current_app.config["PER_PAGE"])
+    page = db.paginate(services.cities_select(), page=page_number(), per_page=current_app.config["PER_PAGE"])
     return render_template("places/cities.html", page=page)
 
 
@@ -51,7 +45,7 @@ def city(slug):
     from civiclab.programmes.services import city_plans, plan_breakdown, projects_select
 
     city = db.first_or_404(services.city_by_slug_select(slug))
-    projects = db.paginate(projects_select(current_user, city_id=city.id), page=_page(),
+    projects = db.paginate(projects_select(current_user, city_id=city.id), page=page_number(),
                            per_page=current_app.config["PER_PAGE"])
     plans = [(plan, plan_breakdown(plan)) for plan in city_plans(city)]
     return render_template("places/city.html", city=city, projects=projects, plans=plans,
@@ -60,7 +54,7 @@ def city(slug):
 
 @bp.get("/laboratori")
 def labs():
-    page = db.paginate(services.labs_select(), page=_page(), per_page=current_app.config["PER_PAGE"])
+    page = db.paginate(services.labs_select(), page=page_number(), per_page=current_app.config["PER_PAGE"])
     return render_template("places/labs.html", page=page)
 
 
@@ -78,13 +72,6 @@ def lab(city_slug, lab_slug):
 
 # ---- labs: create and edit ------------------------------------------------------------------
 
-def _apply_domain_error(form, error):
-    if error.field and error.field in form:
-        form[error.field].errors = list(form[error.field].errors) + [error.message]
-    else:
-        flash(error.message, "danger")
-
-
 @bp.route("/citta/<city_slug>/laboratori/nuovo", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
@@ -96,7 +83,7 @@ def lab_new(city_slug):
         try:
             lab = services.create_lab(city, form.to_data(), current_user)
         except DomainError as error:
-            _apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             flash(_("Laboratorio «%(name)s» creato.", name=lab.name), "success")
             return redirect(url_for("places.lab", city_slug=city.slug, lab_slug=lab.slug))
@@ -115,7 +102,7 @@ def lab_edit(city_slug, lab_slug):
         try:
             services.update_lab(lab, form.to_data(), current_user)
         except DomainError as error:
-            _apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             flash(_("Laboratorio aggiornato."), "success")
             return redirect(url_for("places.lab", city_slug=lab.city.slug, lab_slug=lab.slug))
@@ -134,7 +121,7 @@ def manage():
     cities = services.managed_cities(current_user)
     city_ids = None if current_user.is_admin else [city.id for city in cities]
     query = projects_select(current_user, city_ids=city_ids)
-    projects = db.paginate(query, page=_page(), per_page=current_app.config["PER_PAGE"])
+    projects = db.paginate(query, page=page_number(), per_page=current_app.config["PER_PAGE"])
     return render_template("places/manage.html", cities=cities, projects=projects)
 
 
@@ -174,7 +161,7 @@ def staff_add(city_slug):
         try:
             role = services.appoint_staff(city, form.email.data, current_user)
         except DomainError as error:
-            _apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             flash(_("%(name)s ora fa parte del personale di %(city)s.",
                     name=role.user.display_name, city=city.name), "success")
@@ -209,7 +196,7 @@ def facilitator_add(city_slug):
         try:
             role = services.appoint_facilitator(lab, form.email.data, current_user)
         except DomainError as error:
-            _apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             flash(_("%(name)s ora facilita %(lab)s.", name=role.user.display_name, lab=lab.name), "success")
             return redirect(url_for("places.staff", city_slug=city.slug))

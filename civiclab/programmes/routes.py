@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civiclab.core.errors import DomainError
+from civiclab.core.forms import filter_id, show_domain_error
+from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
@@ -21,17 +23,6 @@ def number_helpers():
     return {"percent_text": services.format_percent, "count_text": services.format_count}
 
 
-def write_limit():
-    return current_app.config["RATELIMIT_WRITE"]
-
-
-def _int_arg(value):
-    try:
-        return int(value) if value else None
-    except (TypeError, ValueError):
-        return None
-
-
 @bp.get("/progetti")
 def projects():
     form = ProjectFilterForm(formdata=request.args)
@@ -45,8 +36,8 @@ def projects():
     form.validate()
     city_id = next((c.id for c in cities if c.slug == form.citta.data), None)
     query = services.projects_select(
-        current_user, city_id=city_id, axis_id=_int_arg(form.asse.data),
-        action_id=_int_arg(form.azione.data), text=form.q.data if not form.q.errors else None,
+        current_user, city_id=city_id, axis_id=filter_id(form.asse.data),
+        action_id=filter_id(form.azione.data), text=form.q.data if not form.q.errors else None,
     )
     page = db.paginate(query, page=page_number(),
                        per_page=current_app.config["PER_PAGE"])
@@ -68,13 +59,6 @@ def _form_with_choices(form):
     return form
 
 
-def _apply_domain_error(form, error):
-    if error.field and error.field in form:
-        form[error.field].errors = list(form[error.field].errors) + [error.message]
-    else:
-        flash(error.message, "danger")
-
-
 @bp.route("/citta/<city_slug>/progetti/nuovo", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
@@ -86,7 +70,7 @@ def project_new(city_slug):
         try:
             project = services.create_project(city, form.to_data(), current_user)
         except DomainError as error:
-            _apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             flash(_("Progetto %(code)s pubblicato.", code=project.code), "success")
             return redirect(url_for("programmes.project", code=project.code))
@@ -108,7 +92,7 @@ def project_edit(code):
         try:
             services.update_project(project, form.to_data(), current_user)
         except DomainError as error:
-            _apply_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             flash(_("Progetto %(code)s aggiornato.", code=project.code), "success")
             return redirect(url_for("programmes.project", code=project.code))
