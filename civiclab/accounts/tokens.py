@@ -1,23 +1,12 @@
 """Signed, expiring links: email confirmation and password reset."""
 import hashlib
 
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from civiclab.core.tokens import TokenExpired, TokenInvalid, read, sign
 
-CONFIRM = "confirm-email"
-RESET = "reset-password"
+__all__ = ["TokenExpired", "TokenInvalid", "confirmation_token", "read_token", "reset_token"]
 
-
-class TokenExpired(Exception):
-    """The link was genuine but is too old."""
-
-
-class TokenInvalid(Exception):
-    """The link was not made by us, was altered, or has already been used."""
-
-
-def _serializer(purpose):
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"civiclab.accounts.{purpose}")
+CONFIRM = "civiclab.accounts.confirm-email"
+RESET = "civiclab.accounts.reset-password"
 
 
 def password_fingerprint(password_hash):
@@ -26,11 +15,11 @@ def password_fingerprint(password_hash):
 
 
 def confirmation_token(user):
-    return _serializer(CONFIRM).dumps({"id": user.id, "email": user.email})
+    return sign(CONFIRM, {"id": user.id, "email": user.email})
 
 
 def reset_token(user):
-    return _serializer(RESET).dumps({
+    return sign(RESET, {
         "id": user.id,
         "v": user.session_version,
         "pw": password_fingerprint(user.password_hash),
@@ -38,13 +27,8 @@ def reset_token(user):
 
 
 def read_token(purpose, token, max_age):
-    """The payload of a token made for `purpose`, or TokenExpired / TokenInvalid."""
-    try:
-        payload = _serializer(purpose).loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise TokenExpired() from None
-    except BadSignature:
-        raise TokenInvalid() from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("id"), int):
+    """The payload of a `purpose` (CONFIRM or RESET) token, or TokenExpired / TokenInvalid."""
+    payload = read(purpose, token, max_age)
+    if not isinstance(payload.get("id"), int):
         raise TokenInvalid()
     return payload

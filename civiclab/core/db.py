@@ -1,5 +1,15 @@
-"""Database engine set-up the app needs on SQLite (the embedded default)."""
+"""Database helpers: the engine set-up the app needs on SQLite (the embedded default), and
+LIKE patterns for searches."""
 import sqlalchemy as sa
+
+LIKE_ESCAPE = "\\"
+
+
+def like_pattern(text):
+    """`text` anywhere, with LIKE's own characters (% and _) meaning themselves; use it with
+    `.like(pattern, escape=LIKE_ESCAPE)` or `.ilike(...)`."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def configure_sqlite(engine):

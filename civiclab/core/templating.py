@@ -1,6 +1,7 @@
 """Filters and globals every template may use."""
 from flask import request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_number, get_locale
+from flask_babel import format_percent as format_percent_babel
 
 from civiclab.core.money import format_euro
 from civiclab.core.qr import qr_svg_data_uri
@@ -18,12 +19,25 @@ def register_template_helpers(app):
         lambda value, fmt="medium": format_datetime(value, fmt) if value else "—"
     )
 
+    app.jinja_env.globals["percent_text"] = format_percent
+    app.jinja_env.globals["count_text"] = format_count
+
     @app.context_processor
     def globals_():
         return {
             "current_locale": str(get_locale() or "it"),
             "url_for_page": _url_for_page,
         }
+
+
+def format_percent(value):
+    """28.6 -> '28,6 %' in Italian (the locale's own way in English)."""
+    return format_percent_babel(value / 100, format="#,##0.0 %")
+
+
+def format_count(value):
+    """1265921 -> '1.265.921' in Italian; '—' when unknown."""
+    return "—" if value is None else format_number(value)
 
 
 def _url_for_page(page):

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from civiclab.accounts.models import ParticipantType
+from civiclab.core.db import LIKE_ESCAPE, like_pattern
 from civiclab.core.permissions import is_admin, is_authenticated
 from civiclab.core.time import ROME, utcnow
 from civiclab.events.models import Event, EventAudience, EventState
@@ -39,12 +40,6 @@ def _with_place(query):
     return query.join(Event.lab).join(Lab.city).options(contains_eager(Event.lab).contains_eager(Lab.city))
 
 
-def _like_pattern(text):
-    """`text` anywhere, with LIKE's own characters (% and _) meaning themselves."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def events_select(filters, now=None):
     """The public list: upcoming (soonest first, ongoing included) or past (latest first)."""
     now = now or utcnow()
@@ -69,9 +64,9 @@ def events_select(filters, now=None):
         ))
     text = (filters.text or "").strip()
     if text:
-        pattern = _like_pattern(text)
-        query = query.where(sa.or_(Event.title.ilike(pattern, escape="\\"),
-                                   Event.description.ilike(pattern, escape="\\")))
+        pattern = like_pattern(text)
+        query = query.where(sa.or_(Event.title.ilike(pattern, escape=LIKE_ESCAPE),
+                                   Event.description.ilike(pattern, escape=LIKE_ESCAPE)))
     return query
 
 

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager
 
 from civiclab.accounts.models import Organisation, ParticipantType, User
+from civiclab.core.db import LIKE_ESCAPE, like_pattern
 from civiclab.core.time import to_rome
 from civiclab.events.models import Event, Registration, RegistrationState
 from civiclab.extensions import db
@@ -119,10 +120,6 @@ def attendance_of_event(event_id):
 
 # ---- who is confirmed ------------------------------------------------------------------------
 
-def _like_pattern(text):
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def normalise_code(text):
     """A registration code as typed at the door: spaces and dashes dropped, upper case."""
     return re.sub(r"[\s-]", "", text or "").upper()
@@ -144,10 +141,10 @@ def confirmed_select(event_id, search=""):
     )
     search = (search or "").strip()[:80]
     if search:
-        pattern = _like_pattern(search.lower())
+        pattern = like_pattern(search.lower())
         matches = [
-            sa.func.lower(name).like(pattern, escape="\\"),
-            sa.func.lower(Registration.group_name).like(pattern, escape="\\"),
+            sa.func.lower(name).like(pattern, escape=LIKE_ESCAPE),
+            sa.func.lower(Registration.group_name).like(pattern, escape=LIKE_ESCAPE),
         ]
         code = normalise_code(search)
         if re.fullmatch(r"[A-Z0-9]{2,8}", code):

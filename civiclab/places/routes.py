@@ -25,13 +25,6 @@ from civiclab.places.permissions import (
 bp = Blueprint("places", __name__)
 
 
-@bp.context_processor
-def number_helpers():
-    from civiclab.programmes.services import format_count, format_percent
-
-    return {"percent_text": format_percent, "count_text": format_count}
-
-
 # ---- public pages -----------------------------------------------------------------------------
 
 @bp.get("/citta")

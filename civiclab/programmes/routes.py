@@ -18,11 +18,6 @@ from civiclab.programmes.permissions import can_create_project, can_edit_project
 bp = Blueprint("programmes", __name__)
 
 
-@bp.context_processor
-def number_helpers():
-    return {"percent_text": services.format_percent, "count_text": services.format_count}
-
-
 @bp.get("/progetti")
 def projects():
     form = ProjectFilterForm(formdata=request.args)

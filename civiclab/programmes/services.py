@@ -4,12 +4,11 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import sqlalchemy as sa
-from flask_babel import format_number
-from flask_babel import format_percent as format_percent_babel
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from civiclab.core.db import LIKE_ESCAPE, like_pattern
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.money import format_euro
 from civiclab.core.permissions import is_admin, is_authenticated
@@ -32,16 +31,6 @@ AMOUNTS = (
     ("vincolante_cents", "giuridicamente vincolante"),
     ("erogato_cents", "erogato"),
 )
-
-
-def format_percent(value):
-    """28.6 -> '28,6 %' in Italian (the locale's own way in English)."""
-    return format_percent_babel(value / 100, format="#,##0.0 %")
-
-
-def format_count(value):
-    """1265921 -> '1.265.921' in Italian; '—' when unknown."""
-    return "—" if value is None else format_number(value)
 
 
 def normalise_cup(value):
@@ -81,11 +70,11 @@ def projects_select(viewer, city_id=None, axis_id=None, action_id=None, text=Non
         query = query.where(Project.action_id.in_(sa.select(Action.id).where(Action.axis_id == axis_id)))
     text = (text or "").strip()
     if text:
-        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_pattern(text.lower())
         query = query.where(sa.or_(
-            sa.func.lower(Project.title).like(pattern, escape="\\"),
-            sa.func.lower(Project.code).like(pattern, escape="\\"),
-            sa.func.lower(Project.cup).like(pattern, escape="\\"),
+            sa.func.lower(Project.title).like(pattern, escape=LIKE_ESCAPE),
+            sa.func.lower(Project.code).like(pattern, escape=LIKE_ESCAPE),
+            sa.func.lower(Project.cup).like(pattern, escape=LIKE_ESCAPE),
         ))
     return visible_to(query, viewer).order_by(Project.created_at.desc(), Project.id.desc())
 
