@@ -4,7 +4,9 @@ By default the database is a fresh SQLite file. With CIVICLAB_TEST_DB=postgres t
 runs on a PostgreSQL database created for this run on PG_ADMIN_URL and dropped afterwards.
 """
 import functools
+import html
 import os
+import re
 import uuid
 from contextlib import contextmanager
 
@@ -144,6 +146,44 @@ def login(client, user):
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+
+
+def text_of(response):
+    """The page as text: tags dropped, entities decoded, spaces collapsed (non-breaking ones too)."""
+    body = html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+    return " ".join(body.replace("\xa0", " ").replace("\u202f", " ").split())
+
+
+# ---- rate limits (a separate app with the limiter on) ---------------------------------------
+
+@pytest.fixture(scope="session")
+def limited_app(database_url):
+    from civiclab.extensions import limiter
+
+    app = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute",
+                   RATELIMIT_REGISTER="2 per minute", RATELIMIT_WRITE="2 per minute")
+    limiter.enabled = False  # one limiter serves every app: it is on only inside these tests
+    return app
+
+
+@pytest.fixture
+def limited_client(limited_app, app, db_session):
+    """A client of the limited app, sharing the test's rolled-back connection."""
+    from civiclab.extensions import db, limiter
+
+    with app.app_context():
+        connection = db.engines[None]
+    with limited_app.app_context():
+        engine, db.engines[None] = db.engines[None], connection
+    limiter.enabled = True
+    limiter.reset()
+    try:
+        yield limited_app.test_client()
+    finally:
+        limiter.reset()
+        limiter.enabled = False
+        with limited_app.app_context():
+            db.engines[None] = engine
 
 
 # ---- factories ---------------------------------------------------------------------------

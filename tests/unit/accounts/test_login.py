@@ -1,7 +1,6 @@
 import pytest
 
-from civiclab.extensions import limiter
-from tests.conftest import DEMO_PASSWORD, login, make_app
+from tests.conftest import DEMO_PASSWORD, login
 from tests.unit.accounts.helpers import without_csrf_tokens
 
 
@@ -103,36 +102,7 @@ def test_anonymous_visitors_are_sent_to_login_from_private_pages(client, db_sess
         assert response.status_code == 302, path
         assert "/account/accedi" in response.headers["Location"], path
 
-
-# ---- rate limits (a separate app with the limiter on) ----------------------------------------
-
-@pytest.fixture(scope="module")
-def limited_app(database_url):
-    app = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute",
-                   RATELIMIT_REGISTER="2 per minute")
-    limiter.enabled = False  # one limiter serves every app: it is on only inside these tests
-    return app
-
-
-@pytest.fixture
-def limited_client(limited_app, app, db_session):
-    """A client of the limited app, sharing the test's rolled-back connection."""
-    from civiclab.extensions import db
-
-    with app.app_context():
-        connection = db.engines[None]
-    with limited_app.app_context():
-        engine, db.engines[None] = db.engines[None], connection
-    limiter.enabled = True
-    limiter.reset()
-    try:
-        yield limited_app.test_client()
-    finally:
-        limiter.reset()
-        limiter.enabled = False
-        with limited_app.app_context():
-            db.engines[None] = engine
-
+# ---- rate limits (limited_client: an app with the limiter on) -------------------------------
 
 def test_login_is_rate_limited(limited_client, make_user):
     make_user(email="mario@example.org")

@@ -8,9 +8,7 @@ for it, so compiling later, in a fixture, could come after another module's Engl
 already cached "no translations".
 """
 import ast
-import html
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,8 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+from tests.conftest import text_of
 
 ROOT = Path(__file__).resolve().parents[3]
 PO_NAME = "translations/en/LC_MESSAGES/messages.po"
@@ -61,12 +61,6 @@ def english(client):
         pytest.fail(f"No English catalog to test: {CATALOG_PROBLEM}. Run scripts/install.")
     client.post("/lingua", data={"lang": "en", "next": "/"})
     return client
-
-
-def text_of(response):
-    """The page as text: tags dropped, entities decoded, spaces collapsed."""
-    body = html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-    return " ".join(body.replace("\xa0", " ").replace("\u202f", " ").split())
 
 
 def assert_english(response, english_texts, italian_texts):

@@ -4,22 +4,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from civiclab.accounts.models import Membership, MembershipStatus, Organisation, ParticipantType
+from civiclab.accounts.models import ParticipantType
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.time import utcnow
 from civiclab.events import services
 from civiclab.events.models import CODE_ALPHABET, EventState, Registration, RegistrationState
-
-
-@pytest.fixture
-def teacher(db_session, make_user):
-    """A teacher acting for her school, which may book a class."""
-    user = make_user(participant_type=ParticipantType.SCUOLA, display_name="Giulia Neri")
-    school = Organisation(name="IC 12 Bologna", name_key="ic 12 bologna", kind=ParticipantType.SCUOLA)
-    db_session.add_all([school, Membership(organisation=school, user=user, status=MembershipStatus.ACTIVE)])
-    db_session.commit()
-    db_session.refresh(user)
-    return user, school
 
 
 def test_bookings_are_confirmed_while_seats_remain_then_wait(in_request, make_event, make_user):

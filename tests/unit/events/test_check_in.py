@@ -7,33 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from civiclab.accounts.models import Organisation, ParticipantType
-from civiclab.core.time import utcnow
 from civiclab.events import door_routes
-from civiclab.events.models import Registration, RegistrationState
+from civiclab.events.models import RegistrationState
 from tests.conftest import login
-
-
-@pytest.fixture
-def register(db_session):
-    """A registration made straight in the database (the booking rules are tested elsewhere)."""
-
-    def factory(event, user=None, guest_name=None, seats=1, state=RegistrationState.CONFIRMED,
-                participant_type=None, guest_email=None, **fields):
-        if user is None and guest_email is None:
-            guest_email = f"{(guest_name or 'ospite').split()[0].lower()}@example.org"
-        registration = Registration(
-            event=event, user=user, guest_name=guest_name, guest_email=guest_email,
-            seats=seats, state=state,
-            participant_type=participant_type or (user.participant_type if user else ParticipantType.CITTADINO),
-            confirmed_at=utcnow() if state is RegistrationState.CONFIRMED else None, **fields,
-        )
-        db_session.add(registration)
-        if state is RegistrationState.CONFIRMED:
-            event.confirmed_seats += seats
-        db_session.commit()
-        return registration
-
-    return factory
 
 
 @pytest.fixture

@@ -6,24 +6,19 @@ import pytest
 from civiclab.accounts.models import ParticipantType
 from civiclab.core.time import utcnow
 from civiclab.events import stats
-from civiclab.events.models import EventState, Registration, RegistrationState
+from civiclab.events.models import EventState, RegistrationState
 from tests.conftest import login
 
 
 @pytest.fixture
-def book(db_session):
+def book(register):
     """Registrations straight in the database: (participant type, seats, state, attended)."""
 
     def factory(event, *bookings):
         for n, (kind, seats, state, attended) in enumerate(bookings):
-            db_session.add(Registration(
-                event=event, guest_email=f"p{event.id}-{n}@example.org", guest_name=f"Persona {n}",
-                participant_type=kind, seats=seats, state=state,
-                attended_at=utcnow() if attended else None,
-            ))
-            if state is RegistrationState.CONFIRMED:
-                event.confirmed_seats += seats
-        db_session.commit()
+            register(event, guest_name=f"Persona {n}", guest_email=f"p{event.id}-{n}@example.org",
+                     participant_type=kind, seats=seats, state=state,
+                     attended_at=utcnow() if attended else None)
 
     return factory
 

@@ -44,22 +44,13 @@ def in_days(days, hour=16):
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
-def confirm(db_session, event, user, seats=1):
-    registration = Registration(event=event, user=user, seats=seats, state=RegistrationState.CONFIRMED,
-                                participant_type=user.participant_type, confirmed_at=utcnow())
-    event.confirmed_seats += seats
-    db_session.add(registration)
-    db_session.commit()
-    return registration
-
-
 # ---- the list --------------------------------------------------------------------------------
 
 def test_the_list_shows_upcoming_events_with_place_time_and_seats(client, db_session, make_event, urban_center,
-                                                                 make_user):
+                                                                 make_user, register):
     event = make_event(lab=urban_center, title="Mappe di comunità", capacity=30,
                        starts_at=datetime(2030, 7, 17, 16, 0, tzinfo=UTC))
-    confirm(db_session, event, make_user(), seats=1)
+    register(event, make_user(), seats=1)
 
     response = client.get("/eventi")
 
@@ -73,9 +64,9 @@ def test_the_list_shows_upcoming_events_with_place_time_and_seats(client, db_ses
 
 
 def test_full_events_offer_the_waiting_list_and_cancelled_ones_say_so(client, db_session, make_event,
-                                                                    urban_center, make_user):
+                                                                    urban_center, make_user, register):
     full = make_event(lab=urban_center, title="Pieno", capacity=1, starts_at=in_days(3))
-    confirm(db_session, full, make_user())
+    register(full, make_user())
     make_event(lab=urban_center, title="Saltato", state=EventState.CANCELLED, starts_at=in_days(4),
                cancel_reason="Maltempo")
 
@@ -254,12 +245,13 @@ def test_the_list_costs_the_same_queries_at_10_and_at_1000_events(client, db_ses
 
 # ---- the event page --------------------------------------------------------------------------
 
-def test_the_event_page_shows_what_where_when_and_seats(client, db_session, make_event, urban_center, make_user):
+def test_the_event_page_shows_what_where_when_and_seats(client, db_session, make_event, urban_center, make_user,
+                                                        register):
     event = make_event(lab=urban_center, title="Mappe di comunità", capacity=20,
                        description='<p>Porta una <em>matita</em>.</p><script>alert("x")</script>',
                        starts_at=datetime(2030, 7, 17, 16, 0, tzinfo=UTC),
                        audience=[ParticipantType.SCUOLA], max_seats_per_booking=25)
-    confirm(db_session, event, make_user(participant_type=ParticipantType.SCUOLA), seats=5)
+    register(event, make_user(participant_type=ParticipantType.SCUOLA), seats=5)
 
     page = client.get(f"/eventi/{event.id}")
 
@@ -304,13 +296,11 @@ def test_a_past_event_says_it_is_over(client, db_session, make_event, urban_cent
 
 
 def test_the_online_link_is_only_for_confirmed_registrants_and_who_runs_the_event(
-        client, db_session, make_event, urban_center, make_user, make_facilitator):
+        client, db_session, make_event, urban_center, make_user, make_facilitator, register):
     event = make_event(lab=urban_center, is_online=True, online_url="https://meet.example.org/segreto", capacity=1)
     confirmed, waiting = make_user(), make_user()
-    confirm(db_session, event, confirmed)
-    db_session.add(Registration(event=event, user=waiting, seats=1, state=RegistrationState.WAITING,
-                                participant_type=ParticipantType.CITTADINO, code="WAITING2"))
-    db_session.commit()
+    register(event, confirmed)
+    register(event, waiting, state=RegistrationState.WAITING, code="WAITING2")
     url = f"/eventi/{event.id}"
 
     assert "meet.example.org" not in client.get(url).text

@@ -1,33 +1,23 @@
 """Guests: a seat booked through a mailed link, nothing held before it is used, and the booking
 joining an account made later with the same address."""
-import html
 import re
 
 import pytest
-import sqlalchemy as sa
 
 from civiclab.accounts.models import ParticipantType
 from civiclab.core.time import utcnow
 from civiclab.events import services
 from civiclab.events.models import EventState, Registration, RegistrationState
 from tests.conftest import login
+from tests.unit.events.helpers import registrations_of, text
 
 GUEST = {"name": "Marta Rossi", "email": "Marta.Rossi@Example.org", "privacy_consent": "y"}
-
-
-def text(response):
-    return html.unescape(response.get_data(as_text=True))
 
 
 def link_in(message, prefix):
     match = re.search(r"https?://[^/\s]+(" + re.escape(prefix) + r"[^\s?]+)", message.body)
     assert match, f"no link to {prefix} in:\n{message.body}"
     return match.group(1)
-
-
-def registrations_of(db_session, event):
-    return list(db_session.scalars(sa.select(Registration).where(Registration.event_id == event.id)
-                                   .order_by(Registration.id)))
 
 
 def ask(client, event, **overrides):

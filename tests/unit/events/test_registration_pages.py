@@ -1,37 +1,16 @@
 """Booking from the event page, the registration page with its code, cancelling, "I miei eventi"."""
-import html as html_module
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from civiclab.accounts.models import Membership, MembershipStatus, Organisation, ParticipantType
+from civiclab.accounts.models import ParticipantType
 from civiclab.core.time import utcnow
 from civiclab.events import services
-from civiclab.events.models import EventState, Registration, RegistrationState
+from civiclab.events.models import EventState, RegistrationState
 from civiclab.notifications.models import Notification
 from tests.conftest import login
-
-
-@pytest.fixture
-def teacher(db_session, make_user):
-    """A teacher acting for her school, which may book a class."""
-    user = make_user(participant_type=ParticipantType.SCUOLA, display_name="Giulia Neri")
-    school = Organisation(name="IC 12 Bologna", name_key="ic 12 bologna", kind=ParticipantType.SCUOLA)
-    db_session.add_all([school, Membership(organisation=school, user=user, status=MembershipStatus.ACTIVE)])
-    db_session.commit()
-    db_session.refresh(user)
-    return user, school
-
-
-def registrations_of(db_session, event):
-    return list(db_session.scalars(sa.select(Registration).where(Registration.event_id == event.id)
-                                   .order_by(Registration.id)))
-
-
-def text(response):
-    """The page as a reader sees it (entities such as &#39; decoded)."""
-    return html_module.unescape(response.get_data(as_text=True))
+from tests.unit.events.helpers import registrations_of, text
 
 
 def book(client, event, **data):

@@ -4,7 +4,6 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from civiclab.accounts.models import ParticipantType
 from civiclab.core.time import utcnow
 from civiclab.events import reminders
 from civiclab.events.models import EventState, Registration, RegistrationState
@@ -25,23 +24,6 @@ def ctx(app, db_session, public_address):
 
 
 @pytest.fixture
-def register(db_session):
-    def factory(event, user=None, guest=None, state=RegistrationState.CONFIRMED, seats=1, **fields):
-        registration = Registration(
-            event=event, user=user, guest_name=guest, guest_email=f"{guest.lower()}@example.org" if guest else None,
-            participant_type=user.participant_type if user else ParticipantType.CITTADINO,
-            seats=seats, state=state, **fields,
-        )
-        db_session.add(registration)
-        if state is RegistrationState.CONFIRMED:
-            event.confirmed_seats += seats
-        db_session.commit()
-        return registration
-
-    return factory
-
-
-@pytest.fixture
 def tomorrow(make_event):
     """An event starting in 20 hours: inside the default 24-hour window."""
     return make_event(title="Robotica per le scuole", starts_at=utcnow() + timedelta(hours=20))
@@ -55,7 +37,7 @@ def test_each_confirmed_registration_gets_one_reminder_however_often_it_runs(
         ctx, db_session, outbox, tomorrow, register, make_user):
     user = make_user(display_name="Marco Rossi")
     registration = register(tomorrow, user)
-    register(tomorrow, guest="Anna")
+    register(tomorrow, guest_name="Anna")
     assert reminders.send_due_reminders() == 2
     assert reminders.send_due_reminders() == 0
     assert _recipients(outbox) == sorted([user.email, "anna@example.org"])
@@ -77,7 +59,7 @@ def test_the_reminder_says_what_when_where_and_the_code(ctx, outbox, tomorrow, r
 
 
 def test_a_guest_is_reminded_with_the_signed_link_to_their_booking(ctx, outbox, tomorrow, register):
-    register(tomorrow, guest="Anna")
+    register(tomorrow, guest_name="Anna")
     reminders.send_due_reminders()
     assert "Ciao Anna" in outbox[0].body
     assert "https://civiclab.example.org/iscrizioni/ospite/" in outbox[0].body

@@ -5,18 +5,13 @@ from decimal import Decimal
 import pytest
 
 from civiclab.demo import seed_demo
+from tests.conftest import text_of
 
 
 @pytest.fixture
 def demo(db_session):
     seed_demo()
     db_session.commit()
-
-
-def text_of(response):
-    """The page as text, without tags and with spaces collapsed (non-breaking ones too)."""
-    html = re.sub(r"<[^>]+>", " ", response.text)
-    return " ".join(html.replace("\xa0", " ").replace("\u202f", " ").split())
 
 
 def test_city_page_shows_bologna_plan_total_axes_and_the_performance_reserve(client, demo):

@@ -4,9 +4,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from civiclab.extensions import db, limiter
 from civiclab.programmes.models import Project
-from tests.conftest import login, make_app
+from tests.conftest import login
 
 
 @pytest.fixture
@@ -177,33 +176,7 @@ def test_a_project_form_without_csrf_token_is_refused(app, client, db_session, c
     assert response.status_code == 400
     assert db_session.scalar(sa.select(Project).filter_by(code="BO3.3.1.c")) is None
 
-
-# ---- rate limit on writes (a separate app with the limiter on) ----------------------------------
-
-@pytest.fixture(scope="module")
-def limited_app(database_url):
-    app = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_WRITE="2 per minute")
-    limiter.enabled = False  # one limiter serves every app: it is on only inside these tests
-    return app
-
-
-@pytest.fixture
-def limited_client(limited_app, app, db_session):
-    """A client of the limited app, sharing the test's rolled-back connection."""
-    with app.app_context():
-        connection = db.engines[None]
-    with limited_app.app_context():
-        engine, db.engines[None] = db.engines[None], connection
-    limiter.enabled = True
-    limiter.reset()
-    try:
-        yield limited_app.test_client()
-    finally:
-        limiter.reset()
-        limiter.enabled = False
-        with limited_app.app_context():
-            db.engines[None] = engine
-
+# ---- rate limit on writes (limited_client: an app with the limiter on) ------------------------
 
 def test_project_writes_are_rate_limited_but_reading_the_form_is_not(limited_client, db_session, city_and_staff):
     login(limited_client, city_and_staff[1])

@@ -2,12 +2,7 @@
 import re
 from datetime import date
 
-from tests.conftest import login
-
-
-def text_of(response):
-    html = re.sub(r"<[^>]+>", " ", response.text)
-    return " ".join(html.replace("\xa0", " ").replace("\u202f", " ").split())
+from tests.conftest import login, text_of
 
 
 def bologna_project(make_city, make_project, **fields):
