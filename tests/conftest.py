@@ -65,6 +65,20 @@ def make_app(database_url, **overrides):
     return app
 
 
+@contextmanager
+def temporary_postgres_app(**overrides):
+    """A testing app on a new PostgreSQL database; its connections are closed before the drop."""
+    from civiclab.extensions import db
+
+    with temporary_postgres_database() as url:
+        app = make_app(url, **overrides)
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     if os.environ.get("CIVICLAB_TEST_DB") == "postgres":
@@ -149,7 +163,7 @@ def login(client, user):
 
 
 def text_of(response):
-    """The page as text: tags dropped, entities decoded, spaces collapsed (non-breaking ones too)."""
+    """The page as text: tags dropped, entities decoded, spaces (non-breaking too) collapsed."""
     body = html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
     return " ".join(body.replace("\xa0", " ").replace("\u202f", " ").split())
 

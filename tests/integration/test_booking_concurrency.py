@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from civiclab.extensions import db
-from tests.conftest import make_app, password_hash, temporary_postgres_database
+from tests.conftest import make_app, password_hash, temporary_postgres_app
+from tests.integration.helpers import add_published_event
 
 BOOKINGS = 120
 SEATS = 30
@@ -20,17 +21,9 @@ SEATS = 30
 def build_event_and_people(app):
     from civiclab.accounts.models import User
     from civiclab.core.time import utcnow
-    from civiclab.events.models import Event, EventState
-    from civiclab.places.models import City, Lab
 
     with app.app_context():
-        city = City(name="Bologna", slug="bologna", region="Emilia-Romagna")
-        lab = Lab(city=city, name="Laboratorio Aperto Bologna", slug="bologna")
-        starts = utcnow() + timedelta(days=3)
-        event = Event(lab=lab, title="Laboratorio di robotica", starts_at=starts,
-                      ends_at=starts + timedelta(hours=2), capacity=SEATS,
-                      state=EventState.PUBLISHED, published_at=utcnow())
-        db.session.add(event)
+        event = add_published_event(timedelta(days=3), capacity=SEATS)
         hashed = password_hash("Una-password-robusta-42")
         db.session.execute(sa.insert(User), [
             {"email": f"persona{n}@example.org", "display_name": f"Persona {n}", "password_hash": hashed,
@@ -105,14 +98,9 @@ def test_simultaneous_bookings_never_overbook_on_sqlite(tmp_path):
 
 @pytest.mark.postgres
 def test_simultaneous_bookings_never_overbook_on_postgresql(postgres_admin_url):
-    with temporary_postgres_database() as url:
-        # The server allows 100 clients in all, and the rest of the suite holds some: 40 bookings
-        # hold a connection at once, the other 80 queue for one, as requests queue for a pooled
-        # connection in production.
-        app = make_app(url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 40, "max_overflow": 0,
-                                                       "pool_timeout": 60})
-        try:
-            run_the_rush(app)
-        finally:
-            with app.app_context():
-                db.engine.dispose()
+    # The server allows 100 clients in all, and the rest of the suite holds some: 40 bookings
+    # hold a connection at once, the other 80 queue for one, as requests queue for a pooled
+    # connection in production.
+    with temporary_postgres_app(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 40, "max_overflow": 0,
+                                                          "pool_timeout": 60}) as app:
+        run_the_rush(app)

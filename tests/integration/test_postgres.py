@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from civiclab.extensions import db
-from tests.conftest import make_app, temporary_postgres_database
+from tests.conftest import temporary_postgres_app
 
 pytestmark = pytest.mark.postgres
 
@@ -22,8 +22,7 @@ def enum_types():
 
 
 def test_migrations_build_the_models_schema_and_go_down_to_base_and_up_again(postgres_admin_url):
-    with temporary_postgres_database() as url:
-        app = make_app(url)  # upgraded to head
+    with temporary_postgres_app() as app:  # upgraded to head
         with app.app_context():
             assert {"users", "organisations", "cities", "labs", "projects"} <= user_tables()
             with db.engine.connect() as conn:
@@ -38,16 +37,12 @@ def test_migrations_build_the_models_schema_and_go_down_to_base_and_up_again(pos
             upgrade()
             assert {"users", "projects"} <= user_tables()
             db.session.remove()
-            db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def pg_app(postgres_admin_url):
-    with temporary_postgres_database() as url:
-        app = make_app(url)
+    with temporary_postgres_app() as app:
         yield app
-        with app.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from civiclab.extensions import db, mail
-from tests.conftest import make_app, temporary_postgres_database
+from tests.conftest import make_app, temporary_postgres_app
+from tests.integration.helpers import add_published_event
 
 PEOPLE = 40
 RUNS = 4
@@ -19,17 +20,10 @@ RUNS = 4
 def build_event_and_registrations(app):
     from civiclab.accounts.models import ParticipantType
     from civiclab.core.time import utcnow
-    from civiclab.events.models import Event, EventState, Registration, RegistrationState
-    from civiclab.places.models import City, Lab
+    from civiclab.events.models import Registration, RegistrationState
 
     with app.app_context():
-        city = City(name="Bologna", slug="bologna", region="Emilia-Romagna")
-        lab = Lab(city=city, name="Laboratorio Aperto Bologna", slug="bologna")
-        starts = utcnow() + timedelta(hours=10)
-        event = Event(lab=lab, title="Laboratorio di robotica", starts_at=starts,
-                      ends_at=starts + timedelta(hours=2), capacity=PEOPLE, confirmed_seats=PEOPLE,
-                      state=EventState.PUBLISHED, published_at=utcnow())
-        db.session.add(event)
+        event = add_published_event(timedelta(hours=10), capacity=PEOPLE, confirmed_seats=PEOPLE)
         db.session.add_all([
             Registration(event=event, guest_name=f"Persona {n}", guest_email=f"persona{n}@example.org",
                          participant_type=ParticipantType.CITTADINO, seats=1,
@@ -85,11 +79,6 @@ def test_overlapping_runs_send_each_reminder_once_on_sqlite(tmp_path):
 
 @pytest.mark.postgres
 def test_overlapping_runs_send_each_reminder_once_on_postgresql(postgres_admin_url):
-    with temporary_postgres_database() as url:
-        app = make_app(url, SERVER_NAME=None)
-        try:
-            build_event_and_registrations(app)
-            check_each_one_reminder(app, *run_overlapping(app))
-        finally:
-            with app.app_context():
-                db.engine.dispose()
+    with temporary_postgres_app(SERVER_NAME=None) as app:
+        build_event_and_registrations(app)
+        check_each_one_reminder(app, *run_overlapping(app))
