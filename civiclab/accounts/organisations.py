@@ -93,8 +93,12 @@ def notify_approvers(membership):
 
 def membership_approvers(organisation):
     """Who is mailed about a request: the active members, or the administrators when none is left."""
-    members = [m.user for m in organisation.memberships
-               if m.is_active and m.user.is_active and m.user.is_confirmed and m.user.email]
+    members = db.session.scalars(
+        sa.select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation.id, Membership.status == MembershipStatus.ACTIVE,
+               User.deleted_at.is_(None), User.email_confirmed_at.is_not(None), User.email.is_not(None))
+        .order_by(Membership.id)
+    ).all()
     if members:
         return members
     return db.session.scalars(sa.select(User).where(

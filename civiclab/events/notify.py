@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 
 from civiclab.accounts.models import User
@@ -33,12 +33,16 @@ class Recipient(NamedTuple):
     name: str
 
 
+def user_recipient(user):
+    return Recipient(user.email, user.locale if user.locale in LOCALES else "it", user, user.display_name)
+
+
 def recipient_of(registration):
     user = registration.user
     if user is not None:
         if not user.is_active:
             return None  # a deleted account hears nothing
-        return Recipient(user.email, user.locale if user.locale in LOCALES else "it", user, user.display_name)
+        return user_recipient(user)
     if not registration.guest_email:
         return None
     return Recipient(registration.guest_email, "it", None, registration.guest_name or "")
@@ -67,10 +71,12 @@ def _links(registration):
     return links
 
 
-def _mail(recipient, subject, template, calendar_of=None, code=None, **context):
+def _mail(recipient, subject, template, calendar_of=None, code=None, calendars=None, **context):
     """Send `template` to `recipient`; `subject` is a callable, translated in their language.
 
     `calendar_of` attaches that event's .ics; `code` attaches the registration code's QR image.
+    A loop mailing one event to many passes a dict as `calendars`: the .ics is made once per
+    language, not once per person.
     """
     if recipient is None or not recipient.email:
         return None
@@ -78,8 +84,11 @@ def _mail(recipient, subject, template, calendar_of=None, code=None, **context):
         title = subject()
         attachments = []
         if calendar_of is not None:
-            attachments.append((calendar.event_filename(calendar_of), "text/calendar",
-                                calendar.event_calendar(calendar_of)))
+            calendars = {} if calendars is None else calendars
+            if recipient.locale not in calendars:
+                calendars[recipient.locale] = (calendar.event_filename(calendar_of), "text/calendar",
+                                               calendar.event_calendar(calendar_of))
+            attachments.append(calendars[recipient.locale])
         if code is not None:
             attachments.append((f"codice-{code}.png", "image/png", qr_png(code)))
     try:
@@ -178,6 +187,7 @@ def changed_labels(changes):
 
 def on_event_changed(event, registrations=(), changes=(), **_extra):
     _load_users(registrations)
+    calendars = {}
     for registration in registrations:
         recipient = recipient_of(registration)
         if recipient is None:
@@ -185,29 +195,30 @@ def on_event_changed(event, registrations=(), changes=(), **_extra):
         with force_locale(recipient.locale):
             what = ", ".join(changed_labels(changes))
         _mail(recipient, lambda: _("Cambiamenti all'evento %(title)s", title=event.title), "event_changed",
-              calendar_of=event, event=event, registration=registration, what=what,
+              calendar_of=event, calendars=calendars, event=event, registration=registration, what=what,
               location=calendar.event_location(event), **_links(registration))
         _in_app(recipient, "event_changed",
                 lambda what=what: _("«%(title)s» è cambiato (%(what)s): ora è il %(when)s.",
-                                    title=event.title, what=what, when=_when(event)),
+                                    title=event.title, what=what, when=when_text(event)),
                 url=registration_url(registration, external=False))
 
 
 def on_event_cancelled(event, registrations=(), **_extra):
     _load_users(registrations)
+    calendars = {}
     for registration in registrations:
         recipient = recipient_of(registration)
         _mail(recipient, lambda: _("Evento annullato: %(title)s", title=event.title), "event_cancelled",
-              calendar_of=event, event=event, registration=registration, **_links(registration))
+              calendar_of=event, calendars=calendars, event=event, registration=registration,
+              **_links(registration))
         _in_app(recipient, "event_cancelled",
                 lambda: _("«%(title)s» è stato annullato. Motivo: %(reason)s", title=event.title,
                           reason=event.cancel_reason),
                 url=event_url(event, external=False))
 
 
-def _when(event):
-    from flask_babel import format_datetime
-
+def when_text(event):
+    """When the event starts, in words of the current language (mails, notifications)."""
     return format_datetime(event.starts_at, "EEEE d MMMM y, HH:mm")
 
 
@@ -224,8 +235,7 @@ def lab_facilitators(lab_id):
 
 def on_seats_threshold_reached(event, level, **_extra):
     for user in lab_facilitators(event.lab_id):
-        recipient = Recipient(user.email, user.locale if user.locale in LOCALES else "it", user,
-                              user.display_name)
+        recipient = user_recipient(user)
         _mail(recipient, lambda: _("%(title)s: occupato il %(level)s%% dei posti", title=event.title,
                                    level=level),
               "event_seats_threshold", event=event, level=level, event_link=event_url(event))

@@ -20,14 +20,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from civiclab.core.mail import send_mail
 from civiclab.core.time import utcnow
 from civiclab.events import services
 from civiclab.events.models import Event, EventState, Registration, RegistrationState
-from civiclab.events.notify import registration_url
+from civiclab.events.notify import registration_url, when_text
 from civiclab.extensions import db
 from civiclab.notifications.services import notify
 
@@ -87,13 +87,9 @@ def claim(registration_id, now):
     return result.rowcount == 1
 
 
-def _when(event):
-    return format_datetime(event.starts_at, "EEEE d MMMM y, HH:mm")
-
-
 def _notify(registration, event):
     with force_locale(_locale(registration)):
-        message = _("Promemoria: «%(title)s» inizia %(when)s.", title=event.title, when=_when(event))
+        message = _("Promemoria: «%(title)s» inizia %(when)s.", title=event.title, when=when_text(event))
         detail = _("Codice di iscrizione: %(code)s", code=registration.code)
     notify(registration.user, NOTIFICATION_KIND, message, detail=detail,
            url=registration_url(registration, external=False))
@@ -102,7 +98,7 @@ def _notify(registration, event):
 def send_reminder_mail(registration, event):
     locale = _locale(registration)
     with force_locale(locale):
-        subject = _("Promemoria: «%(title)s», %(when)s", title=event.title, when=_when(event))
+        subject = _("Promemoria: «%(title)s», %(when)s", title=event.title, when=when_text(event))
     return send_mail(
         registration.email, subject, "event_reminder", locale=locale,
         registration=registration, event=event, lab=event.lab,
