@@ -6,21 +6,18 @@ from datetime import UTC, datetime
 
 import pytest
 
-from civiclab.accounts.models import Organisation, ParticipantType
+from civiclab.accounts.models import ParticipantType
 from civiclab.events import door_routes
 from civiclab.events.models import RegistrationState
 from tests.conftest import login
 
 
 @pytest.fixture
-def door(make_lab, make_event, make_facilitator, make_user, register, db_session):
+def door(make_lab, make_event, make_facilitator, make_user, register, teacher):
     """An event with a class of 20, a citizen, a guest, someone waiting and someone who cancelled."""
     lab = make_lab()
     event = make_event(lab=lab, capacity=25, max_seats_per_booking=25, title="Laboratorio di robotica")
-    school = Organisation(name="IC 12 Bologna", name_key="ic 12 bologna", kind=ParticipantType.SCUOLA)
-    db_session.add(school)
-    db_session.commit()
-    teacher = make_user(display_name="Giulia Neri", participant_type=ParticipantType.SCUOLA)
+    teacher, school = teacher
     citizen = make_user(display_name="Marco Rossi")
     return {
         "lab": lab, "event": event, "facilitator": make_facilitator(lab),

@@ -201,18 +201,23 @@ def _guest_booking(client, event, outbox):
     client.post(link_in(outbox[-1], "/iscrizioni/ospite/conferma/"))
 
 
+def _confirm_account(client, db_session, user):
+    """What the sign-up mail's link does: the address confirmed, its guest bookings brought in."""
+    from civiclab.accounts import services as accounts
+    from civiclab.accounts.tokens import confirmation_token
+
+    with client.application.test_request_context():
+        accounts.confirm_email(confirmation_token(user))
+        db_session.commit()
+
+
 def test_confirming_an_account_brings_in_the_guest_bookings_of_its_address(client, db_session, make_event,
                                                                           make_user, outbox):
     first, second = make_event(), make_event()
     _guest_booking(client, first, outbox)
     _guest_booking(client, second, outbox)
     user = make_user(email="marta.rossi@example.org", confirmed=False)
-    with client.application.test_request_context():
-        from civiclab.accounts import services as accounts
-        from civiclab.accounts.tokens import confirmation_token
-
-        accounts.confirm_email(confirmation_token(user))
-        db_session.commit()
+    _confirm_account(client, db_session, user)
     bookings = registrations_of(db_session, first) + registrations_of(db_session, second)
     assert [b.user_id for b in bookings] == [user.id, user.id]
     assert bookings[0].guest_email == "marta.rossi@example.org"  # the history stays
@@ -230,11 +235,6 @@ def test_a_guest_booking_stays_a_guests_when_the_account_already_holds_that_even
                        state=RegistrationState.WAITING, code="ZZZZ2345")
     db_session.add(own)
     db_session.commit()
-    with client.application.test_request_context():
-        from civiclab.accounts import services as accounts
-        from civiclab.accounts.tokens import confirmation_token
-
-        accounts.confirm_email(confirmation_token(user))
-        db_session.commit()
+    _confirm_account(client, db_session, user)
     guest = registrations_of(db_session, event)[0]
     assert guest.user_id is None and guest.is_active
