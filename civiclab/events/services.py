@@ -118,12 +118,11 @@ def update_event(user, event, values, audience=None):
     if any(key in NOTIFIED_FIELDS for key in changes):
         event.sequence += 1
     db.session.flush()
-    promoted = promote_waiting(event) if "capacity" in changes else []
+    if "capacity" in changes:
+        promote_waiting(event)  # tells facilitators of the seats it fills, too
     notified = [key for key in changes if key in NOTIFIED_FIELDS]
     if notified and event.state is EventState.PUBLISHED:
         signals.event_changed.send(event, registrations=active_registrations(event), changes=notified)
-    if promoted:
-        _check_seat_alerts(event)
     return event
 
 

@@ -23,6 +23,8 @@ from civiclab.places.permissions import (
 )
 
 bp = Blueprint("places", __name__)
+# The header shows "Gestione" by the same rule the dashboard is guarded by.
+bp.add_app_template_global(can_manage_anything)
 
 
 # ---- public pages -----------------------------------------------------------------------------
