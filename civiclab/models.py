@@ -4,3 +4,8 @@ from civiclab.places.models import City, CityStaff, Lab, LabFacilitator  # noqa:
 from civiclab.programmes.models import Action, Axis, AxisBudget, CityPlan, Programme, Project  # noqa: F401
 from civiclab.events.models import Event, EventAudience, EventState, Registration, RegistrationState  # noqa: F401
 from civiclab.notifications.models import Notification  # noqa: F401
+from civiclab.notifications.models import NotificationPreference  # noqa: F401
+from civiclab.proposals.models import Attachment, Call, CallTheme, Proposal, ProposalTransition, Support  # noqa: F401
+from civiclab.comments.models import Comment, CommentVote  # noqa: F401
+from civiclab.moderation.models import ModerationAction, Report, UserBlock  # noqa: F401
+from civiclab.follows.models import Follow  # noqa: F401

@@ -349,3 +349,61 @@ def make_event(db_session, make_lab):
         return event
 
     return factory
+
+
+@pytest.fixture
+def make_call(db_session, make_project):
+    """A published call on a project (and lab, if given), in its `phase` now ("proposals" by
+    default; "upcoming", "review", "supports", "closed"), with the themes Verde and Mobilità."""
+    from datetime import timedelta
+
+    from civiclab.core.time import utcnow
+    from civiclab.proposals.models import Call, CallTheme
+
+    day = timedelta(days=1)
+    # Start of each phase relative to now, so that `phase` is the current one.
+    starts = {
+        "upcoming": (1, 2, 3, 4), "proposals": (-1, 10, 20, 30), "review": (-10, -1, 20, 30),
+        "supports": (-20, -10, -1, 30), "closed": (-30, -20, -10, -1),
+    }
+
+    def factory(project=None, lab=None, phase="proposals", published=True, **fields):
+        project = project if project is not None or lab is not None else make_project()
+        city_id = (project or lab).city_id
+        offsets = [utcnow() + n * day for n in starts[phase]]
+        values = dict(title=f"Call {uuid.uuid4().hex[:6]}", description="Proponi le tue idee.",
+                      description_html="<p>Proponi le tue idee.</p>",
+                      proposals_from=offsets[0], review_from=offsets[1], supports_from=offsets[2],
+                      closes_at=offsets[3], published=published)
+        values.update(fields)
+        call = Call(city_id=city_id, project=project, lab=lab, **values)
+        call.themes = [CallTheme(name="Verde", position=0), CallTheme(name="Mobilità", position=1)]
+        db_session.add(call)
+        db_session.commit()
+        return call
+
+    return factory
+
+
+@pytest.fixture
+def make_proposal(db_session, make_call, make_user):
+    """A proposal in `state` (accepted by default) under `call`, by `author`."""
+    from civiclab.core.sanitize import render_markdown
+    from civiclab.core.time import utcnow
+    from civiclab.proposals.models import Proposal, ProposalState
+
+    def factory(call=None, author=None, state=ProposalState.ACCEPTED, **fields):
+        body = fields.pop("body", "Piantiamo alberi nel **cortile** della scuola.")
+        values = dict(title=f"Proposta {uuid.uuid4().hex[:6]}", body=body, body_html=render_markdown(body),
+                      state=state)
+        if state is not ProposalState.DRAFT:
+            values["submitted_at"] = utcnow()
+        if state in (ProposalState.ACCEPTED, ProposalState.ADOPTED):
+            values["published_at"] = utcnow()
+        values.update(fields)
+        proposal = Proposal(call=call or make_call(), author=author or make_user(), **values)
+        db_session.add(proposal)
+        db_session.commit()
+        return proposal
+
+    return factory

@@ -1,6 +1,11 @@
 """The one place user HTML is cleaned; bleach lives behind it so it can be swapped."""
 import bleach
+from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+# CommonMark without raw HTML: tags typed by people come out as text, then the allowlist applies.
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+_markdown.disable("image")  # no remote images (tracking pixels); the link text stays
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "strong", "em", "b", "i", "u", "s", "ul", "ol", "li", "blockquote",
@@ -38,3 +43,12 @@ def safe_html(html):
 def plain_text(text):
     """Text with every tag removed (names, titles)."""
     return bleach.clean(text or "", tags=set(), strip=True)
+
+
+def render_markdown(text):
+    """Markdown written by a person rendered to HTML and cleaned: store this, show it with |safe_html."""
+    html = _markdown.render(text or "")
+    # Headings a person writes are sections of a page that already has its own h1 and h2.
+    for level, shown in (("1", "3"), ("2", "4"), ("6", "5")):
+        html = html.replace(f"<h{level}>", f"<h{shown}>").replace(f"</h{level}>", f"</h{shown}>")
+    return clean_html(html)

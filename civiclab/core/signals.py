@@ -18,3 +18,7 @@ registration_created = signals.signal("registration-created")  # registration= (
 registration_promoted = signals.signal("registration-promoted")  # registration=
 registration_cancelled = signals.signal("registration-cancelled")  # registration=, by=
 seats_threshold_reached = signals.signal("seats-threshold-reached")  # level=50|80|100
+# co-design: sent with the proposal / comment as sender
+proposal_state_changed = signals.signal("proposal-state-changed")  # transition=
+comment_posted = signals.signal("comment-posted")  # (sender: the comment)
+user_blocked = signals.signal("user-blocked")  # block= (sender: the blocked user)

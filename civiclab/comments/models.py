@@ -1,0 +1,102 @@
+"""Threaded comments on projects and proposals, their stances and votes."""
+import enum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civiclab.core.time import UTCDateTime, utcnow
+from civiclab.extensions import db
+
+EDIT_WINDOW_MINUTES = 15
+MAX_SHOWN_DEPTH = 3  # replies deeper than this are shown at this depth, "in reply to …"
+
+
+class Stance(enum.Enum):
+    IN_FAVOUR = "in_favour"
+    NEUTRAL = "neutral"
+    AGAINST = "against"
+
+    @property
+    def label(self):
+        return {
+            Stance.IN_FAVOUR: _l("A favore"),
+            Stance.NEUTRAL: _l("Neutrale"),
+            Stance.AGAINST: _l("Contrario"),
+        }[self]
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(project_id IS NULL) <> (proposal_id IS NULL)", name="one_subject"
+        ),
+        sa.Index("ix_comments_project_root", "project_id", "root_id"),
+        sa.Index("ix_comments_proposal_root", "proposal_id", "root_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What it is about: exactly one of these (outcomes will add theirs).
+    project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
+    proposal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    # The thread: a reply names its parent and the thread's first comment (root_id is NULL on it),
+    # so a page of threads loads with all their replies in one query.
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    root_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"))
+    depth: Mapped[int] = mapped_column(default=0)
+    body: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown source
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")  # rendered and sanitised
+    stance: Mapped[Stance | None] = mapped_column(
+        sa.Enum(Stance, name="comment_stance", values_callable=lambda e: [m.value for m in e],
+                validate_strings=True))
+    upvotes: Mapped[int] = mapped_column(default=0)
+    downvotes: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[object | None] = mapped_column(UTCDateTime)  # by its author: a placeholder
+    # Hidden by a moderator (with a reason) or pending review after three reports.
+    hidden_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    author = relationship("User", foreign_keys=[author_id])
+    parent = relationship("Comment", remote_side=[id], foreign_keys=[parent_id])
+
+    @property
+    def score(self):
+        return self.upvotes - self.downvotes
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None
+
+    @property
+    def is_pending_review(self):
+        """Hidden by reports, waiting for a moderator (no moderator has hidden it)."""
+        return self.hidden_at is not None and self.hidden_by_id is None
+
+    @property
+    def is_visible(self):
+        return self.deleted_at is None and self.hidden_at is None
+
+
+class CommentVote(db.Model):
+    """One person's up (+1) or down (-1) vote on a comment."""
+
+    __tablename__ = "comment_votes"
+    __table_args__ = (
+        sa.UniqueConstraint("comment_id", "user_id", name="uq_comment_votes_comment_user"),
+        sa.CheckConstraint("value IN (-1, 1)", name="value_is_up_or_down"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    value: Mapped[int]
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)

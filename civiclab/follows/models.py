@@ -1,0 +1,28 @@
+"""What a user follows (a project, a call, a proposal) to hear its news."""
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from civiclab.core.time import UTCDateTime, utcnow
+from civiclab.extensions import db
+
+
+class Follow(db.Model):
+    __tablename__ = "follows"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(project_id IS NOT NULL AND call_id IS NULL AND proposal_id IS NULL)"
+            " OR (project_id IS NULL AND call_id IS NOT NULL AND proposal_id IS NULL)"
+            " OR (project_id IS NULL AND call_id IS NULL AND proposal_id IS NOT NULL)",
+            name="one_subject",
+        ),
+        sa.UniqueConstraint("user_id", "project_id", name="uq_follows_user_project"),
+        sa.UniqueConstraint("user_id", "call_id", name="uq_follows_user_call"),
+        sa.UniqueConstraint("user_id", "proposal_id", name="uq_follows_user_proposal"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    call_id: Mapped[int | None] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,77 @@
+"""Reports of content, blocks of users, and the log of every moderation action."""
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civiclab.core.time import UTCDateTime, utcnow
+from civiclab.extensions import db
+
+REPORTS_TO_HIDE = 3  # different reporters before content is hidden pending review
+
+
+class Report(db.Model):
+    """Someone reports a comment or a proposal, with a reason; a moderator resolves it."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        sa.CheckConstraint("(comment_id IS NULL) <> (proposal_id IS NULL)", name="one_subject"),
+        # One report per person and content (NULLs are distinct, so each pair stands alone).
+        sa.UniqueConstraint("comment_id", "reporter_id", name="uq_reports_comment_reporter"),
+        sa.UniqueConstraint("proposal_id", "reporter_id", name="uq_reports_proposal_reporter"),
+        sa.Index("ix_reports_open", "resolved_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"))
+    proposal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    upheld: Mapped[bool | None] = mapped_column()  # True: content stays hidden; False: restored
+
+    reporter = relationship("User", foreign_keys=[reporter_id])
+    comment = relationship("Comment")
+    proposal = relationship("Proposal")
+
+
+class UserBlock(db.Model):
+    """A user may not comment or propose until `ends_at` (None: until lifted)."""
+
+    __tablename__ = "user_blocks"
+    __table_args__ = (sa.Index("ix_user_blocks_user_lifted", "user_id", "lifted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    blocked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    ends_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    lifted_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    lifted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    user = relationship("User", foreign_keys=[user_id])
+    blocked_by = relationship("User", foreign_keys=[blocked_by_id])
+
+    def is_active_at(self, moment):
+        return self.lifted_at is None and (self.ends_at is None or self.ends_at > moment)
+
+
+class ModerationAction(db.Model):
+    """The log: who did what to which content or person, when and why."""
+
+    __tablename__ = "moderation_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # e.g. "hide_comment", "restore_comment", "reports_upheld", "reports_rejected", "block_user",
+    # "lift_block", "auto_hide" (three reports; no actor)
+    action: Mapped[str] = mapped_column(sa.String(40))
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="SET NULL"), index=True)
+    proposal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("proposals.id", ondelete="SET NULL"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor = relationship("User", foreign_keys=[actor_id])
+    target_user = relationship("User", foreign_keys=[user_id])

@@ -1,0 +1,296 @@
+"""Calls for ideas with their phases and themes, the proposals written under them, their history,
+supports and attachments."""
+import enum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civiclab.core.errors import DomainError
+from civiclab.core.time import UTCDateTime, utcnow
+from civiclab.extensions import db
+
+
+def _enum(enum_class, name):
+    return sa.Enum(enum_class, name=name, values_callable=lambda e: [m.value for m in e],
+                   validate_strings=True)
+
+
+class CallPhase(enum.Enum):
+    """Where a call is in its calendar; each phase allows different things (see `Call.allows`)."""
+
+    UPCOMING = "upcoming"
+    PROPOSALS = "proposals"  # proposals may be written and submitted
+    REVIEW = "review"  # facilitators finish moderating; authors answer change requests
+    SUPPORTS = "supports"  # participants support accepted proposals
+    CLOSED = "closed"
+
+    @property
+    def label(self):
+        return {
+            CallPhase.UPCOMING: _l("In arrivo"),
+            CallPhase.PROPOSALS: _l("Raccolta delle proposte"),
+            CallPhase.REVIEW: _l("Valutazione"),
+            CallPhase.SUPPORTS: _l("Sostegni"),
+            CallPhase.CLOSED: _l("Chiusa"),
+        }[self]
+
+
+# What each phase allows, in one table: the services check it, the pages show it.
+PHASE_ALLOWS = {
+    CallPhase.UPCOMING: frozenset(),
+    CallPhase.PROPOSALS: frozenset({"submit", "resubmit", "moderate", "comment"}),
+    CallPhase.REVIEW: frozenset({"resubmit", "moderate", "comment"}),
+    CallPhase.SUPPORTS: frozenset({"support", "moderate", "comment"}),
+    CallPhase.CLOSED: frozenset(),
+}
+
+
+class Call(db.Model):
+    """A call for ideas the municipality opens on a project or on a lab."""
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        sa.CheckConstraint("project_id IS NOT NULL OR lab_id IS NOT NULL", name="has_subject"),
+        sa.CheckConstraint(
+            "proposals_from < review_from AND review_from <= supports_from AND supports_from < closes_at",
+            name="phases_in_order",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(sa.ForeignKey("cities.id", ondelete="RESTRICT"), index=True)
+    project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id", ondelete="RESTRICT"), index=True)
+    # A lab call, or a project call run by one lab: its facilitators moderate.
+    lab_id: Mapped[int | None] = mapped_column(sa.ForeignKey("labs.id", ondelete="RESTRICT"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown source
+    description_html: Mapped[str] = mapped_column(sa.Text, default="")  # sanitised
+    # The phases' start times (UTC); each phase lasts until the next one starts.
+    proposals_from: Mapped[object] = mapped_column(UTCDateTime)
+    review_from: Mapped[object] = mapped_column(UTCDateTime)
+    supports_from: Mapped[object] = mapped_column(UTCDateTime)
+    closes_at: Mapped[object] = mapped_column(UTCDateTime)
+    published: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    city = relationship("City")
+    project = relationship("Project")
+    lab = relationship("Lab")
+    themes: Mapped[list["CallTheme"]] = relationship(
+        back_populates="call", order_by="CallTheme.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def phase_at(self, moment):
+        if moment < self.proposals_from:
+            return CallPhase.UPCOMING
+        if moment < self.review_from:
+            return CallPhase.PROPOSALS
+        if moment < self.supports_from:
+            return CallPhase.REVIEW
+        if moment < self.closes_at:
+            return CallPhase.SUPPORTS
+        return CallPhase.CLOSED
+
+    @property
+    def phase(self):
+        return self.phase_at(utcnow())
+
+    def allows(self, what, moment=None):
+        """Whether the call's current phase allows `what` ("submit", "support", …)."""
+        phase = self.phase if moment is None else self.phase_at(moment)
+        return what in PHASE_ALLOWS[phase]
+
+    def phases(self):
+        """(phase, starts, ends) for the page's timeline."""
+        return [
+            (CallPhase.PROPOSALS, self.proposals_from, self.review_from),
+            (CallPhase.REVIEW, self.review_from, self.supports_from),
+            (CallPhase.SUPPORTS, self.supports_from, self.closes_at),
+        ]
+
+    def __repr__(self):
+        return f"<Call {self.id} {self.title!r}>"
+
+
+class CallTheme(db.Model):
+    __tablename__ = "call_themes"
+    __table_args__ = (sa.UniqueConstraint("call_id", "name", name="uq_call_themes_call_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    position: Mapped[int] = mapped_column(default=0)
+
+    call: Mapped[Call] = relationship(back_populates="themes")
+
+
+class ProposalState(enum.Enum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    ACCEPTED = "accepted"  # published
+    REJECTED = "rejected"
+    ADOPTED = "adopted"  # an outcome uses it
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self):
+        return {
+            ProposalState.DRAFT: _l("Bozza"),
+            ProposalState.SUBMITTED: _l("In valutazione"),
+            ProposalState.CHANGES_REQUESTED: _l("Modifiche richieste"),
+            ProposalState.ACCEPTED: _l("Pubblicata"),
+            ProposalState.REJECTED: _l("Respinta"),
+            ProposalState.ADOPTED: _l("Adottata"),
+            ProposalState.WITHDRAWN: _l("Ritirata"),
+        }[self]
+
+    @property
+    def is_public(self):
+        return self in PUBLIC_STATES
+
+
+PUBLIC_STATES = (ProposalState.ACCEPTED, ProposalState.ADOPTED)
+
+# The proposal's life, one table in one place: (from, to) -> who may move it.
+# "author": its author; "moderator": a facilitator of the call (a reason is required);
+# "staff": the municipality, when an outcome adopts it (a reason is required).
+PROPOSAL_TRANSITIONS = {
+    (ProposalState.DRAFT, ProposalState.SUBMITTED): "author",
+    (ProposalState.CHANGES_REQUESTED, ProposalState.SUBMITTED): "author",
+    (ProposalState.SUBMITTED, ProposalState.ACCEPTED): "moderator",
+    (ProposalState.SUBMITTED, ProposalState.REJECTED): "moderator",
+    (ProposalState.SUBMITTED, ProposalState.CHANGES_REQUESTED): "moderator",
+    (ProposalState.ACCEPTED, ProposalState.WITHDRAWN): "author",
+    (ProposalState.ACCEPTED, ProposalState.ADOPTED): "staff",
+}
+
+EDITABLE_STATES = (ProposalState.DRAFT, ProposalState.CHANGES_REQUESTED)
+
+
+class Proposal(db.Model):
+    __tablename__ = "proposals"
+    __table_args__ = (
+        sa.CheckConstraint("supports_count >= 0", name="supports_not_negative"),
+        sa.CheckConstraint("comments_count >= 0", name="comments_not_negative"),
+        sa.Index("ix_proposals_call_state", "call_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown source, as the author wrote it
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")  # rendered and sanitised
+    theme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("call_themes.id", ondelete="SET NULL"))
+    lab_id: Mapped[int | None] = mapped_column(sa.ForeignKey("labs.id", ondelete="SET NULL"))
+    place: Mapped[str] = mapped_column(sa.String(200), default="")  # e.g. "Giardino di via Libia"
+    state: Mapped[ProposalState] = mapped_column(_enum(ProposalState, "proposal_state"), default=ProposalState.DRAFT)
+    # Counters kept by the services, so lists sort and show them without counting rows.
+    supports_count: Mapped[int] = mapped_column(default=0)
+    comments_count: Mapped[int] = mapped_column(default=0)
+    # Hidden while reports are reviewed (three reporters) or by a moderator; None when visible.
+    hidden_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[object | None] = mapped_column(UTCDateTime)  # last submission: queue order
+    published_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    call: Mapped[Call] = relationship()
+    author = relationship("User")
+    theme: Mapped[CallTheme | None] = relationship()
+    lab = relationship("Lab")
+    transitions: Mapped[list["ProposalTransition"]] = relationship(
+        back_populates="proposal", order_by="ProposalTransition.id", viewonly=True
+    )
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="proposal", order_by="Attachment.id", viewonly=True
+    )
+
+    @property
+    def is_public(self):
+        return self.state in PUBLIC_STATES and self.hidden_at is None
+
+    @property
+    def is_editable(self):
+        return self.state in EDITABLE_STATES
+
+    @staticmethod
+    def who_may(from_state, to_state):
+        """"author", "moderator", "staff", or None when the move is not allowed at all."""
+        return PROPOSAL_TRANSITIONS.get((from_state, to_state))
+
+    def move_to(self, new_state):
+        """Change state if the table allows it; the service records who and why."""
+        if (self.state, new_state) not in PROPOSAL_TRANSITIONS:
+            raise DomainError(_l("Una proposta «%(state)s» non può diventare «%(new)s».",
+                                 state=self.state.label, new=new_state.label))
+        now = utcnow()
+        if new_state is ProposalState.SUBMITTED:
+            self.submitted_at = now
+        if new_state is ProposalState.ACCEPTED:
+            self.published_at = now
+        self.state = new_state
+
+    def __repr__(self):
+        return f"<Proposal {self.id} {self.state.value}>"
+
+
+class ProposalTransition(db.Model):
+    """One recorded change of state: who, when, from, to and why (shown to the author)."""
+
+    __tablename__ = "proposal_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    from_state: Mapped[str] = mapped_column(sa.String(20))  # ProposalState values
+    to_state: Mapped[str] = mapped_column(sa.String(20))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="transitions")
+    actor = relationship("User")
+
+    @property
+    def from_label(self):
+        return ProposalState(self.from_state).label
+
+    @property
+    def to_label(self):
+        return ProposalState(self.to_state).label
+
+
+class Support(db.Model):
+    """One participant's support of one proposal (withdrawing deletes it)."""
+
+    __tablename__ = "proposal_supports"
+    __table_args__ = (sa.UniqueConstraint("proposal_id", "user_id", name="uq_proposal_supports_proposal_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Attachment(db.Model):
+    """An image or PDF attached to a proposal, stored under instance/uploads/ by a random name."""
+
+    __tablename__ = "proposal_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(160))  # shown to people, cleaned
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(40))  # decided from the content
+    size: Mapped[int]
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="attachments")
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")

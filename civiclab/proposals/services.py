@@ -1,0 +1,300 @@
+"""The rules of calls and proposals: phases, the state machine with its recorded reasons, supports.
+
+Services take plain values and the acting user, check permissions and the call's phase, flush and
+emit signals; the request boundary commits. Notifications hang off `proposal_state_changed`.
+"""
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from civiclab.core import signals
+from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.sanitize import plain_text, render_markdown
+from civiclab.extensions import db
+from civiclab.moderation.blocks import ensure_not_blocked
+from civiclab.proposals import permissions
+from civiclab.proposals.models import (
+    Call,
+    CallTheme,
+    Proposal,
+    ProposalState,
+    ProposalTransition,
+    Support,
+)
+
+TITLE_MAX = 200
+BODY_MAX = 20_000
+REASON_MAX = 2_000
+PLACE_MAX = 200
+THEMES_MAX = 20
+
+
+# ---- calls ---------------------------------------------------------------------------------
+
+def _call_values(values):
+    title = plain_text(values.get("title", "")).strip()
+    if not title:
+        raise DomainError(_l("Il titolo è obbligatorio."), field="title")
+    times = [values.get(key) for key in ("proposals_from", "review_from", "supports_from", "closes_at")]
+    if any(moment is None for moment in times):
+        raise DomainError(_l("Indica le date di tutte le fasi."), field="proposals_from")
+    proposals_from, review_from, supports_from, closes_at = times
+    if not proposals_from < review_from:
+        raise DomainError(_l("La valutazione deve iniziare dopo l'apertura delle proposte."), field="review_from")
+    if not review_from <= supports_from:
+        raise DomainError(_l("I sostegni devono iniziare dopo la valutazione."), field="supports_from")
+    if not supports_from < closes_at:
+        raise DomainError(_l("La chiusura deve essere dopo l'inizio dei sostegni."), field="closes_at")
+    themes = []
+    for name in values.get("themes", []):
+        name = plain_text(name).strip()[:80]
+        if name and name.casefold() not in {t.casefold() for t in themes}:
+            themes.append(name)
+    if len(themes) > THEMES_MAX:
+        raise DomainError(_l("Al massimo %(n)d temi.", n=THEMES_MAX), field="themes")
+    description = values.get("description", "") or ""
+    return {
+        "title": title[:TITLE_MAX],
+        "description": description,
+        "description_html": render_markdown(description),
+        "proposals_from": proposals_from,
+        "review_from": review_from,
+        "supports_from": supports_from,
+        "closes_at": closes_at,
+    }, themes
+
+
+def _set_themes(call, names):
+    existing = {theme.name: theme for theme in call.themes}
+    call.themes = [existing.get(name) or CallTheme(name=name) for name in names]
+    for position, theme in enumerate(call.themes):
+        theme.position = position
+
+
+def create_call(actor, *, city, project=None, lab=None, published=False, **values):
+    """A call on `project` and/or `lab` of `city`; `values`: title, description, themes, the four
+    phase start times (UTC)."""
+    if not permissions.can_manage_calls(actor, city):
+        raise NotAllowed(_l("Solo il Comune può aprire una call."))
+    if project is None and lab is None:
+        raise DomainError(_l("Scegli il progetto o il laboratorio della call."), field="project_id")
+    for subject in (project, lab):
+        if subject is not None and subject.city_id != city.id:
+            raise DomainError(_l("Il progetto e il laboratorio devono essere della stessa città."),
+                              field="lab_id")
+    fields, themes = _call_values(values)
+    call = Call(city_id=city.id, project_id=project.id if project else None,
+                lab_id=lab.id if lab else None, published=published, created_by_id=actor.id, **fields)
+    db.session.add(call)
+    _set_themes(call, themes)
+    db.session.flush()
+    return call
+
+
+def update_call(actor, call, *, published=None, **values):
+    if not permissions.can_edit_call(actor, call):
+        raise NotAllowed(_l("Solo il Comune può modificare questa call."))
+    fields, themes = _call_values(values)
+    for key, value in fields.items():
+        setattr(call, key, value)
+    _set_themes(call, themes)
+    if published is not None:
+        call.published = published
+    db.session.flush()
+    return call
+
+
+# ---- proposals -----------------------------------------------------------------------------
+
+def _proposal_values(call, values):
+    title = plain_text(values.get("title", "")).strip()
+    if not title:
+        raise DomainError(_l("Il titolo è obbligatorio."), field="title")
+    if len(title) > TITLE_MAX:
+        raise DomainError(_l("Il titolo può avere al massimo %(n)d caratteri.", n=TITLE_MAX), field="title")
+    body = (values.get("body") or "").strip()
+    if not body:
+        raise DomainError(_l("Descrivi la tua proposta."), field="body")
+    if len(body) > BODY_MAX:
+        raise DomainError(_l("Il testo può avere al massimo %(n)d caratteri.", n=BODY_MAX), field="body")
+    theme_id = values.get("theme_id") or None
+    if theme_id is not None and theme_id not in {theme.id for theme in call.themes}:
+        raise DomainError(_l("Scegli uno dei temi della call."), field="theme_id")
+    place = plain_text(values.get("place", "")).strip()
+    if len(place) > PLACE_MAX:
+        raise DomainError(_l("Il luogo può avere al massimo %(n)d caratteri.", n=PLACE_MAX), field="place")
+    return {
+        "title": title,
+        "body": body,
+        "body_html": render_markdown(body),
+        "theme_id": theme_id,
+        "lab_id": values.get("lab_id") or None,
+        "place": place,
+    }
+
+
+def create_proposal(actor, call, submit=False, **values):
+    """A new proposal by `actor` under `call`: a private draft, or submitted at once if `submit`.
+
+    `values`: title, body (Markdown), theme_id, lab_id, place.
+    """
+    if not permissions.can_propose(actor, call):
+        raise NotAllowed(_l("Conferma il tuo indirizzo email per proporre."))
+    ensure_not_blocked(actor)
+    if not call.allows("submit"):
+        raise DomainError(_l("La call non accetta proposte in questa fase (%(phase)s).", phase=call.phase.label))
+    proposal = Proposal(call_id=call.id, author_id=actor.id, **_proposal_values(call, values))
+    proposal.call = call
+    db.session.add(proposal)
+    db.session.flush()
+    if submit:
+        submit_proposal(actor, proposal)
+    return proposal
+
+
+def update_proposal(actor, proposal, **values):
+    """Its author edits a draft, or a proposal whose changes were requested."""
+    if not (actor.is_authenticated and proposal.author_id == actor.id):
+        raise NotAllowed(_l("Puoi modificare solo le tue proposte."))
+    ensure_not_blocked(actor)
+    if not proposal.is_editable:
+        raise DomainError(_l("Una proposta «%(state)s» non si può più modificare.", state=proposal.state.label))
+    for key, value in _proposal_values(proposal.call, values).items():
+        setattr(proposal, key, value)
+    db.session.flush()
+    return proposal
+
+
+def _record(actor, proposal, new_state, reason):
+    transition = ProposalTransition(
+        proposal_id=proposal.id, actor_id=actor.id if actor else None,
+        from_state=proposal.state.value, to_state=new_state.value, reason=reason,
+    )
+    proposal.move_to(new_state)
+    db.session.add(transition)
+    db.session.flush()
+    signals.proposal_state_changed.send(proposal, transition=transition)
+    return transition
+
+
+def submit_proposal(actor, proposal):
+    """Its author submits a draft (proposals phase) or an edited proposal (proposals or review)."""
+    if not (actor.is_authenticated and proposal.author_id == actor.id):
+        raise NotAllowed(_l("Puoi inviare solo le tue proposte."))
+    ensure_not_blocked(actor)
+    what = "submit" if proposal.state is ProposalState.DRAFT else "resubmit"
+    if not proposal.call.allows(what):
+        raise DomainError(_l("La call non accetta proposte in questa fase (%(phase)s).",
+                             phase=proposal.call.phase.label))
+    return _record(actor, proposal, ProposalState.SUBMITTED, "")
+
+
+def withdraw_proposal(actor, proposal, reason=""):
+    """Its author withdraws a published proposal (its supports stay counted in the history)."""
+    if not (actor.is_authenticated and proposal.author_id == actor.id):
+        raise NotAllowed(_l("Puoi ritirare solo le tue proposte."))
+    return _record(actor, proposal, ProposalState.WITHDRAWN, (reason or "").strip()[:REASON_MAX])
+
+
+MODERATOR_STATES = (ProposalState.ACCEPTED, ProposalState.REJECTED, ProposalState.CHANGES_REQUESTED)
+
+
+def moderate_proposal(actor, proposal, new_state, reason):
+    """A facilitator accepts, rejects or asks for changes, always with a reason the author sees."""
+    if not permissions.can_moderate_proposal(actor, proposal):
+        raise NotAllowed(_l("Solo i facilitatori di questa call possono moderare le proposte."))
+    if new_state not in MODERATOR_STATES:
+        raise DomainError(_l("Decisione non valida."), field="decision")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Scrivi il motivo: l'autore lo leggerà."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError(_l("Il motivo può avere al massimo %(n)d caratteri.", n=REASON_MAX), field="reason")
+    if not proposal.call.allows("moderate"):
+        raise DomainError(_l("La call è chiusa: le proposte non si moderano più."))
+    if Proposal.who_may(proposal.state, new_state) != "moderator":
+        raise DomainError(_l("Una proposta «%(state)s» non può diventare «%(new)s».",
+                             state=proposal.state.label, new=new_state.label))
+    return _record(actor, proposal, new_state, reason)
+
+
+def adopt_proposal(actor, proposal, reason):
+    """The municipality adopts a published proposal in an outcome (with the outcome as reason)."""
+    if not permissions.can_edit_call(actor, proposal.call):
+        raise NotAllowed(_l("Solo il Comune può adottare una proposta."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Scrivi il motivo: l'autore lo leggerà."), field="reason")
+    return _record(actor, proposal, ProposalState.ADOPTED, reason[:REASON_MAX])
+
+
+# ---- supports ------------------------------------------------------------------------------
+
+def _lock_proposal(proposal):
+    """Serialise counter changes on the proposal's row (FOR UPDATE on PostgreSQL)."""
+    query = sa.select(Proposal).where(Proposal.id == proposal.id)
+    if db.session.get_bind().dialect.name != "sqlite":
+        query = query.with_for_update()
+    return db.session.scalars(query.execution_options(populate_existing=True)).one()
+
+
+def support(actor, proposal):
+    """One support per participant per proposal, during the supports phase."""
+    if not permissions.can_contribute(actor):
+        raise NotAllowed(_l("Conferma il tuo indirizzo email per sostenere le proposte."))
+    if not proposal.is_public:
+        raise DomainError(_l("Si possono sostenere solo le proposte pubblicate."))
+    if proposal.author_id == actor.id:
+        raise DomainError(_l("Non puoi sostenere una tua proposta."))
+    if not proposal.call.allows("support"):
+        raise DomainError(_l("I sostegni non sono aperti in questa fase (%(phase)s).",
+                             phase=proposal.call.phase.label))
+    proposal = _lock_proposal(proposal)
+    if has_supported(actor, proposal):
+        raise DomainError(_l("Hai già sostenuto questa proposta."))
+    try:
+        with db.session.begin_nested():
+            db.session.add(Support(proposal_id=proposal.id, user_id=actor.id))
+    except IntegrityError:
+        raise DomainError(_l("Hai già sostenuto questa proposta.")) from None
+    proposal.supports_count = Proposal.supports_count + 1
+    db.session.flush()
+    db.session.refresh(proposal, ["supports_count"])
+    return proposal
+
+
+def withdraw_support(actor, proposal):
+    if not permissions.can_contribute(actor):
+        raise NotAllowed(_l("Accedi per gestire i tuoi sostegni."))
+    if not proposal.call.allows("support"):
+        raise DomainError(_l("I sostegni non sono aperti in questa fase (%(phase)s).",
+                             phase=proposal.call.phase.label))
+    proposal = _lock_proposal(proposal)
+    deleted = db.session.execute(
+        sa.delete(Support).where(Support.proposal_id == proposal.id, Support.user_id == actor.id)
+    ).rowcount
+    if not deleted:
+        raise DomainError(_l("Non avevi sostenuto questa proposta."))
+    proposal.supports_count = Proposal.supports_count - 1
+    db.session.flush()
+    db.session.refresh(proposal, ["supports_count"])
+    return proposal
+
+
+def has_supported(user, proposal):
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(
+        sa.select(sa.func.count(Support.id)).where(Support.proposal_id == proposal.id, Support.user_id == user.id)
+    ) > 0
+
+
+def supported_ids(user, proposal_ids):
+    """Which of `proposal_ids` `user` supports (one query, for lists)."""
+    if not getattr(user, "is_authenticated", False) or not proposal_ids:
+        return set()
+    return set(db.session.scalars(
+        sa.select(Support.proposal_id).where(Support.user_id == user.id, Support.proposal_id.in_(proposal_ids))
+    ))
+
+
