@@ -46,6 +46,11 @@ class Config:
     RATELIMIT_REGISTER = "5 per minute;30 per hour"
     RATELIMIT_WRITE = "30 per minute"
     RATELIMIT_HEADERS_ENABLED = True
+    # Co-design: posting comments, per signed-in user (a burst beyond it gets a clear message).
+    RATELIMIT_COMMENT = "5 per minute;60 per hour"
+    # Attachments of proposals: images and PDF, checked by content, stored under instance/uploads.
+    UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+    UPLOADS_PER_PROPOSAL = 5
 
     # Socket.IO: threading (simple-websocket) in development and tests; gevent in production.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
@@ -55,7 +60,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PREFERRED_URL_SCHEME = "http"
-    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # a form with two attachments at their limit
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
     PER_PAGE = 20
 

@@ -29,6 +29,9 @@ def create_app(config=None):
     from civiclab.events.notify import connect_listeners
 
     connect_listeners()  # mails and notifications of events; once per process
+    from civiclab.follows.notify import connect_listeners as connect_codesign_listeners
+
+    connect_codesign_listeners()  # notifications of proposals, replies and followed news
 
     from civiclab.core.errors import register_error_handlers
     from civiclab.core.security import register_security_headers
@@ -103,6 +106,11 @@ def _register_blueprints(app):
     from civiclab.events import bp as events_bp
     from civiclab.events import door_routes, registration_routes, routes  # noqa: F401  (fill events_bp)
     from civiclab.notifications.routes import bp as notifications_bp
+    from civiclab.proposals.routes import bp as proposals_bp
+    from civiclab.comments.routes import bp as comments_bp
+    from civiclab.moderation.routes import bp as moderation_bp
+    from civiclab.follows.routes import bp as follows_bp
+    from civiclab.search.routes import bp as search_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -110,6 +118,8 @@ def _register_blueprints(app):
     app.register_blueprint(programmes_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(notifications_bp)
+    for blueprint in (proposals_bp, comments_bp, moderation_bp, follows_bp, search_bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_request_boundary(app):

@@ -175,7 +175,8 @@ def limited_app(database_url):
     from civiclab.extensions import limiter
 
     app = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute",
-                   RATELIMIT_REGISTER="2 per minute", RATELIMIT_WRITE="2 per minute")
+                   RATELIMIT_REGISTER="2 per minute", RATELIMIT_WRITE="2 per minute",
+                   RATELIMIT_COMMENT="2 per minute")
     limiter.enabled = False  # one limiter serves every app: it is on only inside these tests
     return app
 

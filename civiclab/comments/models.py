@@ -63,6 +63,8 @@ class Comment(db.Model):
 
     author = relationship("User", foreign_keys=[author_id])
     parent = relationship("Comment", remote_side=[id], foreign_keys=[parent_id])
+    project = relationship("Project")
+    proposal = relationship("Proposal")
 
     @property
     def score(self):

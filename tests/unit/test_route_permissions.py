@@ -12,29 +12,8 @@ import sqlalchemy as sa
 
 from tests.conftest import login
 
-ROLES = ("anonymous", "participant", "facilitator", "other_staff", "staff", "admin")
-
-
-def everyone(status):
-    return dict.fromkeys(ROLES, status)
-
-
-def signed_in(status, anonymous=302):
-    """Any signed-in user gets `status`; anonymous visitors are sent to log in."""
-    return {**everyone(status), "anonymous": anonymous}
-
-
-def managers(allowed, refused=403, anonymous=302, other_staff=None):
-    """Staff of the city and administrators get `allowed`; the rest `refused`."""
-    table = {**everyone(refused), "staff": allowed, "admin": allowed, "anonymous": anonymous}
-    if other_staff is not None:
-        table["other_staff"] = other_staff
-    return table
-
-
-def admins_only(allowed, refused=403, anonymous=302):
-    return {**everyone(refused), "admin": allowed, "anonymous": anonymous}
-
+from tests.unit.route_tables import comments, follows, moderation, proposals
+from tests.unit.route_tables.common import ROLES, admins_only, everyone, managers, signed_in  # noqa: F401
 
 # endpoint -> (method, url built from the world, expected status per role)
 ROUTES = {
@@ -164,6 +143,10 @@ ROUTES = {
         "GET", lambda w: f"/notifiche/{w['notification'].id}/apri", {**signed_in(404), "participant": 302},
     ),
 }
+# The co-design domains keep their rows in tests/unit/route_tables/<domain>.py.
+for table in (proposals.ROUTES, comments.ROUTES, moderation.ROUTES, follows.ROUTES):
+    assert not set(table) & set(ROUTES), "an endpoint is in two tables"
+    ROUTES.update(table)
 
 # Anonymous redirects that are not "log in first".
 GOES_HOME = {"core.set_language", "accounts.logout"}
@@ -174,7 +157,8 @@ DRAFT_EVENT = {**managers(200, refused=404, anonymous=404), "facilitator": 200}
 
 
 @pytest.fixture
-def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitator, make_project, make_event):
+def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitator, make_project, make_event,
+          make_call, make_proposal):
     from civiclab.accounts.models import Membership, MembershipStatus, Organisation, ParticipantType
     from civiclab.events.models import EventState
 
@@ -200,12 +184,41 @@ def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitat
     }
     door_event, door_registration, notification = _door_world(db_session, lab, member, organisation,
                                                                users["participant"])
+    project = make_project(city=city)
+    codesign = codesign_world(db_session, project, lab, users, make_user, make_call, make_proposal)
     return {
+        **codesign,
         "door_event": door_event, "door_registration": door_registration, "notification": notification,
         "draft_event": make_event(lab=lab, state=EventState.DRAFT, published_at=None),
         "city": city, "lab": lab, "organisation": organisation, "membership": membership,
-        "project": make_project(city=city), "draft": make_project(city=city, published=False),
+        "project": project, "draft": make_project(city=city, published=False),
         "users": users, "staff": users["staff"], "facilitator": users["facilitator"],
+    }
+
+
+def codesign_world(db_session, project, lab, users, make_user, make_call, make_proposal):
+    """A call of the world's lab on its project (proposals phase) with an accepted proposal by
+    someone else (with a comment), a submitted one, the participant's own draft, an open report."""
+    from civiclab.comments.models import Comment
+    from civiclab.moderation.models import Report
+    from civiclab.proposals.models import ProposalState
+
+    author = make_user()
+    call = make_call(project=project, lab=lab, phase="proposals")
+    proposal = make_proposal(call=call, author=author)
+    comment = Comment(proposal=proposal, author=author, body="Bella idea", body_html="<p>Bella idea</p>")
+    project_comment = Comment(project=project, author=author, body="Quando?", body_html="<p>Quando?</p>")
+    db_session.add_all([comment, project_comment])
+    db_session.flush()
+    report = Report(comment=comment, reporter=make_user(), reason="Offensivo")
+    db_session.add(report)
+    db_session.commit()
+    return {
+        "call": call, "proposal": proposal, "author": author, "comment": comment,
+        "project_comment": project_comment, "report": report,
+        "submitted": make_proposal(call=call, author=author, state=ProposalState.SUBMITTED),
+        "own_draft": make_proposal(call=call, author=users["participant"], state=ProposalState.DRAFT),
+        "others_draft": make_proposal(call=call, author=author, state=ProposalState.DRAFT),
     }
 
 

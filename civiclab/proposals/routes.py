@@ -1,0 +1,4 @@
+"""Pages of the proposals domain."""
+from flask import Blueprint
+
+bp = Blueprint("proposals", __name__)

@@ -1,0 +1,4 @@
+"""Pages of the search domain."""
+from flask import Blueprint
+
+bp = Blueprint("search", __name__)
