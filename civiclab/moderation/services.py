@@ -1,0 +1,176 @@
+"""Moderation: reports (three reporters hide content pending review), hiding and restoring
+comments, blocking users, and the log every action writes."""
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from civiclab.comments import permissions as comment_permissions
+from civiclab.comments.models import Comment
+from civiclab.core import signals
+from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.time import utcnow
+from civiclab.extensions import db
+from civiclab.moderation.models import REPORTS_TO_HIDE, ModerationAction, Report, UserBlock
+from civiclab.proposals import permissions as proposal_permissions
+
+REASON_MAX = 2_000
+
+
+def _reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Scrivi il motivo."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError(_l("Il motivo può avere al massimo %(n)d caratteri.", n=REASON_MAX), field="reason")
+    return reason
+
+
+def log(actor, action, reason="", comment=None, proposal=None, user=None):
+    entry = ModerationAction(
+        actor_id=actor.id if actor is not None else None, action=action, reason=str(reason or ""),
+        comment_id=comment.id if comment is not None else None,
+        proposal_id=proposal.id if proposal is not None else None,
+        user_id=user.id if user is not None else None,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _moderates(actor, target):
+    if isinstance(target, Comment):
+        return comment_permissions.can_moderate_comment(actor, target)
+    return proposal_permissions.can_moderate_proposal(actor, target)
+
+
+# ---- reports -------------------------------------------------------------------------------
+
+def report(actor, target, reason):
+    """`actor` reports a comment or a proposal. The third different reporter hides it until a
+    moderator decides. Reporting twice, or one's own content, is refused."""
+    if not proposal_permissions.can_contribute(actor):
+        raise NotAllowed(_l("Conferma il tuo indirizzo email per segnalare."))
+    reason = _reason(reason)
+    is_comment = isinstance(target, Comment)
+    if target.author_id == actor.id:
+        raise DomainError(_l("Non puoi segnalare un tuo contenuto."))
+    column = Report.comment_id if is_comment else Report.proposal_id
+    already = db.session.scalar(
+        sa.select(sa.func.count(Report.id)).where(column == target.id, Report.reporter_id == actor.id)
+    )
+    if already:
+        raise DomainError(_l("Hai già segnalato questo contenuto: i moderatori lo stanno esaminando."))
+    entry = Report(reporter_id=actor.id, reason=reason,
+                   **({"comment_id": target.id} if is_comment else {"proposal_id": target.id}))
+    db.session.add(entry)
+    db.session.flush()
+    open_reporters = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Report.reporter_id)))
+        .where(column == target.id, Report.resolved_at.is_(None))
+    )
+    if open_reporters >= REPORTS_TO_HIDE and target.hidden_at is None:
+        target.hidden_at = utcnow()
+        log(None, "auto_hide", "", **({"comment": target} if is_comment else {"proposal": target}))
+        db.session.flush()
+    return entry
+
+
+def open_reports_query():
+    """Reports no moderator has resolved yet, oldest first."""
+    return sa.select(Report).where(Report.resolved_at.is_(None)).order_by(Report.created_at, Report.id)
+
+
+def resolve_reports(actor, target, upheld, reason):
+    """A moderator decides on the open reports of `target`: upheld keeps it hidden (hiding it now
+    if needed); rejected restores it if the reports had hidden it."""
+    if not _moderates(actor, target):
+        raise NotAllowed(_l("Non puoi moderare questo contenuto."))
+    reason = _reason(reason)
+    is_comment = isinstance(target, Comment)
+    column = Report.comment_id if is_comment else Report.proposal_id
+    now = utcnow()
+    changed = db.session.execute(
+        sa.update(Report).where(column == target.id, Report.resolved_at.is_(None))
+        .values(resolved_at=now, resolved_by_id=actor.id, upheld=upheld)
+    ).rowcount
+    if not changed:
+        raise DomainError(_l("Non ci sono segnalazioni aperte su questo contenuto."))
+    subject = {"comment": target} if is_comment else {"proposal": target}
+    if upheld:
+        if target.hidden_at is None:
+            target.hidden_at = now
+        if is_comment:
+            target.hidden_by_id = actor.id
+            target.hidden_reason = reason
+        log(actor, "reports_upheld", reason, **subject)
+    else:
+        pending = target.hidden_at is not None and (not is_comment or target.hidden_by_id is None)
+        if pending:
+            target.hidden_at = None
+        log(actor, "reports_rejected", reason, **subject)
+    db.session.flush()
+    return changed
+
+
+# ---- comments ------------------------------------------------------------------------------
+
+def hide_comment(actor, comment, reason):
+    """A moderator hides a comment; its placeholder says it was moderated (the reason is logged)."""
+    if not comment_permissions.can_moderate_comment(actor, comment):
+        raise NotAllowed(_l("Non puoi moderare questo commento."))
+    reason = _reason(reason)
+    if comment.hidden_by_id is not None:
+        raise DomainError(_l("Questo commento è già nascosto."))
+    comment.hidden_at = utcnow()
+    comment.hidden_by_id = actor.id
+    comment.hidden_reason = reason
+    log(actor, "hide_comment", reason, comment=comment, user=comment.author)
+    db.session.flush()
+    return comment
+
+
+def restore_comment(actor, comment, reason):
+    if not comment_permissions.can_moderate_comment(actor, comment):
+        raise NotAllowed(_l("Non puoi moderare questo commento."))
+    reason = _reason(reason)
+    if comment.hidden_at is None:
+        raise DomainError(_l("Questo commento è visibile."))
+    comment.hidden_at = None
+    comment.hidden_by_id = None
+    comment.hidden_reason = ""
+    log(actor, "restore_comment", reason, comment=comment, user=comment.author)
+    db.session.flush()
+    return comment
+
+
+# ---- blocks --------------------------------------------------------------------------------
+
+def block_user(actor, user, reason, ends_at=None):
+    """Block `user` from commenting and proposing until `ends_at` (UTC), or until lifted."""
+    if not comment_permissions.can_block_users(actor):
+        raise NotAllowed(_l("Solo facilitatori e Comune possono bloccare utenti."))
+    reason = _reason(reason)
+    if user.id == actor.id:
+        raise DomainError(_l("Non puoi bloccare te stesso."))
+    if user.is_admin or user.staff_city_ids:
+        raise DomainError(_l("Il personale del Comune e gli amministratori non si bloccano da qui."))
+    if ends_at is not None and ends_at <= utcnow():
+        raise DomainError(_l("La fine del blocco deve essere nel futuro."), field="ends_at")
+    block = UserBlock(user_id=user.id, blocked_by_id=actor.id, reason=reason, ends_at=ends_at)
+    db.session.add(block)
+    log(actor, "block_user", reason, user=user)
+    db.session.flush()
+    signals.user_blocked.send(user, block=block)
+    return block
+
+
+def lift_block(actor, block, reason):
+    if not comment_permissions.can_block_users(actor):
+        raise NotAllowed(_l("Solo facilitatori e Comune possono sbloccare utenti."))
+    reason = _reason(reason)
+    if block.lifted_at is not None:
+        raise DomainError(_l("Questo blocco è già stato revocato."))
+    block.lifted_at = utcnow()
+    block.lifted_by_id = actor.id
+    log(actor, "lift_block", reason, user=block.user)
+    db.session.flush()
+    return block
+
