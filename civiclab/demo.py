@@ -35,6 +35,7 @@ from civiclab.extensions import db
 from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
 from civiclab.places.services import slugify
 from civiclab.programmes.models import Action, Axis, AxisBudget, CityPlan, Programme, Project
+from civiclab.proposals.demo import seed_codesign
 
 DEMO_PASSWORD = "civiclab-demo"
 
@@ -95,9 +96,10 @@ def seed_demo(force=False):
     cities = _cities(tally)
     labs = _labs(tally, cities)
     _bologna_plan(tally, pon_metro, cities["bologna"])
-    _project(tally, pon_metro, cities["bologna"])
+    project = _project(tally, pon_metro, cities["bologna"])
     _accounts(tally, cities["bologna"], labs["bologna"])
     seed_events(tally, labs)
+    seed_codesign(tally, project, labs["bologna"])
     return tally.lines() + [
         f"Account demo (SOLO SVILUPPO), password «{DEMO_PASSWORD}»: "
         + ", ".join(email for email, *_rest in DEMO_ACCOUNTS),

@@ -1,16 +1,29 @@
 """The demo data: the seeds' real figures, loaded once however many times it runs."""
+import itertools
+
 import pytest
 import sqlalchemy as sa
 
 from civiclab.accounts.models import Membership, Organisation, User
+from civiclab.comments.models import Comment, CommentVote
 from civiclab.demo import DEMO_PASSWORD, DemoRefused, seed_demo
 from civiclab.events.models import Event, EventState, Registration, RegistrationState
 from civiclab.extensions import db
 from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
 from civiclab.programmes.models import Action, Axis, AxisBudget, CityPlan, Programme, Project
+from civiclab.proposals.models import (
+    Call,
+    CallPhase,
+    Proposal,
+    ProposalState,
+    ProposalTransition,
+    Support,
+)
+from civiclab.proposals.permissions import can_moderate_proposal
 
 MODELS = (Programme, Axis, Action, City, Lab, CityPlan, AxisBudget, Project, User, Organisation,
-          Membership, CityStaff, LabFacilitator, Event, Registration)
+          Membership, CityStaff, LabFacilitator, Event, Registration, Call, Proposal, ProposalTransition,
+          Support, Comment, CommentVote)
 
 
 def counts():
@@ -97,3 +110,58 @@ def test_seed_demo_adds_upcoming_and_past_events_one_nearly_full_one_with_a_queu
     for event in events:
         confirmed = sum(r.seats for r in event.registrations if r.state is RegistrationState.CONFIRMED)
         assert event.confirmed_seats == confirmed <= event.capacity
+
+
+def test_seed_demo_opens_a_call_collecting_supports_and_one_collecting_proposals_on_bologna(db_session):
+    seed_demo()
+    project = db_session.scalar(sa.select(Project).filter_by(code="BO3.3.1.b"))
+    calls = {call.phase: call for call in db_session.scalars(sa.select(Call).filter_by(project_id=project.id))}
+
+    assert set(calls) == {CallPhase.SUPPORTS, CallPhase.PROPOSALS}
+    for call in calls.values():
+        assert call.published and call.title.startswith("Idee per il Laboratorio aperto di Bologna")
+        assert call.lab.city.slug == "bologna" and len(call.themes) >= 3 and "<p>" in call.description_html
+    published = db_session.scalars(
+        sa.select(Proposal).filter_by(call_id=calls[CallPhase.SUPPORTS].id, state=ProposalState.ACCEPTED)).all()
+    assert 6 <= len(published) <= 10
+    authors = {p.author.email for p in published}
+    assert authors == {"cittadino@example.org", "scuola@example.org", "impresa@example.org",
+                       "terzosettore@example.org"}
+    assert sum(p.supports_count for p in published) > 0 and sum(p.comments_count for p in published) > 0
+
+
+def test_seed_demo_counters_and_transitions_match_the_rows(db_session):
+    seed_demo()
+    for proposal in db_session.scalars(sa.select(Proposal)):
+        supporters = db_session.scalars(sa.select(Support.user_id).filter_by(proposal_id=proposal.id)).all()
+        assert proposal.supports_count == len(supporters) and proposal.author_id not in supporters
+        comments = db_session.scalars(sa.select(Comment).filter_by(proposal_id=proposal.id)).all()
+        assert proposal.comments_count == len(comments)
+        for comment in comments:
+            votes = db_session.scalars(sa.select(CommentVote.value).filter_by(comment_id=comment.id)).all()
+            assert (comment.upvotes, comment.downvotes) == (votes.count(1), votes.count(-1))
+            if comment.parent_id is not None:
+                assert comment.depth == comment.parent.depth + 1
+                assert comment.root_id == (comment.parent.root_id or comment.parent_id)
+        # The recorded history leads from a draft to the proposal's state, a reason on every decision.
+        path = [(t.from_state, t.to_state) for t in proposal.transitions]
+        assert path[0][0] == "draft" and path[-1][1] == proposal.state.value
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(path))
+        assert all(t.reason for t in proposal.transitions if t.actor_id != proposal.author_id)
+    depths = db_session.scalars(sa.select(Comment.depth)).all()
+    assert max(depths) == 2  # three levels
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Comment).where(Comment.stance.is_not(None))) >= 3
+
+
+def test_seed_demo_leaves_a_moderation_queue_for_the_facilitator(db_session):
+    seed_demo()
+    call = db_session.scalar(sa.select(Call).where(Call.title.contains("servizi digitali")))
+    queue = db_session.scalars(sa.select(Proposal).filter_by(call_id=call.id)).all()
+    states = sorted(p.state.value for p in queue)
+
+    assert states == ["changes_requested", "submitted", "submitted"]
+    facilitator = db_session.scalar(sa.select(User).filter_by(email="facilitatore@example.org"))
+    assert all(can_moderate_proposal(facilitator, p) for p in queue)
+    asked = next(p for p in queue if p.state is ProposalState.CHANGES_REQUESTED)
+    assert "Indica per quante persone" in asked.transitions[-1].reason
+    assert call.allows("resubmit") and call.allows("submit")
