@@ -1,5 +1,6 @@
 """Reports of content, blocks of users, and the log of every moderation action."""
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civiclab.core.time import UTCDateTime, utcnow
@@ -57,6 +58,18 @@ class UserBlock(db.Model):
         return self.lifted_at is None and (self.ends_at is None or self.ends_at > moment)
 
 
+# The log's words for each action.
+ACTION_LABELS = {
+    "hide_comment": _l("Commento nascosto"),
+    "restore_comment": _l("Commento ripristinato"),
+    "reports_upheld": _l("Segnalazioni confermate"),
+    "reports_rejected": _l("Segnalazioni respinte"),
+    "block_user": _l("Utente bloccato"),
+    "lift_block": _l("Blocco revocato"),
+    "auto_hide": _l("Nascosto in attesa di verifica (tre segnalazioni)"),
+}
+
+
 class ModerationAction(db.Model):
     """The log: who did what to which content or person, when and why."""
 
@@ -75,3 +88,9 @@ class ModerationAction(db.Model):
 
     actor = relationship("User", foreign_keys=[actor_id])
     target_user = relationship("User", foreign_keys=[user_id])
+    comment = relationship("Comment", viewonly=True)
+    proposal = relationship("Proposal", viewonly=True)
+
+    @property
+    def label(self):
+        return ACTION_LABELS.get(self.action, self.action)

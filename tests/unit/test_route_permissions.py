@@ -198,9 +198,10 @@ def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitat
 
 def codesign_world(db_session, project, lab, users, make_user, make_call, make_proposal):
     """A call of the world's lab on its project (proposals phase) with an accepted proposal by
-    someone else (with a comment), a submitted one, the participant's own draft, an open report."""
+    someone else (with a comment), a submitted one, the participant's own draft, an open report, an
+    active block of someone."""
     from civiclab.comments.models import Comment
-    from civiclab.moderation.models import Report
+    from civiclab.moderation.models import Report, UserBlock
     from civiclab.proposals.models import ProposalState
 
     author = make_user()
@@ -211,11 +212,12 @@ def codesign_world(db_session, project, lab, users, make_user, make_call, make_p
     db_session.add_all([comment, project_comment])
     db_session.flush()
     report = Report(comment=comment, reporter=make_user(), reason="Offensivo")
-    db_session.add(report)
+    block = UserBlock(user=make_user(), reason="Spam ripetuto")
+    db_session.add_all([report, block])
     db_session.commit()
     return {
         "call": call, "proposal": proposal, "author": author, "comment": comment,
-        "project_comment": project_comment, "report": report,
+        "project_comment": project_comment, "report": report, "block": block,
         "submitted": make_proposal(call=call, author=author, state=ProposalState.SUBMITTED),
         "own_draft": make_proposal(call=call, author=users["participant"], state=ProposalState.DRAFT),
         "others_draft": make_proposal(call=call, author=author, state=ProposalState.DRAFT),
