@@ -70,7 +70,8 @@ class RegistrationForm(FlaskForm):
     privacy_consent = BooleanField(_l("Ho letto l'informativa sulla privacy e acconsento al trattamento "
                                       "dei miei dati"), validators=[
         InputRequired(_l("Per registrarti devi accettare l'informativa sulla privacy."))])
-    # A honeypot: people never see it, form-filling bots do.
+    # A honeypot: people never see it (moved off-screen, hidden from assistive technology and the
+    # keyboard), form-filling bots do; a filled one refuses the registration.
     website = StringField(_l("Lascia vuoto questo campo"))
 
     def __init__(self, organisations=(), **kwargs):

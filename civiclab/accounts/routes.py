@@ -58,7 +58,9 @@ def register():
         # A guest's mail links here with their address: their bookings join the new account.
         form.email.data = request.args["email"].strip()[:254]
     if form.is_submitted() and form.website.data:
-        return redirect(url_for("accounts.registered"))  # a bot filled the honeypot: pretend
+        # A bot filled the honeypot: refuse without saying why, create nothing, send nothing.
+        form.form_errors.append(_("Non è stato possibile completare la registrazione. Controlla i dati e riprova."))
+        return render_template("accounts/register.html", form=form), 422
     if form.validate_on_submit():
         is_new = form.wants_new_organisation
         try:

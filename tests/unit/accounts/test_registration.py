@@ -103,20 +103,7 @@ def test_consent_to_the_privacy_notice_is_required(client, db_session, outbox):
     assert outbox == []
 
 
-def test_a_filled_honeypot_pretends_success_and_creates_nothing(client, db_session, outbox):
-    before = users_count(db_session)
-    response = client.post("/account/registrati", data=registration_data(website="http://spam.example"))
-
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/account/registrati/controlla-email")
-    assert users_count(db_session) == before
-    assert outbox == []
-
-
-def test_the_honeypot_is_hidden_and_labelled_leave_empty(client):
-    page = client.get("/account/registrati").text
-    assert 'class="d-none" aria-hidden="true"' in page
-    assert "Lascia vuoto questo campo" in page
+# The honeypot and the rate limit: tests/unit/accounts/test_registration_spam.py
 
 
 def test_non_citizens_must_name_their_organisation(client, db_session):
