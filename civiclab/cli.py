@@ -36,3 +36,22 @@ def register_cli(app):
         with current_app.test_request_context("/", base_url=base_url):
             sent = send_due_reminders()
         click.echo(f"{sent} reminder(s) sent")
+
+    @app.cli.command("send-digests")
+    @click.argument("period", type=click.Choice(["daily", "weekly"]))
+    @click.option("--base-url", envvar="CIVICLAB_BASE_URL", default=None,
+                  help="The site's address for the links in the mails (or CIVICLAB_BASE_URL).")
+    @with_appcontext
+    def send_digests_command(period, base_url):
+        """Mail each user the news they chose to get daily or weekly (for cron; never twice)."""
+        from flask import current_app
+
+        from civiclab.follows.digests import send_digests
+
+        if not base_url and not current_app.config.get("SERVER_NAME"):
+            if current_app.config.get("SESSION_COOKIE_SECURE"):  # production
+                raise click.UsageError("give --base-url (or CIVICLAB_BASE_URL): the mails link to the site")
+            base_url = "http://127.0.0.1:5000"
+        with current_app.test_request_context("/", base_url=base_url):
+            sent = send_digests(period)
+        click.echo(f"{sent} digest mail(s) sent")

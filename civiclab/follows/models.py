@@ -1,6 +1,6 @@
 """What a user follows (a project, a call, a proposal) to hear its news."""
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civiclab.core.time import UTCDateTime, utcnow
 from civiclab.extensions import db
@@ -26,3 +26,11 @@ class Follow(db.Model):
     call_id: Mapped[int | None] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     proposal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    project = relationship("Project")
+    call = relationship("Call")
+    proposal = relationship("Proposal")
+
+    @property
+    def subject(self):
+        return self.project or self.call or self.proposal

@@ -1,5 +1,119 @@
-"""Who hears about proposals, replies and followed news: listeners on the co-design signals."""
+"""Who hears about proposals, replies and followed news: listeners on the co-design signals.
+
+Each piece of news goes through notifications.services.deliver, which writes the in-app
+notification and mails it as the recipient chose (at once, in a digest, or never), in their
+language, once: every piece has a dedupe key, so someone who follows both a call and its project
+hears of a new proposal one time.
+"""
+from flask_babel import gettext as _
+
+from civiclab.core import signals
+from civiclab.follows import services
+from civiclab.notifications.services import deliver
+from civiclab.proposals.models import ProposalState
+from civiclab.proposals.permissions import can_view_proposal
+
+EXCERPT_MAX = 500
+
+
+def proposal_path(proposal):
+    from civiclab.follows.routes import subject_url
+
+    return subject_url("proposta", proposal)
+
+
+def comment_path(comment):
+    from civiclab.follows.routes import subject_url
+
+    if comment.proposal_id is not None:
+        page = subject_url("proposta", comment.proposal)
+    else:
+        page = subject_url("progetto", comment.project)
+    return f"{page}#commento-{comment.id}"
+
+
+# ---- my proposal changed state --------------------------------------------------------------
+
+def on_proposal_state_changed(proposal, transition, **_extra):
+    to_state = ProposalState(transition.to_state)
+    by_author = transition.actor_id is not None and transition.actor_id == proposal.author_id
+    if by_author and to_state is ProposalState.SUBMITTED:
+        services.follow(proposal.author, proposal)  # authors hear of what happens to their proposal
+    if not by_author:
+        _tell_author(proposal, transition, to_state)
+    if to_state is ProposalState.ACCEPTED:
+        _tell_followers(proposal)
+
+
+def _tell_author(proposal, transition, to_state):
+    def message():
+        if transition.reason:
+            return _("La tua proposta «%(title)s» ora è «%(state)s». Motivo: %(reason)s",
+                     title=proposal.title, state=to_state.label, reason=transition.reason)
+        return _("La tua proposta «%(title)s» ora è «%(state)s».", title=proposal.title, state=to_state.label)
+
+    deliver(
+        proposal.author, "proposal_state", message, proposal_path(proposal),
+        dedupe_key=f"proposal-state:{transition.id}",
+        mail_subject=lambda: _("La tua proposta «%(title)s»: %(state)s", title=proposal.title,
+                               state=to_state.label),
+        mail_template="codesign_proposal_state",
+        proposal=proposal, state=to_state, reason=transition.reason,
+    )
+
+
+def _tell_followers(proposal):
+    """Followers of the proposal, its call or the call's project hear of its publication once."""
+    call = proposal.call
+    for user in services.followers_of_proposal_news(proposal):
+        if user.id == proposal.author_id or not can_view_proposal(user, proposal):
+            continue
+        deliver(
+            user, "followed_news",
+            lambda: _("Nuova proposta pubblicata nella call «%(call)s»: «%(title)s».",
+                      call=call.title, title=proposal.title),
+            proposal_path(proposal),
+            dedupe_key=f"proposal-published:{proposal.id}",
+            mail_subject=lambda: _("Nuova proposta: %(title)s", title=proposal.title),
+            mail_template="codesign_followed_news",
+            proposal=proposal, call=call,
+        )
+
+
+# ---- a reply to my comment ------------------------------------------------------------------
+
+def on_comment_posted(comment, **_extra):
+    parent = comment.parent if comment.parent_id is not None else None
+    if parent is None or parent.author_id == comment.author_id or parent.is_deleted:
+        return
+    subject = comment.proposal if comment.proposal_id is not None else comment.project
+    author_name = comment.author.display_name
+    deliver(
+        parent.author, "comment_reply",
+        lambda: _("%(name)s ha risposto al tuo commento su «%(title)s».", name=author_name,
+                  title=subject.title),
+        comment_path(comment),
+        dedupe_key=f"comment-reply:{comment.id}",
+        mail_subject=lambda: _("%(name)s ha risposto al tuo commento", name=author_name),
+        mail_template="codesign_comment_reply",
+        subject_title=subject.title, author_name=author_name, excerpt=comment.body[:EXCERPT_MAX],
+    )
+
+
+# ---- wiring -----------------------------------------------------------------------------------
+
+LISTENERS = (
+    (signals.proposal_state_changed, on_proposal_state_changed),
+    (signals.comment_posted, on_comment_posted),
+)
+_connected = False
 
 
 def connect_listeners():
-    """Connect the listeners (filled in with the follows and notification preferences work)."""
+    """Connect every listener once per process, however many apps are made (tests make many)."""
+    global _connected
+    if _connected:
+        return
+    for signal, listener in LISTENERS:
+        signal.connect(listener)
+    _connected = True

@@ -14,10 +14,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from civiclab.core.errors import DomainError
+from civiclab.core.forms import show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.extensions import db, limiter
 from civiclab.notifications import services
+from civiclab.notifications.forms import preferences_form
 from civiclab.notifications.models import Notification
 
 bp = Blueprint("notifications", __name__)
@@ -84,6 +87,24 @@ def mark_all_read():
     if services.mark_read(current_user):
         flash(_("Tutte le notifiche sono segnate come lette."), "success")
     return redirect(_back())
+
+
+@bp.route("/notifiche/preferenze", methods=["GET", "POST"])
+@login_required
+@limiter.limit(write_limit, methods=["POST"])
+def preferences():
+    """Per kind of news: a mail at once, a daily or weekly digest, or no mail."""
+    form = preferences_form(services.preferences_of(current_user))
+    if form.validate_on_submit():
+        try:
+            services.set_preferences(current_user, form.choices())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(_("Preferenze salvate."), "success")
+            return redirect(url_for("notifications.preferences"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("notifications/preferences.html", form=form), status
 
 
 def _back(anchor=None):

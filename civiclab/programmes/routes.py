@@ -10,6 +10,7 @@ from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
+from civiclab.follows.services import is_following
 from civiclab.places.models import City
 from civiclab.programmes import services
 from civiclab.programmes.forms import ProjectFilterForm, ProjectForm
@@ -46,6 +47,7 @@ def project(code):
     if not can_view_project(current_user, project):
         abort(404)  # a draft is not there for whoever may not edit it
     return render_template("programmes/project.html", project=project,
+                           following=is_following(current_user, project),
                            can_edit=can_edit_project(current_user, project))
 
 
