@@ -3,7 +3,7 @@ import enum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from civiclab.core.time import UTCDateTime, utcnow
 from civiclab.extensions import db
@@ -102,3 +102,48 @@ class CommentVote(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     value: Mapped[int]
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# ---- Proposal.comments_count ---------------------------------------------------------------
+# Comments change visibility in several places (posting and deleting here; hiding, restoring and
+# reports in moderation/services.py), so the counter is recounted at flush time whatever changed
+# it: one UPDATE ... SELECT COUNT for the proposals touched, never a drifting +1/-1.
+
+def _touched_proposal_ids(session):
+    ids = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(obj, Comment) or obj.proposal_id is None:
+            continue
+        if obj in session.dirty:
+            attrs = sa.inspect(obj).attrs
+            if not (attrs.deleted_at.history.has_changes() or attrs.hidden_at.history.has_changes()):
+                continue
+        ids.add(obj.proposal_id)
+    return ids
+
+
+@sa.event.listens_for(Session, "after_flush")
+def recount_proposal_comments(session, flush_context):
+    ids = _touched_proposal_ids(session)
+    if not ids:
+        return
+    proposals, comments = sa.table("proposals", sa.column("id"), sa.column("comments_count")), Comment.__table__
+    visible = (sa.select(sa.func.count(comments.c.id))
+               .where(comments.c.proposal_id == proposals.c.id, comments.c.deleted_at.is_(None),
+                      comments.c.hidden_at.is_(None))
+               .scalar_subquery())
+    session.connection().execute(
+        sa.update(proposals).where(proposals.c.id.in_(ids)).values(comments_count=visible)
+    )
+    session.info.setdefault("recounted_proposal_ids", set()).update(ids)
+
+
+@sa.event.listens_for(Session, "after_flush_postexec")
+def _expire_recounted_proposals(session, flush_context):
+    """Proposals already loaded read their new count from the database when next used."""
+    ids = session.info.pop("recounted_proposal_ids", None)
+    if not ids:
+        return
+    for obj in list(session.identity_map.values()):
+        if getattr(type(obj), "__tablename__", None) == "proposals" and obj.id in ids:
+            session.expire(obj, ["comments_count"])

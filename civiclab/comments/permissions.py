@@ -34,11 +34,18 @@ def can_delete_comment(user, comment):
 def can_moderate_comment(user, comment):
     """On a proposal: who moderates its call. On a project: the city's municipality staff, the
     facilitators of the city's labs, administrators."""
+    if comment.proposal_id is not None:
+        return can_moderate_comments_on(user, proposal=comment.proposal)
+    return can_moderate_comments_on(user, project=comment.project)
+
+
+def can_moderate_comments_on(user, project=None, proposal=None):
+    """Who moderates every comment of a subject (a thread's page asks once, not per comment)."""
     if not is_authenticated(user):
         return False
-    if comment.proposal_id is not None:
-        return can_moderate_proposal(user, comment.proposal)
-    city_id = comment.project.city_id
+    if proposal is not None:
+        return can_moderate_proposal(user, proposal)
+    city_id = project.city_id
     if is_admin(user) or city_id in user.staff_city_ids:
         return True
     return any(role.lab.city_id == city_id for role in user.facilitator_roles)

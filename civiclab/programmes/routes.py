@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from civiclab.comments.routes import thread_for as comment_thread
 from civiclab.core.errors import DomainError
 from civiclab.core.forms import filter_id, show_domain_error
 from civiclab.core.limits import write_limit
@@ -48,7 +49,8 @@ def project(code):
         abort(404)  # a draft is not there for whoever may not edit it
     return render_template("programmes/project.html", project=project,
                            following=is_following(current_user, project),
-                           can_edit=can_edit_project(current_user, project))
+                           can_edit=can_edit_project(current_user, project),
+                           thread=comment_thread(project=project), comment_target={"project_id": project.id})
 
 
 def _form_with_choices(form):

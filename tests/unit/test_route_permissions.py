@@ -149,7 +149,7 @@ for table in (proposals.ROUTES, comments.ROUTES, moderation.ROUTES, follows.ROUT
     ROUTES.update(table)
 
 # Anonymous redirects that are not "log in first".
-GOES_HOME = {"core.set_language", "accounts.logout"}
+GOES_HOME = {"core.set_language", "accounts.logout", "comments.comment"}
 
 # Pages whose answer depends on the object's state, walked once more with that state.
 DRAFT_PROJECT = managers(200, refused=404, anonymous=404)

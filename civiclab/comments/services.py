@@ -1,0 +1,188 @@
+"""The rules of comments: who may post where, threads, editing within the window, deleting with a
+placeholder, votes with their counters.
+
+Services take plain values and the acting user, check permissions and rules, flush and emit
+signals; the request boundary commits. Hiding, restoring and reports live in
+civiclab/moderation/services.py. A proposal's comments_count follows every change of visibility
+by itself (see `recount_proposal_comments` in comments/models.py).
+"""
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from civiclab.comments import permissions
+from civiclab.comments.models import EDIT_WINDOW_MINUTES, Comment, CommentVote, Stance
+from civiclab.core import signals
+from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.permissions import is_authenticated
+from civiclab.core.sanitize import plain_text, render_markdown
+from civiclab.core.time import utcnow
+from civiclab.extensions import db
+from civiclab.moderation.blocks import ensure_not_blocked
+
+BODY_MAX = 5_000
+VOTE_VALUES = (-1, 0, 1)  # down, cancel, up
+
+
+def _body(body):
+    """The Markdown source and its sanitised HTML; empty or oversized text is refused."""
+    body = (body or "").strip()
+    if len(body) > BODY_MAX:
+        raise DomainError(_l("Il commento può avere al massimo %(n)d caratteri.", n=BODY_MAX), field="body")
+    html = render_markdown(body)
+    if not plain_text(html).strip():
+        raise DomainError(_l("Scrivi il testo del commento."), field="body")
+    return body, html
+
+
+def _stance(value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, Stance):
+        return value
+    try:
+        return Stance(value)
+    except ValueError:
+        raise DomainError(_l("Scegli una posizione tra quelle proposte."), field="stance") from None
+
+
+def discussion_problem(project=None, proposal=None):
+    """Why nobody may comment on this subject now (a message), or None when the discussion is open."""
+    if proposal is not None:
+        if not proposal.is_public:
+            return _l("Si possono commentare solo le proposte pubblicate.")
+        if not proposal.call.allows("comment"):
+            return _l("I commenti sono chiusi in questa fase della call (%(phase)s).",
+                      phase=proposal.call.phase.label)
+        return None
+    if not project.published:
+        return _l("Si potrà commentare quando il progetto sarà pubblicato.")
+    return None
+
+
+def _ensure_may_contribute(actor):
+    if not permissions.can_comment(actor):
+        raise NotAllowed(_l("Conferma il tuo indirizzo email per commentare."))
+    ensure_not_blocked(actor)
+
+
+def post_comment(actor, body, project=None, proposal=None, parent=None, stance=None):
+    """A new comment by `actor` on a project or a proposal, or a reply to `parent` (the subject is
+    then the parent's). A stance is taken only by top-level comments on proposals."""
+    _ensure_may_contribute(actor)
+    if parent is not None:
+        if (project is not None and project.id != parent.project_id) or (
+                proposal is not None and proposal.id != parent.proposal_id):
+            raise DomainError(_l("La risposta deve riguardare lo stesso argomento del commento."))
+        project, proposal = parent.project, parent.proposal
+        if not parent.is_visible:
+            raise DomainError(_l("Non si può rispondere a un commento eliminato o nascosto."))
+    if (project is None) == (proposal is None):
+        raise DomainError(_l("Scegli se commentare un progetto o una proposta."))
+    problem = discussion_problem(project=project, proposal=proposal)
+    if problem:
+        raise DomainError(problem)
+    stance = _stance(stance)
+    if stance is not None and (proposal is None or parent is not None):
+        raise DomainError(_l("Una posizione si prende solo commentando una proposta, non nelle risposte."),
+                          field="stance")
+    source, html = _body(body)
+    comment = Comment(
+        author_id=actor.id, body=source, body_html=html, stance=stance,
+        project_id=project.id if project is not None else None,
+        proposal_id=proposal.id if proposal is not None else None,
+    )
+    if parent is not None:
+        comment.parent_id = parent.id
+        comment.root_id = parent.root_id or parent.id
+        comment.depth = parent.depth + 1
+    db.session.add(comment)
+    db.session.flush()
+    signals.comment_posted.send(comment)
+    return comment
+
+
+def edit_comment(actor, comment, body, now=None):
+    """Its author changes the text within EDIT_WINDOW_MINUTES; the comment shows it was edited."""
+    if not is_authenticated(actor) or comment.author_id != actor.id:
+        raise NotAllowed(_l("Puoi modificare solo i tuoi commenti."))
+    if not comment.is_visible:
+        raise DomainError(_l("Un commento eliminato o nascosto non si modifica."))
+    if not permissions.can_edit_comment(actor, comment, now=now):
+        raise DomainError(_l("Un commento si può modificare solo entro %(n)d minuti dalla pubblicazione.",
+                             n=EDIT_WINDOW_MINUTES), field="body")
+    ensure_not_blocked(actor)
+    source, html = _body(body)
+    if source != comment.body:
+        comment.body, comment.body_html = source, html
+        comment.edited_at = now or utcnow()
+        db.session.flush()
+    return comment
+
+
+def delete_comment(actor, comment):
+    """Its author deletes it: the text leaves the pages, a placeholder keeps the replies in place."""
+    if not is_authenticated(actor) or comment.author_id != actor.id:
+        raise NotAllowed(_l("Puoi eliminare solo i tuoi commenti."))
+    if comment.deleted_at is not None:
+        raise DomainError(_l("Questo commento è già stato eliminato."))
+    comment.deleted_at = utcnow()
+    db.session.flush()
+    return comment
+
+
+def _lock_comment(comment):
+    """Serialise counter changes on the comment's row (FOR UPDATE on PostgreSQL)."""
+    query = sa.select(Comment).where(Comment.id == comment.id)
+    if db.session.get_bind().dialect.name != "sqlite":
+        query = query.with_for_update()
+    return db.session.scalars(query.execution_options(populate_existing=True)).one()
+
+
+def vote(actor, comment, value):
+    """`actor` votes a comment up (1) or down (-1), or cancels the vote (0). One vote per person;
+    voting again changes it. Not on one's own comments. Returns the comment, counters fresh."""
+    if value not in VOTE_VALUES:
+        raise DomainError(_l("Voto non valido."))
+    if not permissions.can_comment(actor):
+        raise NotAllowed(_l("Conferma il tuo indirizzo email per votare i commenti."))
+    if comment.author_id == actor.id:
+        raise DomainError(_l("Non puoi votare un tuo commento."))
+    if not comment.is_visible:
+        raise DomainError(_l("Non si vota un commento eliminato o nascosto."))
+    problem = discussion_problem(project=comment.project, proposal=comment.proposal)
+    if problem:
+        raise DomainError(problem)
+    comment = _lock_comment(comment)
+    existing = db.session.scalar(
+        sa.select(CommentVote).where(CommentVote.comment_id == comment.id, CommentVote.user_id == actor.id)
+    )
+    before = existing.value if existing is not None else 0
+    if before == value:
+        return comment
+    if existing is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(CommentVote(comment_id=comment.id, user_id=actor.id, value=value))
+        except IntegrityError:
+            raise DomainError(_l("Il tuo voto è già stato registrato.")) from None
+    elif value == 0:
+        db.session.delete(existing)
+    else:
+        existing.value = value
+    up = (value == 1) - (before == 1)
+    down = (value == -1) - (before == -1)
+    comment.upvotes = Comment.upvotes + up
+    comment.downvotes = Comment.downvotes + down
+    db.session.flush()
+    db.session.refresh(comment, ["upvotes", "downvotes"])
+    return comment
+
+
+def vote_of(user, comment):
+    """`user`'s vote on `comment`: 1, -1 or 0."""
+    if not is_authenticated(user):
+        return 0
+    return db.session.scalar(
+        sa.select(CommentVote.value).where(CommentVote.comment_id == comment.id, CommentVote.user_id == user.id)
+    ) or 0
