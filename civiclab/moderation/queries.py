@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
+from civiclab.accounts.models import User
 from civiclab.comments import permissions as comment_permissions
 from civiclab.comments.models import Comment
 from civiclab.core.permissions import is_admin, is_authenticated
@@ -73,7 +74,9 @@ def queue_select(user, filters):
     author and theme in the same query."""
     return (
         sa.select(Proposal).join(Proposal.call).where(*_queue_where(user, filters))
-        .options(contains_eager(Proposal.call), joinedload(Proposal.author), joinedload(Proposal.theme))
+        .options(contains_eager(Proposal.call).lazyload(Call.themes), joinedload(Proposal.theme),
+                 # authors' roles are not shown: do not select them
+                 joinedload(Proposal.author).options(lazyload(User.staff_roles), lazyload(User.facilitator_roles)))
         .order_by(Proposal.submitted_at, Proposal.id)
     )
 

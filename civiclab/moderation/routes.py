@@ -10,7 +10,7 @@ from civiclab.accounts.models import User
 from civiclab.comments.models import Comment
 from civiclab.comments.permissions import can_block_users, can_moderate_comment
 from civiclab.core.errors import DomainError
-from civiclab.core.forms import filter_id, show_domain_error
+from civiclab.core.forms import MAX_ID, filter_id, show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
@@ -76,6 +76,14 @@ def _proposal_url(proposal_id):
     return url_for("moderation.proposal_decision", proposal_id=proposal_id)
 
 
+def _get_or_404(model, row_id):
+    """The row, or 404 (an id no row can have too, rather than the database's overflow)."""
+    row = db.session.get(model, row_id) if 0 < row_id < MAX_ID else None
+    if row is None:
+        abort(404)
+    return row
+
+
 def _paginate(query):
     return db.paginate(query, page=page_number(), per_page=current_app.config["PER_PAGE"], error_out=False)
 
@@ -111,6 +119,8 @@ def _allowed_decisions(proposal):
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def proposal_decision(proposal_id):
+    if not 0 < proposal_id < MAX_ID:
+        abort(404)
     proposal = db.first_or_404(queries.proposal_for_decision(proposal_id))
     if proposal.state is ProposalState.DRAFT:
         abort(404)  # a draft is its author's alone
@@ -170,7 +180,7 @@ def reports():
 @login_required
 @limiter.limit(write_limit)
 def resolve_reports(kind, target_id):
-    target = db.get_or_404(Comment if kind == "commento" else Proposal, target_id)
+    target = _get_or_404(Comment if kind == "commento" else Proposal, target_id)
     require(can_moderate_comment(current_user, target) if kind == "commento"
             else can_moderate_proposal(current_user, target))
     key = f"{kind}-{target_id}"  # ReportedContent.key: each content's form has its own prefix
@@ -198,7 +208,7 @@ def resolve_reports(kind, target_id):
 @limiter.limit(write_limit, methods=["POST"])
 def block_user(user_id):
     require(can_block_users(current_user))
-    user = db.get_or_404(User, user_id)
+    user = _get_or_404(User, user_id)
     if user.deleted_at is not None:
         abort(404)
     form = BlockForm()
@@ -233,7 +243,7 @@ def blocks():
 @limiter.limit(write_limit)
 def lift_block(block_id):
     require(can_block_users(current_user))
-    block = db.get_or_404(UserBlock, block_id)
+    block = _get_or_404(UserBlock, block_id)
     form = LiftBlockForm(prefix=f"revoca-{block.id}")
     if form.validate_on_submit():
         try:
