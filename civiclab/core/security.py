@@ -1,4 +1,6 @@
-"""Security headers on every response: a strict CSP with no inline script, no framing."""
+"""Security headers on every response: a strict CSP with no inline script, no framing; requests
+whose fields carry NUL bytes refused (PostgreSQL text cannot hold them: they would be a 500)."""
+from flask import abort, request
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -17,6 +19,13 @@ CSP = "; ".join([
 
 
 def register_security_headers(app):
+    @app.before_request
+    def refuse_nul_bytes():
+        # Form fields and query strings only: uploaded files may hold any byte.
+        fields = (request.args, request.form)
+        if any("\0" in value for values in fields for _name, value in values.items(multi=True)):
+            abort(400)
+
     @app.after_request
     def set_headers(response):
         headers = response.headers
