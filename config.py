@@ -49,6 +49,7 @@ class Config:
     # Co-design: posting comments, per signed-in user (a burst beyond it gets a clear message).
     RATELIMIT_COMMENT = "5 per minute;60 per hour"
     # Attachments of proposals: images and PDF, checked by content, stored under instance/uploads.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
     UPLOAD_MAX_BYTES = 5 * 1024 * 1024
     UPLOADS_PER_PROPOSAL = 5
 

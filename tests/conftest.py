@@ -7,6 +7,7 @@ import functools
 import html
 import os
 import re
+import tempfile
 import uuid
 from contextlib import contextmanager
 
@@ -57,7 +58,10 @@ def make_app(database_url, **overrides):
     """A testing app on `database_url` with the schema built by the migrations."""
     from civiclab import create_app
 
-    config = type("Config", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    # Attachments go to a throwaway folder, never to instance/uploads.
+    uploads = tempfile.mkdtemp(prefix="civiclab-uploads-")
+    config = type("Config", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url,
+                                               "UPLOAD_FOLDER": uploads, **overrides})
     app = create_app(config)
     app.test_client_class = FreshGlobalsClient
     with app.app_context():

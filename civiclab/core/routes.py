@@ -11,8 +11,10 @@ bp = Blueprint("core", __name__)
 def home():
     from civiclab.events.queries import upcoming_events
     from civiclab.places.services import network_overview
+    from civiclab.proposals.queries import open_calls
 
-    return render_template("core/home.html", overview=network_overview(), next_events=upcoming_events(4))
+    return render_template("core/home.html", overview=network_overview(), next_events=upcoming_events(4),
+                           open_calls=open_calls(4))
 
 
 @bp.get("/accessibilita")

@@ -4,6 +4,7 @@ Services take plain values and the acting user, check permissions and the call's
 emit signals; the request boundary commits. Notifications hang off `proposal_state_changed`.
 """
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -12,8 +13,9 @@ from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.sanitize import plain_text, render_markdown
 from civiclab.extensions import db
 from civiclab.moderation.blocks import ensure_not_blocked
-from civiclab.proposals import permissions
+from civiclab.proposals import attachments, permissions
 from civiclab.proposals.models import (
+    Attachment,
     Call,
     CallTheme,
     Proposal,
@@ -100,6 +102,31 @@ def update_call(actor, call, *, published=None, **values):
     _set_themes(call, themes)
     if published is not None:
         call.published = published
+    db.session.flush()
+    return call
+
+
+def set_call_subjects(actor, call, project=None, lab=None):
+    """Move a call to another project and/or lab of its city."""
+    if not permissions.can_edit_call(actor, call):
+        raise NotAllowed(_l("Solo il Comune può modificare questa call."))
+    if project is None and lab is None:
+        raise DomainError(_l("Scegli il progetto o il laboratorio della call."), field="project_id")
+    for subject in (project, lab):
+        if subject is not None and subject.city_id != call.city_id:
+            raise DomainError(_l("Il progetto e il laboratorio devono essere della stessa città."),
+                              field="lab_id")
+    call.project_id = project.id if project else None
+    call.lab_id = lab.id if lab else None
+    db.session.flush()
+    return call
+
+
+def publish_call(actor, call, published=True):
+    """Show the call to everybody (or hide it again while it is being prepared)."""
+    if not permissions.can_edit_call(actor, call):
+        raise NotAllowed(_l("Solo il Comune può pubblicare questa call."))
+    call.published = published
     db.session.flush()
     return call
 
@@ -226,6 +253,42 @@ def adopt_proposal(actor, proposal, reason):
     if not reason:
         raise DomainError(_l("Scrivi il motivo: l'autore lo leggerà."), field="reason")
     return _record(actor, proposal, ProposalState.ADOPTED, reason[:REASON_MAX])
+
+
+# ---- attachments ---------------------------------------------------------------------------
+
+def add_attachments(actor, proposal, uploads):
+    """Attach already checked files (attachments.check_uploads) to a proposal its author may still
+    edit, within UPLOADS_PER_PROPOSAL; nothing is written unless all of them fit."""
+    if not permissions.can_edit_proposal(actor, proposal):
+        raise NotAllowed(_l("Puoi allegare file solo alle tue proposte, finché sono modificabili."))
+    if not uploads:
+        return []
+    ensure_not_blocked(actor)
+    allowed = current_app.config["UPLOADS_PER_PROPOSAL"]
+    existing = db.session.scalar(
+        sa.select(sa.func.count(Attachment.id)).where(Attachment.proposal_id == proposal.id))
+    if existing + len(uploads) > allowed:
+        raise DomainError(_l("Una proposta può avere al massimo %(n)d allegati (ne ha già %(has)d).",
+                             n=allowed, has=existing), field="files")
+    added = []
+    for upload in uploads:
+        added.append(Attachment(proposal_id=proposal.id, filename=upload.filename,
+                                stored_name=attachments.store(upload), content_type=upload.content_type,
+                                size=upload.size))
+    db.session.add_all(added)
+    db.session.flush()
+    return added
+
+
+def delete_attachment(actor, attachment):
+    """Its author removes an attachment while the proposal is editable."""
+    if not permissions.can_edit_proposal(actor, attachment.proposal):
+        raise NotAllowed(_l("Puoi togliere allegati solo dalle tue proposte, finché sono modificabili."))
+    stored_name = attachment.stored_name
+    db.session.delete(attachment)
+    db.session.flush()
+    attachments.remove(stored_name)
 
 
 # ---- supports ------------------------------------------------------------------------------

@@ -219,9 +219,25 @@ def codesign_world(db_session, project, lab, users, make_user, make_call, make_p
         "call": call, "proposal": proposal, "author": author, "comment": comment,
         "project_comment": project_comment, "report": report, "block": block,
         "submitted": make_proposal(call=call, author=author, state=ProposalState.SUBMITTED),
-        "own_draft": make_proposal(call=call, author=users["participant"], state=ProposalState.DRAFT),
+        "own_draft": (own_draft := make_proposal(call=call, author=users["participant"],
+                                                 state=ProposalState.DRAFT)),
+        "attachment": _draft_attachment(db_session, own_draft),
         "others_draft": make_proposal(call=call, author=author, state=ProposalState.DRAFT),
     }
+
+
+def _draft_attachment(db_session, proposal):
+    """A PDF attached to `proposal`, its file in the (temporary) upload folder."""
+    from civiclab.proposals import attachments
+    from civiclab.proposals.models import Attachment
+
+    checked = attachments.CheckedUpload("programma.pdf", "application/pdf", "pdf", b"%PDF-1.4\n%%EOF\n")
+    attachment = Attachment(proposal_id=proposal.id, filename=checked.filename,
+                            content_type=checked.content_type, stored_name=attachments.store(checked),
+                            size=checked.size)
+    db_session.add(attachment)
+    db_session.commit()
+    return attachment
 
 
 def _door_world(db_session, lab, member, organisation, participant):

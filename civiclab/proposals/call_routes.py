@@ -1,0 +1,183 @@
+"""Call pages: the public list, a call with its public proposals, the municipality's call sheet,
+publishing, and the similar proposals shown while a title is typed."""
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from civiclab.core.errors import DomainError
+from civiclab.core.forms import MAX_ID, filter_id, show_domain_error
+from civiclab.core.limits import write_limit
+from civiclab.core.pagination import page_number
+from civiclab.core.permissions import require
+from civiclab.extensions import db, limiter
+from civiclab.places.models import City, Lab
+from civiclab.programmes.models import Project
+from civiclab.proposals import bp, queries, services
+from civiclab.proposals.forms import ActionForm, CallFilterForm, CallForm, ProposalFilterForm
+from civiclab.proposals.models import Call
+from civiclab.proposals.permissions import can_edit_call, can_manage_calls, can_view_call
+
+bp.add_app_template_global(queries.published_calls_of)
+
+
+# ---- public pages --------------------------------------------------------------------------
+
+@bp.get("/call")
+def calls():
+    form = CallFilterForm(formdata=request.args)
+    cities = queries.city_choices()
+    form.citta.choices = [SelectChoice("", _("Tutte le città"))] + [SelectChoice(c.slug, c.name) for c in cities]
+    city = next((c for c in cities if c.slug == form.citta.data), None)
+    page = db.paginate(queries.calls_select(current_user, city_id=city.id if city else None),
+                       page=page_number(), per_page=current_app.config["PER_PAGE"])
+    return render_template("proposals/calls.html", page=page, form=form, city=city,
+                           managed_cities=queries.managed_cities(current_user))
+
+
+def load_call(call_id):
+    if not 0 < call_id < MAX_ID:
+        abort(404)
+    call = db.first_or_404(queries.call_select(call_id))
+    if not can_view_call(current_user, call):
+        abort(404)  # an unpublished call does not exist for whoever does not prepare it
+    return call
+
+
+def _visitor_seed():
+    """The visitor's random order, kept in the session so pages follow one another."""
+    seed = queries.valid_seed(session.get("proposal_seed"))
+    if seed is None:
+        session["proposal_seed"] = queries.new_random_seed()
+        seed = tuple(session["proposal_seed"])
+    return seed
+
+
+@bp.get("/call/<int:call_id>")
+def call(call_id):
+    call = load_call(call_id)
+    form = ProposalFilterForm(formdata=request.args).with_themes(call)
+    form.validate()
+    filters = queries.ProposalFilters(sort=form.sort(), theme_id=form.theme_id(), text=form.text())
+    if filters.sort == "casuale":
+        filters.seed = _visitor_seed()
+    page = db.paginate(queries.proposals_select(call, filters), page=page_number(),
+                       per_page=current_app.config["PER_PAGE"])
+    filter_args = {name: value for name, value in request.args.items()
+                   if name in ("q", "tema", "ordine") and value}
+    can_edit = can_edit_call(current_user, call)
+    return render_template("proposals/call.html", call=call, page=page, form=form, filter_args=filter_args,
+                           can_edit=can_edit, action_form=ActionForm() if can_edit else None), \
+        422 if form.errors else 200
+
+
+@bp.get("/call/<int:call_id>/proposte-simili")
+def similar(call_id):
+    """JSON for static/js/similar-proposals.js: [{id, title, url}] of public proposals of the call."""
+    call = db.session.get(Call, call_id) if 0 < call_id < MAX_ID else None
+    if call is None or not can_view_call(current_user, call):
+        return jsonify(error=_("Call non trovata.")), 404
+    text = request.args.get("titolo", "")
+    if len(text) > 500:
+        return jsonify(error=_("Il testo è troppo lungo.")), 400
+    exclude = filter_id(request.args.get("escludi"))
+    return jsonify([
+        {"id": row.id, "title": row.title, "url": url_for("proposals.proposal", proposal_id=row.id)}
+        for row in queries.similar_proposals(call, text, exclude_id=exclude)
+    ])
+
+
+# ---- the municipality's call sheet ---------------------------------------------------------
+
+def _form_with_choices(form, city):
+    form.project_id.choices = [SelectChoice(0, _("Scegli il progetto"))] + [
+        SelectChoice(project.id, f"{project.code} · {project.title}") for project in queries.city_projects(city.id)]
+    form.lab_id.choices = [SelectChoice(0, _("Nessun laboratorio"))] + [
+        SelectChoice(lab.id, lab.name) for lab in queries.city_labs(city.id)]
+    return form
+
+
+def _subjects(form):
+    """The project and lab the form chose (None when none was chosen)."""
+    project = db.session.get(Project, form.project_id.data) if form.project_id.data else None
+    lab = db.session.get(Lab, form.lab_id.data) if form.lab_id.data else None
+    return project, lab
+
+
+@bp.route("/gestione/citta/<city_slug>/call/nuova", methods=["GET", "POST"])
+@login_required
+@limiter.limit(write_limit, methods=["POST"])
+def call_new(city_slug):
+    city = db.first_or_404(db.select(City).filter_by(slug=city_slug))
+    require(can_manage_calls(current_user, city))
+    project_id = filter_id(request.args.get("progetto"))
+    form = _form_with_choices(CallForm(data={"project_id": project_id or 0}), city)
+    if form.validate_on_submit():
+        project, lab = _subjects(form)
+        try:
+            call = services.create_call(current_user, city=city, project=project, lab=lab, **form.to_values())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(_("Call «%(title)s» salvata: pubblicala quando è pronta.", title=call.title), "success")
+            return redirect(url_for("proposals.call", call_id=call.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("proposals/call_form.html", form=form, city=city, call=None,
+                           action_url=url_for("proposals.call_new", city_slug=city.slug)), status
+
+
+@bp.route("/call/<int:call_id>/modifica", methods=["GET", "POST"])
+@login_required
+@limiter.limit(write_limit, methods=["POST"])
+def call_edit(call_id):
+    call = load_call(call_id)
+    require(can_edit_call(current_user, call))
+    form = _form_with_choices(CallForm(data=CallForm.data_from(call)), call.city)
+    if form.validate_on_submit():
+        project, lab = _subjects(form)
+        try:
+            services.set_call_subjects(current_user, call, project, lab)
+            services.update_call(current_user, call, **form.to_values())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            flash(_("Call aggiornata."), "success")
+            return redirect(url_for("proposals.call", call_id=call.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("proposals/call_form.html", form=form, city=call.city, call=call,
+                           action_url=url_for("proposals.call_edit", call_id=call.id)), status
+
+
+def _set_published(call_id, published):
+    call = load_call(call_id)
+    require(can_edit_call(current_user, call))
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.publish_call(current_user, call, published)
+    flash(_("Call pubblicata: ora è visibile a tutti.") if published
+          else _("Call ritirata: la vedono solo il Comune e gli amministratori."), "success")
+    return redirect(url_for("proposals.call", call_id=call.id))
+
+
+@bp.post("/call/<int:call_id>/pubblica")
+@login_required
+@limiter.limit(write_limit)
+def call_publish(call_id):
+    return _set_published(call_id, True)
+
+
+@bp.post("/call/<int:call_id>/ritira-pubblicazione")
+@login_required
+@limiter.limit(write_limit)
+def call_unpublish(call_id):
+    return _set_published(call_id, False)

@@ -1,0 +1,195 @@
+"""Reading calls and proposals: the lists with their sorts and filters, the open calls of the home
+page, a project's or lab's calls, similar proposals, a participant's own proposals.
+
+Lists load what their cards show (author, theme, city) in the same query, so a page costs the
+same number of queries whatever the number of rows.
+"""
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from civiclab.core.permissions import is_admin, is_authenticated
+from civiclab.core.time import utcnow
+from civiclab.extensions import db
+from civiclab.places.models import City, Lab
+from civiclab.programmes.models import Project
+from civiclab.proposals.models import PUBLIC_STATES, Call, Proposal, ProposalTransition
+from civiclab.search.fulltext import matching_proposal_ids
+
+# The random order is a permutation of ids: (id * a + b) mod a prime, with (a, b) the visitor's.
+RANDOM_PRIME = 1_000_003
+
+
+# ---- calls ---------------------------------------------------------------------------------
+
+def _with_city(query):
+    return query.join(Call.city).options(contains_eager(Call.city), joinedload(Call.project), joinedload(Call.lab))
+
+
+def calls_select(viewer, city_id=None):
+    """Published calls (and the unpublished ones `viewer` may edit), the most recently opened first."""
+    query = _with_city(sa.select(Call))
+    if not is_admin(viewer):
+        editable = list(viewer.staff_city_ids) if is_authenticated(viewer) else []
+        query = query.where(sa.or_(Call.published.is_(True), Call.city_id.in_(editable or [-1])))
+    if city_id:
+        query = query.where(Call.city_id == city_id)
+    return query.order_by(Call.proposals_from.desc(), Call.id.desc())
+
+
+def call_select(call_id):
+    return _with_city(sa.select(Call)).where(Call.id == call_id)
+
+
+def open_calls(limit=4, now=None):
+    """Published calls taking proposals or supports now, the ones closing first on top (home page)."""
+    now = now or utcnow()
+    taking_proposals = sa.and_(Call.proposals_from <= now, now < Call.review_from)
+    taking_supports = sa.and_(Call.supports_from <= now, now < Call.closes_at)
+    query = (_with_city(sa.select(Call))
+             .where(Call.published.is_(True), sa.or_(taking_proposals, taking_supports))
+             .order_by(Call.closes_at, Call.id).limit(limit))
+    return db.session.scalars(query).unique().all()
+
+
+def published_calls_of(project=None, lab=None):
+    """The published calls on a project or run by a lab (their pages link them)."""
+    query = sa.select(Call).where(Call.published.is_(True))
+    if project is not None:
+        query = query.where(Call.project_id == project.id)
+    if lab is not None:
+        query = query.where(Call.lab_id == lab.id)
+    return db.session.scalars(query.order_by(Call.proposals_from.desc(), Call.id.desc())).all()
+
+
+def city_choices():
+    return db.session.execute(sa.select(City.id, City.slug, City.name).order_by(City.name)).all()
+
+
+def city_projects(city_id):
+    return db.session.scalars(sa.select(Project).where(Project.city_id == city_id)
+                              .order_by(Project.code)).all()
+
+
+def city_labs(city_id):
+    return db.session.scalars(sa.select(Lab).where(Lab.city_id == city_id).order_by(Lab.name)).all()
+
+
+def managed_cities(user):
+    """The cities whose calls `user` may open: staff's cities, every city for administrators."""
+    if not is_authenticated(user):
+        return []
+    query = sa.select(City).order_by(City.name)
+    if not is_admin(user):
+        query = query.where(City.id.in_(user.staff_city_ids or {-1}))
+    return db.session.scalars(query).all()
+
+
+# ---- proposals -----------------------------------------------------------------------------
+
+@dataclass
+class ProposalFilters:
+    sort: str = "recenti"  # recenti | sostegni | commenti | casuale
+    theme_id: int | None = None
+    text: str = ""
+    seed: tuple[int, int] = (1, 0)  # the visitor's (a, b) for the random order
+
+
+def new_random_seed():
+    """A visitor's random order: a multiplier (not a multiple of the prime) and an offset."""
+    return [1 + secrets.randbelow(RANDOM_PRIME - 1), secrets.randbelow(RANDOM_PRIME)]
+
+
+def valid_seed(value):
+    """The seed kept in the session, if it is one we could have made."""
+    if (isinstance(value, list) and len(value) == 2 and all(isinstance(n, int) for n in value)
+            and 0 < value[0] < RANDOM_PRIME and 0 <= value[1] < RANDOM_PRIME):
+        return tuple(value)
+    return None
+
+
+def _public(query):
+    return query.where(Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None))
+
+
+def _ordered(query, filters):
+    if filters.sort == "sostegni":
+        return query.order_by(Proposal.supports_count.desc(), Proposal.id.desc())
+    if filters.sort == "commenti":
+        return query.order_by(Proposal.comments_count.desc(), Proposal.id.desc())
+    if filters.sort == "casuale":
+        a, b = filters.seed
+        # BIGINT: id * a overflows PostgreSQL's INTEGER; SQLite's integers are 64-bit anyway.
+        key = (sa.cast(Proposal.id, sa.BigInteger) * a + b) % RANDOM_PRIME
+        return query.order_by(key, Proposal.id)
+    return query.order_by(Proposal.published_at.desc(), Proposal.id.desc())
+
+
+def proposals_select(call, filters):
+    """The public proposals of `call` (accepted and adopted, not hidden) for its page."""
+    query = _public(sa.select(Proposal).where(Proposal.call_id == call.id)).options(
+        joinedload(Proposal.author), joinedload(Proposal.theme))
+    if filters.theme_id:
+        query = query.where(Proposal.theme_id == filters.theme_id)
+    matches = matching_proposal_ids(filters.text) if filters.text else None
+    if matches is not None:
+        query = query.where(Proposal.id.in_(sa.select(matches.subquery().c.id)))
+    return _ordered(query, filters)
+
+
+def proposal_select(proposal_id):
+    return (sa.select(Proposal).where(Proposal.id == proposal_id)
+            .options(joinedload(Proposal.call).joinedload(Call.city), joinedload(Proposal.author),
+                     joinedload(Proposal.theme), joinedload(Proposal.lab), selectinload(Proposal.attachments)))
+
+
+def history(proposal):
+    """Every recorded transition with who made it, oldest first."""
+    return db.session.scalars(
+        sa.select(ProposalTransition).where(ProposalTransition.proposal_id == proposal.id)
+        .options(joinedload(ProposalTransition.actor)).order_by(ProposalTransition.id)
+    ).all()
+
+
+SIMILAR_LIMIT = 5
+SIMILAR_CANDIDATES = 200  # matches of every call, ranked, before keeping this call's public ones
+
+
+def similar_proposals(call, text, exclude_id=None):
+    """Up to five public proposals of `call` whose title or body share words with `text`, the
+    best match first (two queries: ranked ids, then the proposals)."""
+    matches = matching_proposal_ids(text, any_word=True, limit=SIMILAR_CANDIDATES)
+    if matches is None:
+        return []
+    ranked = [row.id for row in db.session.execute(matches)]
+    if not ranked:
+        return []
+    query = _public(sa.select(Proposal.id, Proposal.title)).where(
+        Proposal.call_id == call.id, Proposal.id.in_(ranked))
+    if exclude_id:
+        query = query.where(Proposal.id != exclude_id)
+    position = {proposal_id: n for n, proposal_id in enumerate(ranked)}
+    rows = sorted(db.session.execute(query), key=lambda row: position[row.id])
+    return rows[:SIMILAR_LIMIT]
+
+
+def my_proposals_select(user):
+    """`user`'s proposals of every state, the last changed first, with their call."""
+    return (sa.select(Proposal).where(Proposal.author_id == user.id)
+            .options(joinedload(Proposal.call), joinedload(Proposal.theme))
+            .order_by(Proposal.updated_at.desc(), Proposal.id.desc()))
+
+
+def last_reasons(proposals):
+    """proposal id -> the last reason a facilitator (or the author) gave, in one query."""
+    ids = [proposal.id for proposal in proposals]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(ProposalTransition.proposal_id, ProposalTransition.reason)
+        .where(ProposalTransition.proposal_id.in_(ids), ProposalTransition.reason != "")
+        .order_by(ProposalTransition.id)
+    )
+    return {proposal_id: reason for proposal_id, reason in rows}
