@@ -28,6 +28,16 @@ QUEUE_STATES = (
 )
 
 
+def _person(relationship):
+    """Load a related user for their name, without their roles (a user's roles load by default)."""
+    return joinedload(relationship).options(lazyload(User.staff_roles), lazyload(User.facilitator_roles))
+
+
+def _call(relationship):
+    """Load a related call for its rules and title, without its themes."""
+    return joinedload(relationship).lazyload(Call.themes)
+
+
 def moderates_any_call(user):
     """Administrators, municipality staff and facilitators: whoever may have a queue."""
     if not is_authenticated(user):
@@ -75,8 +85,7 @@ def queue_select(user, filters):
     return (
         sa.select(Proposal).join(Proposal.call).where(*_queue_where(user, filters))
         .options(contains_eager(Proposal.call).lazyload(Call.themes), joinedload(Proposal.theme),
-                 # authors' roles are not shown: do not select them
-                 joinedload(Proposal.author).options(lazyload(User.staff_roles), lazyload(User.facilitator_roles)))
+                 _person(Proposal.author))
         .order_by(Proposal.submitted_at, Proposal.id)
     )
 
@@ -112,9 +121,9 @@ def proposal_for_decision(proposal_id):
     and its history with who made each move."""
     return (
         sa.select(Proposal).where(Proposal.id == proposal_id)
-        .options(joinedload(Proposal.call), joinedload(Proposal.author), joinedload(Proposal.theme),
+        .options(joinedload(Proposal.call), _person(Proposal.author), joinedload(Proposal.theme),
                  joinedload(Proposal.lab), selectinload(Proposal.attachments),
-                 selectinload(Proposal.transitions).joinedload(ProposalTransition.actor))
+                 selectinload(Proposal.transitions).options(_person(ProposalTransition.actor)))
     )
 
 
@@ -161,12 +170,12 @@ def open_reported_contents(user):
     reports = db.session.scalars(
         sa.select(Report).where(Report.resolved_at.is_(None)).order_by(Report.created_at, Report.id)
         .options(
-            joinedload(Report.reporter),
+            _person(Report.reporter),
             joinedload(Report.comment).options(
-                joinedload(Comment.author), joinedload(Comment.project),
-                joinedload(Comment.proposal).joinedload(Proposal.call),
+                _person(Comment.author), joinedload(Comment.project),
+                joinedload(Comment.proposal).options(_call(Proposal.call)),
             ),
-            joinedload(Report.proposal).options(joinedload(Proposal.author), joinedload(Proposal.call)),
+            joinedload(Report.proposal).options(_person(Proposal.author), _call(Proposal.call)),
         )
     ).unique().all()
     grouped = {}
@@ -207,7 +216,7 @@ def active_blocks_select(now=None):
     return (
         sa.select(UserBlock)
         .where(UserBlock.lifted_at.is_(None), sa.or_(UserBlock.ends_at.is_(None), UserBlock.ends_at > now))
-        .options(joinedload(UserBlock.user), joinedload(UserBlock.blocked_by))
+        .options(_person(UserBlock.user), _person(UserBlock.blocked_by))
         .order_by(UserBlock.ends_at.is_(None), UserBlock.ends_at, UserBlock.id)
     )
 
@@ -217,9 +226,8 @@ def log_select():
     return (
         sa.select(ModerationAction)
         .options(
-            joinedload(ModerationAction.actor), joinedload(ModerationAction.target_user),
-            joinedload(ModerationAction.comment).options(joinedload(Comment.project),
-                                                         joinedload(Comment.author)),
+            _person(ModerationAction.actor), _person(ModerationAction.target_user),
+            joinedload(ModerationAction.comment).options(joinedload(Comment.project), _person(Comment.author)),
             joinedload(ModerationAction.proposal),
         )
         .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
@@ -234,7 +242,7 @@ def decisions_select(user):
                ProposalTransition.to_state.in_([s.value for s in (ProposalState.ACCEPTED, ProposalState.REJECTED,
                                                                   ProposalState.CHANGES_REQUESTED,
                                                                   ProposalState.ADOPTED)]))
-        .options(joinedload(ProposalTransition.actor),
-                 contains_eager(ProposalTransition.proposal).contains_eager(Proposal.call))
+        .options(_person(ProposalTransition.actor),
+                 contains_eager(ProposalTransition.proposal).contains_eager(Proposal.call).lazyload(Call.themes))
         .order_by(ProposalTransition.created_at.desc(), ProposalTransition.id.desc())
     )
