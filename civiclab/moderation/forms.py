@@ -100,9 +100,14 @@ class BlockForm(FlaskForm):
 
     FIELD_FOR_ERROR = {"ends_at": "until"}
 
-    def validate_until(self, field):
-        if self.duration.data == "data" and field.data is None and not field.errors:
-            raise ValueError(_l("Scegli l'ultimo giorno del blocco."))
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # Checked here: Optional() stops the field's own validators when it is empty.
+        if self.duration.data == "data" and self.until.data is None:
+            if not self.until.errors:
+                self.until.errors.append(_l("Scegli l'ultimo giorno del blocco."))
+            return False
+        return valid
 
     def ends_at(self, now=None):
         """The block's end (UTC), or None for a block until lifted."""

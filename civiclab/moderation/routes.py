@@ -70,10 +70,7 @@ def content_url(target):
 
 
 def _proposal_url(proposal_id):
-    # The public proposal page, once the proposals domain serves it; the decision page until then.
-    if "proposals.proposal" in current_app.view_functions:
-        return url_for("proposals.proposal", proposal_id=proposal_id)
-    return url_for("moderation.proposal_decision", proposal_id=proposal_id)
+    return url_for("proposals.proposal", proposal_id=proposal_id)
 
 
 def _get_or_404(model, row_id):
