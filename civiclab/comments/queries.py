@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
+from civiclab.accounts.models import User
 from civiclab.comments import permissions
 from civiclab.comments.models import MAX_SHOWN_DEPTH, Comment, CommentVote
 from civiclab.comments.services import discussion_problem
@@ -71,6 +72,11 @@ class Thread:
         return self.page < self.pages
 
 
+def _with_author():
+    """Authors joined; their roles (eager by default on User) are not needed to show a comment."""
+    return joinedload(Comment.author).options(lazyload(User.staff_roles), lazyload(User.facilitator_roles))
+
+
 def _subject_filter(project=None, proposal=None):
     if proposal is not None:
         return Comment.proposal_id == proposal.id
@@ -123,14 +129,14 @@ def load_thread(viewer, project=None, proposal=None, sort="oldest", page=1, now=
     page = min(max(page or 1, 1), pages)
     roots = db.session.scalars(
         sa.select(Comment).where(subject, Comment.parent_id.is_(None))
-        .options(joinedload(Comment.author))
+        .options(_with_author())
         .order_by(*_root_order(sort)).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()
     replies = []
     if roots:
         replies = db.session.scalars(
             sa.select(Comment).where(Comment.root_id.in_([root.id for root in roots]))
-            .options(joinedload(Comment.author))
+            .options(_with_author())
             .order_by(Comment.created_at, Comment.id)
         ).all()
     votes = {}

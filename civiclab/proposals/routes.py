@@ -4,6 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from civiclab.comments.routes import thread_for as comment_thread
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.forms import MAX_ID, show_domain_error
 from civiclab.core.limits import write_limit
@@ -53,6 +54,8 @@ def _proposal_page(proposal, status=200, report_form=None):
         history=queries.history(proposal) if can_see_history(viewer, proposal) else None,
         report_form=report_form or (ReportForm() if can_contribute(viewer) else None),
         action_form=ActionForm(),
+        thread=comment_thread(proposal=proposal) if proposal.state.is_public else None,
+        comment_target={"proposal_id": proposal.id},
     ), status
 
 
