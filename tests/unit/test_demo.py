@@ -20,6 +20,7 @@ from civiclab.proposals.models import (
     Support,
 )
 from civiclab.proposals.permissions import can_moderate_proposal
+from tests.conftest import text_of
 
 MODELS = (Programme, Axis, Action, City, Lab, CityPlan, AxisBudget, Project, User, Organisation,
           Membership, CityStaff, LabFacilitator, Event, Registration, Call, Proposal, ProposalTransition,
@@ -165,3 +166,17 @@ def test_seed_demo_leaves_a_moderation_queue_for_the_facilitator(db_session):
     asked = next(p for p in queue if p.state is ProposalState.CHANGES_REQUESTED)
     assert "Indica per quante persone" in asked.transitions[-1].reason
     assert call.allows("resubmit") and call.allows("submit")
+
+
+def test_the_demo_calls_are_reachable_from_the_home_page_with_their_proposals(client, db_session):
+    seed_demo()
+    db_session.commit()
+    home = client.get("/")
+    calls = db_session.scalars(sa.select(Call).order_by(Call.id)).all()
+
+    for call in calls:
+        assert f'href="/call/{call.id}"' in home.get_data(as_text=True) and call.title in text_of(home)
+    supports_call = next(call for call in calls if call.phase is CallPhase.SUPPORTS)
+    page = text_of(client.get(f"/call/{supports_call.id}"))
+    assert "Un open day dei progetti costruiti dai ragazzi" in page
+    assert "Corsi serali di alfabetizzazione digitale" not in page  # the queue is not public
