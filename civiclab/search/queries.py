@@ -9,7 +9,7 @@ results costs the same number of queries whatever it finds.
 import re
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, lazyload
 
 from civiclab.core.db import LIKE_ESCAPE, like_pattern
 from civiclab.events.models import Event, EventState
@@ -68,7 +68,7 @@ def events_select(text):
         return None
     return (
         sa.select(Event).join(Event.lab).join(Lab.city)
-        .options(contains_eager(Event.lab).contains_eager(Lab.city))
+        .options(contains_eager(Event.lab).contains_eager(Lab.city), lazyload(Event.audience_rows))
         .where(Event.state.in_(FOUND_EVENT_STATES), _every_word_in([Event.title, Event.description], terms))
         .order_by(Event.starts_at.desc(), Event.id.desc())
     )
@@ -95,7 +95,7 @@ def proposals_select(text):
     best_first = matching.c.rank.desc() if db.session.get_bind().dialect.name == "postgresql" else matching.c.rank
     return (
         sa.select(Proposal).join(matching, matching.c.id == Proposal.id)
-        .join(Proposal.call).options(contains_eager(Proposal.call))
+        .join(Proposal.call).options(contains_eager(Proposal.call).lazyload(Call.themes))
         .where(Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None), Call.published.is_(True))
         .order_by(best_first, Proposal.id.desc())
     )

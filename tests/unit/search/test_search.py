@@ -1,0 +1,150 @@
+"""The site search: one box, results grouped (projects, events, labs, proposals), only what is public."""
+import os
+import re
+
+import pytest
+
+from civiclab.core.time import utcnow
+from civiclab.events.models import EventState
+from civiclab.proposals.models import ProposalState
+from tests.conftest import text_of
+
+ON_POSTGRES = os.environ.get("CIVICLAB_TEST_DB") == "postgres"
+
+
+def _groups(response):
+    """{group heading: count} as the page shows them."""
+    page = response.get_data(as_text=True)
+    return {name: int(count) for name, count in re.findall(
+        r'<h2 class="h3" id="group-\w+">(\w+) <span class="badge bg-secondary">(\d+)</span>', page)}
+
+
+@pytest.fixture
+def garden(make_project, make_lab, make_event, make_call, make_proposal):
+    """One public thing of each kind about a garden, and hidden ones that must never be found."""
+    lab = make_lab(name="Laboratorio Giardino Aperto")
+    project = make_project(city=lab.city, title="Il giardino di via Libia", summary="Un parco per il quartiere")
+    call = make_call(project=project, lab=lab)
+    found = {
+        "project": project,
+        "lab": lab,
+        "event": make_event(lab=lab, title="Festa del giardino"),
+        "finished": make_event(lab=lab, title="Potatura in giardino", state=EventState.FINISHED),
+        "proposal": make_proposal(call=call, title="Un giardino condiviso", body="Aiuole e panchine."),
+        "adopted": make_proposal(call=call, title="Orti nel giardino", state=ProposalState.ADOPTED),
+    }
+    hidden = [
+        make_project(title="Giardino in bozza", published=False),
+        make_event(lab=lab, title="Giardino: evento in bozza", state=EventState.DRAFT, published_at=None),
+        make_event(lab=lab, title="Giardino: evento annullato", state=EventState.CANCELLED),
+        *(make_proposal(call=call, title=f"Giardino {state.value}", state=state)
+          for state in (ProposalState.DRAFT, ProposalState.SUBMITTED, ProposalState.REJECTED,
+                        ProposalState.CHANGES_REQUESTED, ProposalState.WITHDRAWN)),
+        make_proposal(call=call, title="Giardino nascosto dalle segnalazioni", hidden_at=utcnow()),
+        make_proposal(call=make_call(project=project, published=False), title="Giardino di una call privata"),
+    ]
+    return found, hidden
+
+
+def test_results_are_grouped_with_their_counts(client, garden):
+    _found, hidden = garden
+    response = client.get("/cerca?q=giardino")
+    assert response.status_code == 200
+    assert _groups(response) == {"Progetti": 1, "Eventi": 2, "Laboratori": 1, "Proposte": 2}
+    page = text_of(response)
+    for title in ("Il giardino di via Libia", "Festa del giardino", "Potatura in giardino",
+                  "Laboratorio Giardino Aperto", "Un giardino condiviso", "Orti nel giardino"):
+        assert title in page
+    for thing in hidden:
+        assert thing.title not in page
+
+
+def test_every_word_must_match_in_any_order_and_case(client, garden):
+    assert _groups(client.get("/cerca?q=LIBIA+giardino"))["Progetti"] == 1
+    assert _groups(client.get("/cerca?q=giardino+quartiere"))["Progetti"] == 1  # the summary
+    assert _groups(client.get("/cerca?q=giardino+marte"))["Progetti"] == 0
+
+
+def test_proposals_match_by_word_prefix_on_every_database(client, garden):
+    assert _groups(client.get("/cerca?q=giard"))["Proposte"] == 2
+    assert _groups(client.get("/cerca?q=panchine"))["Proposte"] == 1  # the body
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="Italian stemming is PostgreSQL's (SQLite matches prefixes)")
+def test_on_postgresql_the_plural_finds_the_singular(client, garden):
+    assert _groups(client.get("/cerca?q=giardini"))["Proposte"] == 2
+
+
+def test_an_empty_search_shows_the_box_and_a_hint(client):
+    for url in ("/cerca", "/cerca?q=", "/cerca?q=+++", "/cerca?tipo=proposte"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert 'name="q"' in response.get_data(as_text=True)
+        assert "Scrivi una o più parole" in text_of(response) and _groups(response) == {}
+
+
+@pytest.mark.parametrize("q", [
+    "!!!", "%", "_", "%_%", "'", "\"", "*", "\\", "(", ")", "AND", "OR NOT", "NEAR(", "giard*", "-giardino",
+    "a" * 5000, "giardino " * 300, "caf\u00e9 \u2603 \U0001F333", "<script>alert(1)</script>",
+    "title:giardino", "giardino:*", "&|!", "___",
+])
+def test_absurd_input_never_breaks_the_page(client, garden, q):
+    response = client.get("/cerca", query_string={"q": q})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+def test_control_characters_are_dropped_before_searching(client):
+    from civiclab.search.queries import clean_query
+
+    assert clean_query(" giar\x00dino\x1b  via\tLibia ") == "giar dino via Libia"
+    assert client.get("/cerca", query_string={"q": "\x00"}).status_code == 400  # the app refuses NUL
+
+
+def test_each_group_has_more_pages(client, make_project, make_proposal, make_call):
+    call = make_call()
+    for n in range(23):
+        make_project(title=f"Pista ciclabile {n:02d}")
+        make_proposal(call=call, title=f"Pista ciclabile numero {n:02d}")
+    first = client.get("/cerca?q=ciclabile")
+    assert _groups(first) == {"Progetti": 23, "Eventi": 0, "Laboratori": 0, "Proposte": 23}
+    page = first.get_data(as_text=True)
+    assert text_of(first).count("Pista ciclabile") == 20
+    assert 'href="/cerca?q=ciclabile&amp;tipo=proposte&amp;pagina=2"' in page
+
+    third = client.get("/cerca?q=ciclabile&tipo=progetti&pagina=3")
+    assert _groups(third) == {"Progetti": 23}
+    assert text_of(third).count("Pista ciclabile") == 3 and "Pagina 3 di 3" in text_of(third)
+    beyond = client.get("/cerca?q=ciclabile&tipo=progetti&pagina=99999999999")
+    assert beyond.status_code == 200 and text_of(beyond).count("Pista ciclabile") == 0
+    assert _groups(client.get("/cerca?q=ciclabile&tipo=altro")) == _groups(first)  # unknown group: all
+
+
+def test_a_search_costs_the_same_queries_whatever_it_finds(client, db_session, make_project, make_event,
+                                                           make_lab, make_call, make_proposal, count_queries):
+    lab = make_lab()
+    call = make_call()
+
+    def make_some(n):
+        for i in range(n):
+            make_project(title=f"Scuola aperta {i}")
+            make_event(lab=make_lab(name=f"Scuola lab {i}"), title=f"Scuola di robotica {i}")
+            make_proposal(call=call, title=f"Scuola nel parco {i}")
+
+    make_some(1)
+    db_session.expire_all()
+    with count_queries() as few:
+        client.get("/cerca?q=scuola")
+    make_some(12)
+    db_session.expire_all()
+    with count_queries() as many:
+        response = client.get("/cerca?q=scuola")
+    assert _groups(response) == {"Progetti": 13, "Eventi": 13, "Laboratori": 13, "Proposte": 13}
+    assert len(many) == len(few) <= 9
+    assert lab  # the unused lab matches nothing
+
+
+def test_the_header_has_a_search_box(client):
+    page = client.get("/").get_data(as_text=True)
+    form = re.search(r'<form class="cl-header-search" role="search"[^>]*action="/cerca".*?</form>', page, re.DOTALL)
+    assert form and '<label for="header-search"' in form.group(0)
