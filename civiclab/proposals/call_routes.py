@@ -21,6 +21,7 @@ from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
+from civiclab.follows.services import is_following
 from civiclab.places.models import City, Lab
 from civiclab.programmes.models import Project
 from civiclab.proposals import bp, queries, services
@@ -77,7 +78,8 @@ def call(call_id):
                    if name in ("q", "tema", "ordine") and value}
     can_edit = can_edit_call(current_user, call)
     return render_template("proposals/call.html", call=call, page=page, form=form, filter_args=filter_args,
-                           can_edit=can_edit, action_form=ActionForm() if can_edit else None), \
+                           can_edit=can_edit, action_form=ActionForm() if can_edit else None,
+                           following=is_following(current_user, call)), \
         422 if form.errors else 200
 
 

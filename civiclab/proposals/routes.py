@@ -11,6 +11,7 @@ from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
+from civiclab.follows.services import is_following
 from civiclab.moderation import services as moderation
 from civiclab.moderation.blocks import ensure_not_blocked
 from civiclab.proposals import attachments, bp, call_routes, queries, services
@@ -56,6 +57,7 @@ def _proposal_page(proposal, status=200, report_form=None):
         action_form=ActionForm(),
         thread=comment_thread(proposal=proposal) if proposal.state.is_public else None,
         comment_target={"proposal_id": proposal.id},
+        following=is_following(viewer, proposal),
     ), status
 
 
