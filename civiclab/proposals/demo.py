@@ -5,7 +5,8 @@ The calls' wording comes from the BO3.3.1.b project sheet and Bologna's Piano Op
 proposals are what the demo participants might write. Rows are written directly, not through the
 services, so that nothing is notified or mailed while seeding and the dates can lie in the past;
 they keep the services' invariants: every state change is a recorded transition with its reason,
-supports_count and comments_count match the rows, votes match the comments' counters.
+supports_count and comments_count match the rows, votes match the comments' counters, authors
+follow what they submitted.
 Phases are relative to the day the demo is loaded. Idempotent: calls by project and title,
 proposals by call and title; a proposal found is left as it is, with its supports and comments.
 """
@@ -18,6 +19,7 @@ from civiclab.comments.models import Comment, CommentVote, Stance
 from civiclab.core.sanitize import render_markdown
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
+from civiclab.follows.models import Follow
 from civiclab.proposals.models import (
     Call,
     CallTheme,
@@ -207,6 +209,8 @@ def _proposal(tally, call, author, theme_name, title, place, body):
     db.session.add(ProposalTransition(
         proposal_id=proposal.id, actor_id=author.id, created_at=written,
         from_state=ProposalState.DRAFT.value, to_state=ProposalState.SUBMITTED.value))
+    # Submitting makes its author follow it, to hear of decisions and comments.
+    db.session.add(Follow(user_id=author.id, proposal_id=proposal.id, created_at=written))
     return proposal
 
 

@@ -9,6 +9,7 @@ from civiclab.comments.models import Comment, CommentVote
 from civiclab.demo import DEMO_PASSWORD, DemoRefused, seed_demo
 from civiclab.events.models import Event, EventState, Registration, RegistrationState
 from civiclab.extensions import db
+from civiclab.follows.models import Follow
 from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
 from civiclab.programmes.models import Action, Axis, AxisBudget, CityPlan, Programme, Project
 from civiclab.proposals.models import (
@@ -24,7 +25,7 @@ from tests.conftest import text_of
 
 MODELS = (Programme, Axis, Action, City, Lab, CityPlan, AxisBudget, Project, User, Organisation,
           Membership, CityStaff, LabFacilitator, Event, Registration, Call, Proposal, ProposalTransition,
-          Support, Comment, CommentVote)
+          Support, Comment, CommentVote, Follow)
 
 
 def counts():
@@ -149,6 +150,8 @@ def test_seed_demo_counters_and_transitions_match_the_rows(db_session):
         assert path[0][0] == "draft" and path[-1][1] == proposal.state.value
         assert all(a[1] == b[0] for a, b in itertools.pairwise(path))
         assert all(t.reason for t in proposal.transitions if t.actor_id != proposal.author_id)
+        assert db_session.scalar(sa.select(Follow.id).filter_by(user_id=proposal.author_id,
+                                                               proposal_id=proposal.id))
     depths = db_session.scalars(sa.select(Comment.depth)).all()
     assert max(depths) == 2  # three levels
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Comment).where(Comment.stance.is_not(None))) >= 3
