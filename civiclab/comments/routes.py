@@ -2,13 +2,30 @@
 reporting, and moderators hiding and restoring. Every action goes back to the comment on its
 project's or proposal's page; a form with errors is shown again, with the text typed, on its own page.
 """
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from civiclab.comments import permissions, queries, services
-from civiclab.comments.forms import CommentForm, ConfirmForm, EditCommentForm, ReasonForm, ReplyForm, VoteForm
+from civiclab.comments.forms import (
+    CommentForm,
+    ConfirmForm,
+    EditCommentForm,
+    ReasonForm,
+    ReplyForm,
+    VoteForm,
+)
 from civiclab.core.errors import DomainError, NotAllowed, render_error, wants_json
 from civiclab.core.forms import show_domain_error
 from civiclab.core.limits import write_limit
@@ -55,16 +72,19 @@ def thread_for(project=None, proposal=None):
 
 
 @bp.app_template_global()
-def comments_list_url(sort=None, page=None):
-    """The host page's URL with the section's order or page changed, landing on the section."""
-    args = dict(request.view_args or {})
-    args.update(request.args.to_dict())
+def comments_list_url(thread, sort=None, page=None):
+    """The thread's page with the section's order or page changed, landing on the section (the
+    page's other arguments kept, unless it was shown again after a failed POST)."""
+    on_its_page = request.method == "GET" and request.endpoint in ("programmes.project", "proposals.proposal")
+    args = request.args.to_dict() if on_its_page else {}
     if sort is not None:
         args[SORT_ARG] = sort
         args.pop(PAGE_ARG, None)
     if page is not None:
         args[PAGE_ARG] = page
-    return url_for(request.endpoint, **args, _anchor="commenti")
+    if thread.proposal is not None:
+        return url_for("proposals.proposal", proposal_id=thread.proposal.id, **args, _anchor="commenti")
+    return url_for("programmes.project", code=thread.project.code, **args, _anchor="commenti")
 
 
 def subject_url(project=None, proposal=None, comment=None):

@@ -64,7 +64,7 @@ def test_anonymous_and_unconfirmed_visitors_do_not_vote(client, make_user, proje
 
 
 def test_threads_sort_by_oldest_newest_and_best(client, db_session, make_user, project, say):
-    author, voters = make_user(), [make_user() for _ in range(3)]
+    author = make_user()
     old, middle, new = (say(author, text, project=project) for text in ("Vecchio", "Medio", "Nuovo"))
     for hours, comment in zip((3, 2, 1), (old, middle, new)):
         comment.created_at -= timedelta(hours=hours)
@@ -101,3 +101,16 @@ def test_bad_comment_pages_are_the_first_or_the_last(client, make_user, project,
     for page in ("0", "-3", "abc", "99999999999999"):
         response = client.get(f"/progetti/{project.code}?pagina_commenti={page}")
         assert response.status_code == 200 and "Solo" in text_of(response)
+
+
+def test_sort_links_lead_to_the_subjects_page_even_after_a_failed_action(client, make_user, make_call,
+                                                                         make_proposal, lab, say):
+    proposal = make_proposal(call=make_call(lab=lab, phase="proposals"))
+    for text in ("Uno", "Due"):
+        say(make_user(), text, proposal=proposal)
+    login(client, make_user())
+
+    response = client.post(f"/proposte/{proposal.id}/sostieni")  # not the supports phase: shown again
+
+    html = response.get_data(as_text=True)
+    assert f'href="/proposte/{proposal.id}?ordine_commenti=newest#commenti"' in html
