@@ -16,6 +16,8 @@ def send_mail(to, subject, template, locale=None, attachments=(), **context):
     """
     with force_locale(locale or "it"):
         body = render_template(f"mail/{template}.txt", **context)
+    # Subjects quote people's titles: a line break typed in one must not break the header.
+    subject = " ".join(str(subject).split())
     message = Message(subject=subject, recipients=[to], body=body)
     for filename, content_type, data in attachments:
         message.attach(filename, content_type, data)

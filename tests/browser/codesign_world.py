@@ -81,9 +81,9 @@ def set_call_phase(live_server, call_id, phase):
         db.session.commit()
 
 
-def log_in(browser, live_server, email, watch_script=None):
+def log_in(browser, live_server, email, watch_script=None, **context_options):
     """A new browser context signed in as `email`, and its page (on the home page)."""
-    context = browser.new_context(locale="it-IT", base_url=live_server.url)
+    context = browser.new_context(locale="it-IT", base_url=live_server.url, **context_options)
     if watch_script:
         context.add_init_script(watch_script)
     page = context.new_page()

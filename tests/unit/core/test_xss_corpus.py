@@ -168,3 +168,20 @@ def test_a_nul_byte_in_a_request_is_refused_not_a_server_error(client, make_user
 
     assert response.status_code == 400
     assert "Richiesta non valida" in response.get_data(as_text=True)
+
+
+def test_a_title_with_line_breaks_is_moderated_and_mailed_on_one_subject_line(
+        db_session, make_call, make_user, make_facilitator, make_lab, outbox):
+    from civiclab.proposals.models import ProposalState
+    from civiclab.proposals.services import create_proposal, moderate_proposal
+
+    lab = make_lab()
+    call = make_call(lab=lab)
+    author = make_user()
+    proposal = create_proposal(author, call, submit=True, title="Orto\r\nBcc: spam@example.org",
+                               body="Testo.", theme_id=call.themes[0].id)
+    moderate_proposal(make_facilitator(lab), proposal, ProposalState.ACCEPTED, "Chiara.")
+
+    assert proposal.state is ProposalState.ACCEPTED and outbox
+    for message in outbox:
+        assert "\n" not in message.subject and "\r" not in message.subject
