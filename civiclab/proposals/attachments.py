@@ -93,8 +93,8 @@ def check_upload(upload):
     name = plain_text(upload.filename or "")
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
-        raise _refuse(_l("«%(name)s» supera la dimensione massima di %(mb)s MB.",
-                         name=name, mb=f"{limit / 1024 / 1024:.0f}"))
+        megabytes = round(limit / 1024 / 1024)
+        raise _refuse(_l("«%(name)s» supera la dimensione massima di %(mb)s MB.", name=name, mb=megabytes))
     if not data:
         raise _refuse(_l("«%(name)s» è vuoto.", name=name))
     if _is_pdf(data):
