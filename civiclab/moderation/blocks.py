@@ -1,6 +1,7 @@
 """Whether a user is blocked from contributing, and refusing them with a clear message."""
 import sqlalchemy as sa
-from flask_babel import format_datetime, lazy_gettext as _l
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
 
 from civiclab.core.errors import NotAllowed
 from civiclab.core.time import utcnow

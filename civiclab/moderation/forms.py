@@ -1,6 +1,7 @@
 """Forms of moderation: the queue's filters, a decision on a proposal, resolving reports, blocking
 a user and lifting a block."""
 from datetime import time, timedelta
+from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -98,7 +99,7 @@ class BlockForm(FlaskForm):
     until = ItalianDateField(_l("Ultimo giorno del blocco"), validators=[Optional()], description=_l(
         "Solo con «Fino a una data»: il blocco finisce alla mezzanotte di quel giorno (ora italiana)."))
 
-    FIELD_FOR_ERROR = {"ends_at": "until"}
+    FIELD_FOR_ERROR: ClassVar[dict] = {"ends_at": "until"}
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)

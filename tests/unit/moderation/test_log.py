@@ -13,7 +13,7 @@ from tests.conftest import login, text_of
 
 
 def rows(response):
-    return [text_of_row(row) for row in re.findall(r"<tr>(.*?)</tr>", response.text, re.S)[1:]]
+    return [text_of_row(row) for row in re.findall(r"<tr>(.*?)</tr>", response.text, re.DOTALL)[1:]]
 
 
 def text_of_row(row):

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from civiclab.comments.models import Comment
 from civiclab.moderation import services
 from civiclab.moderation.models import ModerationAction, Report
-from civiclab.proposals.models import ProposalState
 from tests.conftest import login, text_of
 
 
