@@ -27,7 +27,7 @@ def test_a_person_who_leaves_the_honeypot_empty_registers(client, db_session):
 def test_the_honeypot_is_off_screen_out_of_reach_and_labelled_leave_empty(client):
     page = client.get("/account/registrati").text
 
-    wrapper = re.search(r'<div class="cl-honeypot" aria-hidden="true">(.*?)</div>', page, re.S)
+    wrapper = re.search(r'<div class="cl-honeypot" aria-hidden="true">(.*?)</div>', page, re.DOTALL)
     assert wrapper, "the honeypot sits in an aria-hidden off-screen wrapper"
     assert "Lascia vuoto questo campo" in wrapper.group(1)
     field = re.search(r"<input[^>]*name=\"website\"[^>]*>", wrapper.group(1)).group(0)
