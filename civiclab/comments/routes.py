@@ -27,7 +27,7 @@ from civiclab.comments.forms import (
     VoteForm,
 )
 from civiclab.core.errors import DomainError, NotAllowed, render_error, wants_json
-from civiclab.core.forms import show_domain_error
+from civiclab.core.forms import MAX_ID, show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
@@ -111,6 +111,8 @@ def subject_title(comment):
 
 
 def _viewable_comment(comment_id):
+    if not 0 < comment_id < MAX_ID:
+        abort(404)
     comment = db.first_or_404(queries.comment_select(comment_id))
     if not permissions.can_view_comment(current_user, comment):
         abort(404)  # a comment on what one may not see does not exist for them

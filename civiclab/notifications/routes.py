@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civiclab.core.errors import DomainError
-from civiclab.core.forms import show_domain_error
+from civiclab.core.forms import MAX_ID, show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.extensions import db, limiter
@@ -47,7 +47,7 @@ def bell():
 
 def _own(notification_id):
     """The signed-in user's notification, or 404 (somebody else's does not exist for them)."""
-    notification = db.session.get(Notification, notification_id)
+    notification = db.session.get(Notification, notification_id) if 0 < notification_id < MAX_ID else None
     if notification is None or notification.user_id != current_user.id:
         abort(404)
     return notification
