@@ -45,17 +45,13 @@ target_db = current_app.extensions['migrate'].db
 # ... etc.
 
 
+from civiclab.core.db import include_in_autogenerate  # noqa: E402
+
+
 def get_metadata():
     if hasattr(target_db, 'metadatas'):
         return target_db.metadatas[None]
     return target_db.metadata
-
-
-def include_object(object, name, type_, reflected, compare_to):
-    """Leave the full-text search structures (made by hand in 0003) out of autogenerate."""
-    if name and (name.startswith("proposals_fts") or name == "ix_proposals_fulltext"):
-        return False
-    return True
 
 
 def run_migrations_offline():
@@ -98,7 +94,7 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
-    conf_args.setdefault("include_object", include_object)
+    conf_args.setdefault("include_object", include_in_autogenerate)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

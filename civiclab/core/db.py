@@ -47,3 +47,9 @@ def _request_writes():
     from flask import has_request_context, request
 
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+def include_in_autogenerate(object, name, type_, reflected, compare_to):
+    """Alembic's include_object: the full-text search structures made by hand in migration 0003
+    (SQLite's proposals_fts tables, PostgreSQL's expression index) are not in the models."""
+    return not (name and (name.startswith("proposals_fts") or name == "ix_proposals_fulltext"))

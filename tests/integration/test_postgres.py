@@ -5,6 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from civiclab.core.db import include_in_autogenerate
 from civiclab.extensions import db
 from tests.conftest import temporary_postgres_app
 
@@ -26,7 +27,7 @@ def test_migrations_build_the_models_schema_and_go_down_to_base_and_up_again(pos
         with app.app_context():
             assert {"users", "organisations", "cities", "labs", "projects"} <= user_tables()
             with db.engine.connect() as conn:
-                context = MigrationContext.configure(conn, opts={"compare_type": True})
+                context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_in_autogenerate})
                 assert compare_metadata(context, db.metadata) == []
 
             db.session.remove()
