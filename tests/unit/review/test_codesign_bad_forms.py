@@ -8,6 +8,7 @@ from civiclab.moderation.models import UserBlock
 from civiclab.proposals.models import Proposal, ProposalState
 from tests.conftest import login
 
+
 @pytest.fixture
 def lab(make_lab):
     return make_lab()

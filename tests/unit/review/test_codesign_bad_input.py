@@ -3,7 +3,6 @@ filters, wrong choices in forms, text that is huge, empty, NUL or unusual unicod
 GETs on POST-only addresses."""
 import pytest
 
-from civiclab.proposals.models import ProposalState
 from tests.conftest import login
 
 # Ids no row has: past any INTEGER column (SQLite and PostgreSQL refuse to compare them), just past
@@ -124,3 +123,14 @@ def test_the_search_box_and_the_similar_proposals_take_any_text(client, world, t
     assert client.get("/cerca", query_string={"q": text, "tipo": "proposte"}).status_code == 200
     assert client.get(f"/call/{call.id}", query_string={"q": text}).status_code in (200, 422)
     assert client.get(f"/call/{call.id}/proposte-simili", query_string={"titolo": text}).status_code in (200, 400)
+
+
+def test_a_get_on_an_address_that_only_takes_posts_is_405(app, client, admin):
+    from tests.unit.review.test_codesign_csrf import CODESIGN, post_urls
+
+    post_only = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" not in rule.methods}
+    urls = [url for endpoint, url in post_urls(app) if endpoint in post_only and endpoint.split(".")[0] in CODESIGN]
+    login(client, admin)
+
+    assert len(urls) > 15
+    assert {url: client.get(url).status_code for url in urls} == dict.fromkeys(urls, 405)
