@@ -1,4 +1,7 @@
 """The one place user HTML is cleaned; bleach lives behind it so it can be swapped."""
+import html
+import re
+
 import bleach
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -40,9 +43,25 @@ def safe_html(html):
     return Markup(clean_html(html))
 
 
+_TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
+
+
 def plain_text(text):
-    """Text with every tag removed (names, titles)."""
-    return bleach.clean(text or "", tags=set(), strip=True)
+    """Text with every tag removed (titles, places, file names): plain text, escaped when shown.
+
+    bleach answers HTML; its entities are turned back into characters, or "Scuole & imprese"
+    would be stored as "Scuole &amp; imprese" and shown with the entity spelled out. Tags spelled
+    with entities ("&lt;script&gt;") become tags when unescaped, so it goes round until stable;
+    a "<" left that could open a tag (an unclosed "<img …") gets a space after it, so the text
+    stays markup-free even where it is not escaped (a mail subject, a calendar file).
+    """
+    text = text or ""
+    for _ in range(3):
+        cleaned = html.unescape(bleach.clean(text, tags=set(), strip=True))
+        if cleaned == text:
+            break
+        text = cleaned
+    return _TAG_OPENING.sub("< ", text)
 
 
 def render_markdown(text):
@@ -52,3 +71,8 @@ def render_markdown(text):
     for level, shown in (("1", "3"), ("2", "4"), ("6", "5")):
         html = html.replace(f"<h{level}>", f"<h{shown}>").replace(f"</h{level}>", f"</h{shown}>")
     return clean_html(html)
+
+
+def text_content(html_text):
+    """The text a reader sees in cleaned HTML (one pass: "&lt;img&gt;" shown as text stays)."""
+    return html.unescape(bleach.clean(html_text or "", tags=set(), strip=True))

@@ -33,7 +33,7 @@ _BREAKS = re.compile(r"<br\s*/?>|</(p|li|h3|h4|h5|blockquote|pre)>", re.IGNORECA
 
 def description_text(description_html):
     """The event's sanitised HTML as plain text, a paragraph per line."""
-    text = html.unescape(plain_text(_BREAKS.sub("\n", description_html or "")))
+    text = plain_text(_BREAKS.sub("\n", description_html or ""))
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return "\n".join(line for line in lines if line)
 
