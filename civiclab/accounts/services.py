@@ -195,6 +195,8 @@ def update_profile(user, display_name, bio, locale):
     display_name = " ".join((display_name or "").split())
     if not display_name:
         raise DomainError(_("Il nome visualizzato è obbligatorio."), field="display_name")
+    if len(display_name) > 80:
+        raise DomainError(_("Il nome visualizzato può avere al massimo 80 caratteri."), field="display_name")
     user.display_name = display_name
     user.bio = (bio or "").strip()
     user.locale = locale if locale in LANGUAGES else user.locale

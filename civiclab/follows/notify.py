@@ -5,6 +5,7 @@ notification and mails it as the recipient chose (at once, in a digest, or never
 language, once: every piece has a dedupe key, so someone who follows both a call and its project
 hears of a new proposal one time.
 """
+from flask import url_for
 from flask_babel import gettext as _
 
 from civiclab.core import signals
@@ -23,13 +24,8 @@ def proposal_path(proposal):
 
 
 def comment_path(comment):
-    from civiclab.follows.routes import subject_url
-
-    if comment.proposal_id is not None:
-        page = subject_url("proposta", comment.proposal)
-    else:
-        page = subject_url("progetto", comment.project)
-    return f"{page}#commento-{comment.id}"
+    """The comment's own address: it sends the reader to the page of the thread that holds it."""
+    return url_for("comments.comment", comment_id=comment.id)
 
 
 # ---- my proposal changed state --------------------------------------------------------------

@@ -104,19 +104,23 @@ def test_a_reply_tells_the_parents_author_but_not_someone_replying_to_themselves
     assert _news(db_session, first) == []
     reply = post_comment(second, "D'accordo!", parent=comment)
     [note] = _news(db_session, first)
-    assert note.kind == "comment_reply" and note.url == f"/proposte/{proposal.id}#commento-{reply.id}"
+    assert note.kind == "comment_reply" and note.url == f"/commenti/{reply.id}"
     assert "Dario ha risposto al tuo commento su «Panchine in piazza»." == note.message
     [mail] = outbox
     assert mail.recipients == [first.email] and "D'accordo!" in mail.body
 
 
-def test_a_reply_on_a_project_links_to_the_project_page(ctx, db_session, make_project, make_user):
+def test_a_reply_on_a_project_links_to_its_place_on_the_project_page(ctx, client, db_session, make_project,
+                                                                     make_user):
     project = make_project()
     first, second = make_user(), make_user()
     comment = post_comment(first, "Quando iniziano i lavori?", project=project)
     reply = post_comment(second, "A settembre.", parent=comment)
     [note] = _news(db_session, first)
-    assert note.url == f"/progetti/{project.code}#commento-{reply.id}"
+    db_session.commit()
+    # The comment's own address leads to the page of the thread that holds it (page 2 and after).
+    assert note.url == f"/commenti/{reply.id}"
+    assert client.get(note.url).location.endswith(f"/progetti/{project.code}#commento-{reply.id}")
 
 
 # ---- news of what I follow -------------------------------------------------------------------
