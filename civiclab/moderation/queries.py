@@ -18,6 +18,7 @@ from civiclab.core.time import utcnow
 from civiclab.extensions import db
 from civiclab.moderation.models import ModerationAction, Report, UserBlock
 from civiclab.places.models import Lab
+from civiclab.programmes.models import Project
 from civiclab.proposals import permissions as proposal_permissions
 from civiclab.proposals.models import Call, Proposal, ProposalState, ProposalTransition
 
@@ -221,9 +222,26 @@ def active_blocks_select(now=None):
     )
 
 
-def log_select():
-    """Every moderation action, newest first, with its actor and target."""
-    return (
+def _logged_content_clause(user):
+    """SQL: log entries `user` may read. Blocks are site-wide, so every moderator reads them;
+    entries about a comment or a proposal only for who moderates it (its call; for a project's
+    comments, its city), so one city's reasons do not reach another city's facilitators."""
+    moderated_proposals = sa.select(Proposal.id).join(Proposal.call).where(moderated_calls_clause(user))
+    cities = set(user.staff_city_ids) | {role.lab.city_id for role in user.facilitator_roles}
+    moderated_comments = sa.select(Comment.id).where(sa.or_(
+        Comment.proposal_id.in_(moderated_proposals),
+        Comment.project_id.in_(sa.select(Project.id).where(Project.city_id.in_(cities))),
+    ))
+    return sa.or_(
+        sa.and_(ModerationAction.comment_id.is_(None), ModerationAction.proposal_id.is_(None)),
+        ModerationAction.proposal_id.in_(moderated_proposals),
+        ModerationAction.comment_id.in_(moderated_comments),
+    )
+
+
+def log_select(user):
+    """The moderation actions `user` may read, newest first, with their actor and target."""
+    query = (
         sa.select(ModerationAction)
         .options(
             _person(ModerationAction.actor), _person(ModerationAction.target_user),
@@ -232,6 +250,7 @@ def log_select():
         )
         .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
     )
+    return query if is_admin(user) else query.where(_logged_content_clause(user))
 
 
 def decisions_select(user):

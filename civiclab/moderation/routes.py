@@ -271,5 +271,5 @@ def lift_block(block_id):
 def log():
     require(can_block_users(current_user))
     decisions = request.args.get("vista") == "decisioni"
-    query = queries.decisions_select(current_user) if decisions else queries.log_select()
+    query = queries.decisions_select(current_user) if decisions else queries.log_select(current_user)
     return render_template("moderation/log.html", page=_paginate(query), decisions=decisions)

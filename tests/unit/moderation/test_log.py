@@ -97,3 +97,23 @@ def test_the_log_is_for_moderators_only_and_costs_the_same_at_3_and_30_entries(
     assert "30 voci" in text_of(page)
     assert len(few) == len(many), "\n".join(many)
     assert db_session.scalar(sa.select(sa.func.count(ModerationAction.id))) == 30
+
+
+def test_another_citys_facilitator_reads_its_blocks_but_not_its_reasons_about_content(
+        client, db_session, facilitator, call, make_proposal, make_user, make_facilitator, make_lab):
+    proposal = make_proposal(call=call, title="Parcheggio nel parco")
+    troll = make_user(display_name="Tina Troll")
+    db_session.add_all([
+        ModerationAction(actor_id=facilitator.id, action="reports_upheld", proposal_id=proposal.id,
+                         reason="Dati personali di un vicino"),
+        ModerationAction(actor_id=facilitator.id, action="block_user", user_id=troll.id, reason="Recidiva"),
+    ])
+    db_session.commit()
+
+    login(client, make_facilitator(make_lab()))  # a lab of another city
+    page = client.get("/moderazione/registro").text
+    assert "Recidiva" in page
+    assert "Dati personali di un vicino" not in page and "Parcheggio nel parco" not in page
+
+    login(client, facilitator)
+    assert "Dati personali di un vicino" in client.get("/moderazione/registro").text
