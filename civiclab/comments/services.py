@@ -15,7 +15,7 @@ from civiclab.comments.models import EDIT_WINDOW_MINUTES, Comment, CommentVote, 
 from civiclab.core import signals
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.permissions import is_authenticated
-from civiclab.core.sanitize import render_markdown, text_content
+from civiclab.core.sanitize import is_blank, render_markdown, text_content
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
 from civiclab.moderation.blocks import ensure_not_blocked
@@ -30,7 +30,7 @@ def _body(body):
     if len(body) > BODY_MAX:
         raise DomainError(_l("Il commento può avere al massimo %(n)d caratteri.", n=BODY_MAX), field="body")
     html = render_markdown(body)
-    if not text_content(html).strip():
+    if is_blank(text_content(html)):
         raise DomainError(_l("Scrivi il testo del commento."), field="body")
     return body, html
 

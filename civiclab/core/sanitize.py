@@ -1,6 +1,7 @@
 """The one place user HTML is cleaned; bleach lives behind it so it can be swapped."""
 import html
 import re
+import unicodedata
 
 import bleach
 from markdown_it import MarkdownIt
@@ -76,3 +77,8 @@ def render_markdown(text):
 def text_content(html_text):
     """The text a reader sees in cleaned HTML (one pass: "&lt;img&gt;" shown as text stays)."""
     return html.unescape(bleach.clean(html_text or "", tags=set(), strip=True))
+
+
+def is_blank(text):
+    """True when `text` shows nothing: spaces, zero-width and other invisible characters only."""
+    return not any(unicodedata.category(ch)[0] not in "ZC" for ch in text or "")

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from civiclab.core import signals
 from civiclab.core.errors import DomainError, NotAllowed
-from civiclab.core.sanitize import plain_text, render_markdown
+from civiclab.core.sanitize import is_blank, plain_text, render_markdown
 from civiclab.extensions import db
 from civiclab.moderation.blocks import ensure_not_blocked
 from civiclab.proposals import attachments, permissions
@@ -35,7 +35,7 @@ THEMES_MAX = 20
 
 def _call_values(values):
     title = plain_text(values.get("title", "")).strip()
-    if not title:
+    if is_blank(title):
         raise DomainError(_l("Il titolo è obbligatorio."), field="title")
     times = [values.get(key) for key in ("proposals_from", "review_from", "supports_from", "closes_at")]
     if any(moment is None for moment in times):
@@ -135,12 +135,12 @@ def publish_call(actor, call, published=True):
 
 def _proposal_values(call, values):
     title = plain_text(values.get("title", "")).strip()
-    if not title:
+    if is_blank(title):
         raise DomainError(_l("Il titolo è obbligatorio."), field="title")
     if len(title) > TITLE_MAX:
         raise DomainError(_l("Il titolo può avere al massimo %(n)d caratteri.", n=TITLE_MAX), field="title")
     body = (values.get("body") or "").strip()
-    if not body:
+    if is_blank(body):
         raise DomainError(_l("Descrivi la tua proposta."), field="body")
     if len(body) > BODY_MAX:
         raise DomainError(_l("Il testo può avere al massimo %(n)d caratteri.", n=BODY_MAX), field="body")

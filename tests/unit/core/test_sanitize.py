@@ -1,7 +1,7 @@
 """The sanitiser's plain text: what people type comes back as they typed it, minus markup."""
 import pytest
 
-from civiclab.core.sanitize import plain_text, text_content
+from civiclab.core.sanitize import is_blank, plain_text, text_content
 
 
 @pytest.mark.parametrize("typed, stored", [
@@ -23,3 +23,19 @@ def test_a_proposal_title_with_an_ampersand_reads_right_on_its_page(client, make
 
 def test_text_content_reads_escaped_markup_as_text():
     assert text_content("<p>&lt;img src=x&gt;</p>") == "<img src=x>"
+
+
+@pytest.mark.parametrize("text, blank", [
+    ("", True), ("  \n\t", True), ("\u200b\u200b", True), ("\u00a0\u2060", True), ("a\u200b", False), ("·", False),
+])
+def test_is_blank_sees_through_invisible_characters(text, blank):
+    assert is_blank(text) is blank
+
+
+def test_a_comment_of_zero_width_spaces_is_refused(client, make_user, make_proposal, db_session):
+    from tests.conftest import login
+
+    proposal = make_proposal()
+    login(client, make_user())
+    response = client.post("/commenti", data={"proposal_id": proposal.id, "body": "\u200b\u200b"})
+    assert response.status_code == 422 and proposal.comments_count == 0
