@@ -4,7 +4,6 @@ Each event keeps one UID for life (its id and the site's host), so calendar apps
 entry they already have; SEQUENCE grows with every change they must pick up, and a cancelled
 event stays in the feed as STATUS:CANCELLED so subscribers see it go.
 """
-import html
 import re
 from datetime import timedelta
 
