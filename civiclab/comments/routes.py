@@ -17,7 +17,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from civiclab.comments import permissions, queries, services
+from civiclab.comments import (
+    permissions,
+    personal_data,  # noqa: F401  (the export sections and deletion rules)
+    queries,
+    services,
+)
 from civiclab.comments.forms import (
     CommentForm,
     ConfirmForm,

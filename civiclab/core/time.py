@@ -36,3 +36,8 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
+
+
+def isoformat(value):
+    """`value` as an ISO 8601 string (UTC as stored), or None: how data exports write times."""
+    return value.isoformat() if value is not None else None

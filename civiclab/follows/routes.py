@@ -18,7 +18,10 @@ from civiclab.core.forms import MAX_ID
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.extensions import db, limiter
-from civiclab.follows import services
+from civiclab.follows import (
+    personal_data,  # noqa: F401  (the export sections and deletion rules)
+    services,
+)
 from civiclab.notifications.services import safe_path
 
 bp = Blueprint("follows", __name__)

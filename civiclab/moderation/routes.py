@@ -25,7 +25,11 @@ from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
-from civiclab.moderation import queries, services
+from civiclab.moderation import (
+    personal_data,  # noqa: F401  (the export sections and deletion rules)
+    queries,
+    services,
+)
 from civiclab.moderation.blocks import active_block
 from civiclab.moderation.forms import (
     ALL_STATES,

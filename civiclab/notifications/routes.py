@@ -19,7 +19,10 @@ from civiclab.core.forms import MAX_ID, show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.extensions import db, limiter
-from civiclab.notifications import services
+from civiclab.notifications import (
+    personal_data,  # noqa: F401  (the export sections and deletion rules)
+    services,
+)
 from civiclab.notifications.forms import preferences_form
 from civiclab.notifications.models import Notification
 

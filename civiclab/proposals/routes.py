@@ -14,7 +14,14 @@ from civiclab.extensions import db, limiter
 from civiclab.follows.services import is_following
 from civiclab.moderation import services as moderation
 from civiclab.moderation.blocks import ensure_not_blocked
-from civiclab.proposals import attachments, bp, call_routes, queries, services
+from civiclab.proposals import (
+    attachments,
+    bp,
+    call_routes,
+    personal_data,  # noqa: F401  (the export sections and deletion rules)
+    queries,
+    services,
+)
 from civiclab.proposals.forms import ActionForm, ProposalForm, ReportForm, WithdrawForm
 from civiclab.proposals.models import ProposalState
 from civiclab.proposals.permissions import (

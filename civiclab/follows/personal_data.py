@@ -1,0 +1,45 @@
+"""What a user follows: their section of the data export, and its end when the account is deleted."""
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, contains_eager
+
+from civiclab.accounts.services import export_section
+from civiclab.core import signals
+from civiclab.core.time import isoformat
+from civiclab.extensions import db
+from civiclab.follows import services
+from civiclab.follows.models import Follow
+from civiclab.proposals.models import Call, Proposal
+
+
+@export_section("follows")
+def export_follows(user):
+    """Everything `user` follows (one query). A subject they may no longer see (a hidden
+    proposal, an unpublished call) is named by its id alone."""
+    proposal_call = aliased(Call)
+    follows = db.session.scalars(
+        sa.select(Follow)
+        .outerjoin(Follow.project).outerjoin(Follow.call).outerjoin(Follow.proposal)
+        .outerjoin(proposal_call, Proposal.call_id == proposal_call.id)
+        .options(contains_eager(Follow.project), contains_eager(Follow.call).lazyload(Call.themes),
+                 contains_eager(Follow.proposal).contains_eager(Proposal.call.of_type(proposal_call))
+                 .lazyload(proposal_call.themes))
+        .where(Follow.user_id == user.id)
+        .order_by(Follow.created_at, Follow.id)
+    ).unique()
+    exported = []
+    for follow in follows:
+        kind = services.kind_of(follow.subject)
+        exported.append({
+            "kind": kind,
+            "id": follow.subject.id,
+            "title": follow.subject.title if services.can_follow(user, follow.subject) else None,
+            "created_at": isoformat(follow.created_at),
+        })
+    return exported
+
+
+@signals.user_deleted.connect
+def on_user_deleted(user, **_extra):
+    """A deleted account follows nothing (and so hears of nothing)."""
+    db.session.execute(sa.delete(Follow).where(Follow.user_id == user.id).execution_options(synchronize_session=False))
+    db.session.flush()

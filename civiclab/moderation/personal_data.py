@@ -1,0 +1,44 @@
+"""The reports a user filed and the blocks on them, in their data export.
+
+Account deletion leaves both in place: a report still counts towards hiding what it is about
+and is resolved by a moderator like any other (its reporter shown as "Utente eliminato"), and a
+block is part of the moderation record.
+"""
+import sqlalchemy as sa
+
+from civiclab.accounts.services import export_section
+from civiclab.core.time import isoformat
+from civiclab.extensions import db
+from civiclab.moderation.models import Report, UserBlock
+
+
+@export_section("reports")
+def export_reports(user):
+    """The reports `user` filed, with how they ended (one query)."""
+    reports = db.session.scalars(
+        sa.select(Report).where(Report.reporter_id == user.id).order_by(Report.created_at, Report.id)
+    )
+    return [
+        {
+            "subject": ({"comment_id": report.comment_id} if report.comment_id is not None
+                        else {"proposal_id": report.proposal_id}),
+            "reason": report.reason,
+            "created_at": isoformat(report.created_at),
+            "resolved_at": isoformat(report.resolved_at),
+            "upheld": report.upheld,
+        }
+        for report in reports
+    ]
+
+
+@export_section("blocks")
+def export_blocks(user):
+    """The blocks moderators put on `user`, lifted or not (one query)."""
+    blocks = db.session.scalars(
+        sa.select(UserBlock).where(UserBlock.user_id == user.id).order_by(UserBlock.created_at, UserBlock.id)
+    )
+    return [
+        {"reason": block.reason, "created_at": isoformat(block.created_at), "ends_at": isoformat(block.ends_at),
+         "lifted_at": isoformat(block.lifted_at)}
+        for block in blocks
+    ]
