@@ -200,3 +200,10 @@ def test_deleting_an_account_with_nothing_of_co_design_works_too(client, db_sess
     user = make_user()
     _delete(client, db_session, user)
     assert db_session.get(User, user.id).deleted_at is not None
+
+
+def test_the_deletion_page_says_what_stays_and_what_goes(client, make_user):
+    login(client, make_user())
+    page = text_of(client.get("/account/elimina"))
+    assert "Le tue proposte pubblicate e i tuoi commenti restano visibili" in page
+    assert "Cancelleremo le proposte mai pubblicate" in page
