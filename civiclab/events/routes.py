@@ -9,7 +9,7 @@ from civiclab.core.forms import filter_id, show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
-from civiclab.events import bp, queries, services
+from civiclab.events import bp, personal_data, queries, services  # personal_data: export and deletion rules
 from civiclab.events.forms import CancelEventForm, EventActionForm, EventFilterForm, EventForm
 from civiclab.events.models import EventState
 from civiclab.events.permissions import (
