@@ -32,6 +32,11 @@ def create_app(config=None):
     from civiclab.follows.notify import connect_listeners as connect_codesign_listeners
 
     connect_codesign_listeners()  # notifications of proposals, replies and followed news
+    from civiclab.rooms.broadcast import connect_broadcasts
+    from civiclab.rooms.creation import connect_room_creation
+
+    connect_room_creation()  # every event, project and lab gets its room in the same flush
+    connect_broadcasts()  # stored room messages and moderation reach connected screens
 
     from civiclab.core.errors import register_error_handlers
     from civiclab.core.security import register_security_headers

@@ -9,3 +9,4 @@ from civiclab.proposals.models import Attachment, Call, CallTheme, Proposal, Pro
 from civiclab.comments.models import Comment, CommentVote  # noqa: F401
 from civiclab.moderation.models import ModerationAction, Report, UserBlock  # noqa: F401
 from civiclab.follows.models import Follow  # noqa: F401
+from civiclab.rooms.models import Message, Room, RoomKind, RoomMember, RoomMute, RoomRead  # noqa: F401

@@ -22,3 +22,8 @@ seats_threshold_reached = signals.signal("seats-threshold-reached")  # level=50|
 proposal_state_changed = signals.signal("proposal-state-changed")  # transition=
 comment_posted = signals.signal("comment-posted")  # (sender: the comment)
 user_blocked = signals.signal("user-blocked")  # block= (sender: the blocked user)
+# rooms: sent with the room as sender
+room_message_posted = signals.signal("room-message-posted")  # message=
+room_message_deleted = signals.signal("room-message-deleted")  # message=
+room_locked = signals.signal("room-locked")  # locked=True|False, reason=
+room_user_muted = signals.signal("room-user-muted")  # mute=

@@ -67,6 +67,10 @@ ACTION_LABELS = {
     "block_user": _l("Utente bloccato"),
     "lift_block": _l("Blocco revocato"),
     "auto_hide": _l("Nascosto in attesa di verifica (tre segnalazioni)"),
+    "delete_message": _l("Messaggio eliminato"),
+    "mute_user": _l("Utente silenziato nella stanza"),
+    "lock_room": _l("Stanza chiusa in sola lettura"),
+    "unlock_room": _l("Stanza riaperta"),
 }
 
 
@@ -83,6 +87,9 @@ class ModerationAction(db.Model):
     comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="SET NULL"), index=True)
     proposal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("proposals.id", ondelete="SET NULL"), index=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # Rooms: "delete_message", "mute_user", "lock_room", "unlock_room" name the room (and message).
+    room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rooms.id", ondelete="SET NULL"), index=True)
+    room_message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room_messages.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,0 +1,77 @@
+"""Who may read, write in and moderate each kind of room (pure functions; sockets and pages alike).
+
+Write permission is asked with `write_refusal`, which says why not (a code the socket protocol
+sends and a message people read), so a client can show the reason.
+"""
+from flask_babel import lazy_gettext as _l
+
+from civiclab.core.permissions import is_admin, is_authenticated
+from civiclab.events.models import RegistrationState
+from civiclab.events.permissions import can_manage_lab_events, can_view_event
+from civiclab.programmes.permissions import can_view_project
+from civiclab.rooms.models import RoomKind
+
+
+def can_moderate_room(user, room):
+    """The facilitators of the room's lab (for a project: of any lab of its city), the city's
+    municipality staff, administrators."""
+    if not is_authenticated(user):
+        return False
+    if room.kind is RoomKind.EVENT:
+        return can_manage_lab_events(user, room.event.lab)
+    if room.kind is RoomKind.PROJECT:
+        city_id = room.project.city_id
+        return (is_admin(user) or city_id in user.staff_city_ids
+                or any(role.lab.city_id == city_id for role in user.facilitator_roles))
+    return can_manage_lab_events(user, room.lab)
+
+
+def is_member(user, room, member_ids=None):
+    """Of a working room: its members, and who moderates it. `member_ids` may be given preloaded."""
+    if not is_authenticated(user):
+        return False
+    if can_moderate_room(user, room):
+        return True
+    if member_ids is None:
+        from civiclab.rooms.queries import member_ids_of
+
+        member_ids = member_ids_of(room)
+    return user.id in member_ids
+
+
+def can_read_room(user, room):
+    if room.kind is RoomKind.EVENT:
+        return can_view_event(user, room.event)
+    if room.kind is RoomKind.PROJECT:
+        return can_view_project(user, room.project)
+    if room.kind is RoomKind.LAB:
+        return True
+    return is_member(user, room)
+
+
+def write_refusal(user, room, registration_state=None, muted=False, blocked=False):
+    """None if `user` may write in `room` now, else (code, message).
+
+    `registration_state` is the user's registration state for an event room; `muted` and
+    `blocked` are looked up by the caller (rooms.queries), so this stays a pure function.
+    """
+    if not is_authenticated(user):
+        return "unauthenticated", _l("Accedi per scrivere nella stanza.")
+    if not can_read_room(user, room):
+        return "forbidden", _l("Non puoi partecipare a questa stanza.")
+    if blocked:
+        return "blocked", _l("Il tuo account è bloccato: non puoi scrivere.")
+    moderator = can_moderate_room(user, room)
+    if room.is_locked and not moderator:
+        return "locked", _l("La stanza è in sola lettura.")
+    if muted and not moderator:
+        return "muted", _l("Sei stato silenziato in questa stanza per un po'.")
+    if not user.is_confirmed:
+        return "forbidden", _l("Conferma il tuo indirizzo email per scrivere.")
+    if room.kind is RoomKind.EVENT and not moderator and registration_state is not RegistrationState.CONFIRMED:
+        return "forbidden", _l("Scrivono nella stanza dell'evento gli iscritti confermati e chi lo organizza.")
+    return None
+
+
+def can_open_working_room(user, lab):
+    return can_manage_lab_events(user, lab)

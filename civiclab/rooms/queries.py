@@ -1,0 +1,137 @@
+"""Reading rooms: history by keyset pages, what a reconnecting client missed, unread counts, and
+the facts write permission depends on (registration, mute, block) in as few queries as possible."""
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from civiclab.core.time import utcnow
+from civiclab.events.models import ACTIVE_STATES, Event, Registration
+from civiclab.extensions import db
+from civiclab.moderation.blocks import active_block
+from civiclab.rooms.models import Message, Room, RoomKind, RoomMember, RoomMute, RoomRead
+
+PAGE = 50
+CATCH_UP_MAX = 500  # a reconnect replays at most this many; older ones are in the history pages
+
+
+def room_by_id(room_id):
+    """The room with what its permissions need (event and lab, project, lab), or None."""
+    if not isinstance(room_id, int) or not 0 < room_id < 2**31:
+        return None
+    return db.session.scalars(
+        sa.select(Room).where(Room.id == room_id)
+        .options(joinedload(Room.event).joinedload(Event.lab), joinedload(Room.project), joinedload(Room.lab))
+    ).one_or_none()
+
+
+def room_of(subject):
+    """The room beside an event, a project or a lab (its public room)."""
+    from civiclab.programmes.models import Project
+
+    if isinstance(subject, Event):
+        where = Room.event_id == subject.id
+    elif isinstance(subject, Project):
+        where = Room.project_id == subject.id
+    else:
+        where = sa.and_(Room.lab_id == subject.id, Room.kind == RoomKind.LAB)
+    return db.session.scalars(sa.select(Room).where(where)).one_or_none()
+
+
+def working_rooms_of(lab):
+    return db.session.scalars(
+        sa.select(Room).where(Room.lab_id == lab.id, Room.kind == RoomKind.LAB_WORKING).order_by(Room.id)
+    ).all()
+
+
+def member_ids_of(room):
+    return set(db.session.scalars(sa.select(RoomMember.user_id).where(RoomMember.room_id == room.id)))
+
+
+def _with_authors(query):
+    return query.options(joinedload(Message.author).lazyload("*"))
+
+
+def latest(room, limit=PAGE):
+    """The last `limit` messages, oldest first (the page's first screen)."""
+    rows = db.session.scalars(
+        _with_authors(sa.select(Message).where(Message.room_id == room.id).order_by(Message.id.desc()).limit(limit))
+    ).all()
+    return list(reversed(rows))
+
+
+def before(room, before_id, limit=PAGE):
+    """The `limit` messages before id `before_id`, oldest first (an older page of history)."""
+    rows = db.session.scalars(
+        _with_authors(sa.select(Message).where(Message.room_id == room.id, Message.id < before_id)
+                      .order_by(Message.id.desc()).limit(limit))
+    ).all()
+    return list(reversed(rows))
+
+
+def after(room, after_id, limit=CATCH_UP_MAX):
+    """The messages after id `after_id`, oldest first: what a reconnecting client missed."""
+    return db.session.scalars(
+        _with_authors(sa.select(Message).where(Message.room_id == room.id, Message.id > after_id)
+                      .order_by(Message.id).limit(limit))
+    ).all()
+
+
+def registration_state(user, room):
+    """The user's active registration state for an event room (None elsewhere, or none)."""
+    if room.kind is not RoomKind.EVENT or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        sa.select(Registration.state).where(Registration.event_id == room.event_id,
+                                            Registration.user_id == user.id,
+                                            Registration.state.in_(ACTIVE_STATES))
+    )
+
+
+def active_mute(user, room):
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalars(
+        sa.select(RoomMute).where(RoomMute.room_id == room.id, RoomMute.user_id == user.id,
+                                  RoomMute.lifted_at.is_(None), RoomMute.until > utcnow())
+        .order_by(RoomMute.until.desc()).limit(1)
+    ).first()
+
+
+def write_facts(user, room):
+    """Keyword arguments for permissions.write_refusal."""
+    return {
+        "registration_state": registration_state(user, room),
+        "muted": active_mute(user, room) is not None,
+        "blocked": active_block(user) is not None,
+    }
+
+
+def unread_counts(user, room_ids):
+    """{room_id: messages after the user's read marker, not theirs, not deleted} in one query."""
+    if not room_ids or not getattr(user, "is_authenticated", False):
+        return {}
+    marker = (sa.select(RoomRead.last_read_id)
+              .where(RoomRead.room_id == Message.room_id, RoomRead.user_id == user.id)
+              .scalar_subquery())
+    rows = db.session.execute(
+        sa.select(Message.room_id, sa.func.count(Message.id))
+        .where(Message.room_id.in_(room_ids), Message.author_id != user.id, Message.deleted_at.is_(None),
+               Message.id > sa.func.coalesce(marker, 0))
+        .group_by(Message.room_id)
+    ).all()
+    return {room_id: count for room_id, count in rows}
+
+
+def my_rooms(user):
+    """The rooms a user takes part in (wrote in, or has a read marker in), for the navigation."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    ids = sa.union(
+        sa.select(RoomRead.room_id).where(RoomRead.user_id == user.id),
+        sa.select(Message.room_id).where(Message.author_id == user.id),
+    ).subquery()
+    return db.session.scalars(
+        sa.select(Room).where(Room.id.in_(sa.select(ids.c.room_id)))
+        .options(joinedload(Room.event), joinedload(Room.project), joinedload(Room.lab),
+                 selectinload(Room.event).joinedload("lab"))
+        .order_by(Room.id)
+    ).unique().all()

@@ -1,0 +1,198 @@
+"""The rules of rooms: a message is checked, sanitised and stored before anyone sees it; a resend
+with the same client key stores nothing twice; moderation (delete, mute, lock) is logged with its
+reason. Services flush and send signals; rooms/broadcast.py pushes them to connected screens."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from civiclab.core import signals
+from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.sanitize import is_blank, plain_text, render_markdown
+from civiclab.core.time import utcnow
+from civiclab.extensions import db
+from civiclab.moderation.services import log
+from civiclab.rooms import permissions, queries
+from civiclab.rooms.models import CLIENT_KEY_MAX, MESSAGE_MAX, Message, Room, RoomKind, RoomMember, RoomMute, RoomRead
+
+MUTE_MINUTES_MAX = 60 * 24 * 30
+REASON_MAX = 2000
+
+
+class RoomError(DomainError):
+    """A refusal with a code the socket protocol sends (`error {code, message}`)."""
+
+    def __init__(self, code, message, field=None):
+        super().__init__(message, field)
+        self.code = code
+
+
+class RoomNotAllowed(RoomError, NotAllowed):
+    pass
+
+
+def _reason(reason):
+    reason = (reason or "").strip()
+    if is_blank(reason):
+        raise RoomError("invalid", _l("Scrivi il motivo."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise RoomError("invalid", _l("Il motivo può avere al massimo %(n)d caratteri.", n=REASON_MAX),
+                        field="reason")
+    return reason
+
+
+def _client_key(key):
+    if key is None or key == "":
+        return None
+    if not isinstance(key, str) or len(key) > CLIENT_KEY_MAX or not key.isprintable():
+        raise RoomError("invalid", _l("Chiave del messaggio non valida."), field="key")
+    return key
+
+
+def post_message(user, room, body, client_key=None):
+    """Store `user`'s message in `room`; returns (message, created).
+
+    With a `client_key` already used by this user, the stored message is returned and nothing is
+    added (created False): a client resending after a lost acknowledgement gets the same id.
+    """
+    key = _client_key(client_key)
+    if key is not None and getattr(user, "is_authenticated", False):
+        existing = db.session.scalars(
+            sa.select(Message).where(Message.author_id == user.id, Message.client_key == key)
+        ).one_or_none()
+        if existing is not None:
+            if existing.room_id != room.id:
+                raise RoomError("invalid", _l("Chiave del messaggio già usata."), field="key")
+            return existing, False
+    refusal = permissions.write_refusal(user, room, **queries.write_facts(user, room))
+    if refusal is not None:
+        raise RoomNotAllowed(*refusal)
+    if not isinstance(body, str):
+        raise RoomError("invalid", _l("Il messaggio è vuoto."), field="body")
+    body = body.strip()
+    if is_blank(body):
+        raise RoomError("invalid", _l("Il messaggio è vuoto."), field="body")
+    if len(body) > MESSAGE_MAX:
+        raise RoomError("invalid", _l("Il messaggio può avere al massimo %(n)d caratteri.", n=MESSAGE_MAX),
+                        field="body")
+    if "\x00" in body:
+        raise RoomError("invalid", _l("Il messaggio contiene caratteri non validi."), field="body")
+    message = Message(room_id=room.id, author_id=user.id, body=body, body_html=render_markdown(body),
+                      client_key=key)
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:
+        # The same key raced in from another connection: that one was stored.
+        existing = db.session.scalars(
+            sa.select(Message).where(Message.author_id == user.id, Message.client_key == key)
+        ).one_or_none()
+        if existing is None:
+            raise
+        return existing, False
+    message.room = room
+    message.author = user
+    mark_read(user, room, message.id)
+    signals.room_message_posted.send(room, message=message)
+    return message, True
+
+
+def delete_message(actor, message, reason):
+    """A moderator deletes a message (a placeholder stays in the history); logged with the reason."""
+    room = message.room
+    if not permissions.can_moderate_room(actor, room):
+        raise RoomNotAllowed("forbidden", _l("Solo chi modera la stanza può eliminare i messaggi."))
+    reason = _reason(reason)
+    if message.deleted_at is not None:
+        raise RoomError("invalid", _l("Questo messaggio è già stato eliminato."))
+    message.deleted_at = utcnow()
+    message.deleted_by_id = actor.id
+    message.delete_reason = reason
+    entry = log(actor, "delete_message", reason, user=message.author)
+    entry.room_id = room.id
+    entry.room_message_id = message.id
+    db.session.flush()
+    signals.room_message_deleted.send(room, message=message)
+    return message
+
+
+def mute_user(actor, room, user, minutes, reason):
+    """A moderator mutes `user` in `room` for `minutes`; logged."""
+    if not permissions.can_moderate_room(actor, room):
+        raise RoomNotAllowed("forbidden", _l("Solo chi modera la stanza può silenziare."))
+    reason = _reason(reason)
+    if not isinstance(minutes, int) or not 0 < minutes <= MUTE_MINUTES_MAX:
+        raise RoomError("invalid", _l("Durata non valida."), field="minutes")
+    if user.id == actor.id or permissions.can_moderate_room(user, room):
+        raise RoomError("invalid", _l("Chi modera la stanza non si silenzia."))
+    mute = RoomMute(room_id=room.id, user_id=user.id, muted_by_id=actor.id, reason=reason,
+                    until=utcnow() + timedelta(minutes=minutes))
+    db.session.add(mute)
+    entry = log(actor, "mute_user", reason, user=user)
+    entry.room_id = room.id
+    db.session.flush()
+    signals.room_user_muted.send(room, mute=mute)
+    return mute
+
+
+def set_locked(actor, room, locked, reason):
+    """Lock a room read-only (or reopen it); logged with the reason."""
+    if not permissions.can_moderate_room(actor, room):
+        raise RoomNotAllowed("forbidden", _l("Solo chi modera la stanza può chiuderla."))
+    reason = _reason(reason)
+    if locked == room.is_locked:
+        raise RoomError("invalid", _l("La stanza è già in sola lettura.") if locked else _l("La stanza è già aperta."))
+    room.locked_at = utcnow() if locked else None
+    room.locked_by_id = actor.id if locked else None
+    room.lock_reason = reason if locked else ""
+    entry = log(actor, "lock_room" if locked else "unlock_room", reason)
+    entry.room_id = room.id
+    db.session.flush()
+    signals.room_locked.send(room, locked=locked, reason=reason)
+    return room
+
+
+def mark_read(user, room, message_id):
+    """Move the user's read marker forward to `message_id` (never back)."""
+    if not getattr(user, "is_authenticated", False) or not isinstance(message_id, int) or message_id < 0:
+        return
+    marker = db.session.scalars(
+        sa.select(RoomRead).where(RoomRead.room_id == room.id, RoomRead.user_id == user.id)
+    ).one_or_none()
+    if marker is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(RoomRead(room_id=room.id, user_id=user.id, last_read_id=message_id))
+            return
+        except IntegrityError:
+            marker = db.session.scalars(
+                sa.select(RoomRead).where(RoomRead.room_id == room.id, RoomRead.user_id == user.id)
+            ).one()
+    if message_id > marker.last_read_id:
+        marker.last_read_id = message_id
+        db.session.flush()
+
+
+def open_working_room(actor, lab, title, member_ids=()):
+    """A facilitator opens a members-only working room in their lab."""
+    if not permissions.can_open_working_room(actor, lab):
+        raise NotAllowed(_l("Solo i facilitatori del laboratorio aprono stanze di lavoro."))
+    title = plain_text(title or "").strip()
+    if is_blank(title):
+        raise DomainError(_l("Dai un nome alla stanza."), field="title")
+    room = Room(kind=RoomKind.LAB_WORKING, lab_id=lab.id, title=title[:160], created_by_id=actor.id)
+    db.session.add(room)
+    db.session.flush()
+    for user_id in sorted(set(member_ids)):
+        db.session.add(RoomMember(room_id=room.id, user_id=user_id))
+    db.session.flush()
+    return room
+
+
+def add_member(actor, room, user):
+    if room.kind is not RoomKind.LAB_WORKING or not permissions.can_moderate_room(actor, room):
+        raise NotAllowed(_l("Non puoi cambiare i membri di questa stanza."))
+    if user.id not in queries.member_ids_of(room):
+        db.session.add(RoomMember(room_id=room.id, user_id=user.id))
+        db.session.flush()
