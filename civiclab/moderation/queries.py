@@ -225,17 +225,29 @@ def active_blocks_select(now=None):
 def _logged_content_clause(user):
     """SQL: log entries `user` may read. Blocks are site-wide, so every moderator reads them;
     entries about a comment or a proposal only for who moderates it (its call; for a project's
-    comments, its city), so one city's reasons do not reach another city's facilitators."""
+    comments, its city), and about a room for the moderators of its city, so one city's reasons
+    do not reach another city's facilitators."""
+    from civiclab.events.models import Event
+    from civiclab.rooms.models import Room
+
     moderated_proposals = sa.select(Proposal.id).join(Proposal.call).where(moderated_calls_clause(user))
     cities = set(user.staff_city_ids) | {role.lab.city_id for role in user.facilitator_roles}
+    city_labs = sa.select(Lab.id).where(Lab.city_id.in_(cities))
     moderated_comments = sa.select(Comment.id).where(sa.or_(
         Comment.proposal_id.in_(moderated_proposals),
         Comment.project_id.in_(sa.select(Project.id).where(Project.city_id.in_(cities))),
     ))
+    city_rooms = sa.select(Room.id).where(sa.or_(
+        Room.lab_id.in_(city_labs),
+        Room.project_id.in_(sa.select(Project.id).where(Project.city_id.in_(cities))),
+        Room.event_id.in_(sa.select(Event.id).where(Event.lab_id.in_(city_labs))),
+    ))
     return sa.or_(
-        sa.and_(ModerationAction.comment_id.is_(None), ModerationAction.proposal_id.is_(None)),
+        sa.and_(ModerationAction.comment_id.is_(None), ModerationAction.proposal_id.is_(None),
+                ModerationAction.room_id.is_(None)),
         ModerationAction.proposal_id.in_(moderated_proposals),
         ModerationAction.comment_id.in_(moderated_comments),
+        ModerationAction.room_id.in_(city_rooms),
     )
 
 

@@ -117,3 +117,17 @@ def test_another_citys_facilitator_reads_its_blocks_but_not_its_reasons_about_co
 
     login(client, facilitator)
     assert "Dati personali di un vicino" in client.get("/moderazione/registro").text
+
+
+def test_room_moderation_is_read_by_the_rooms_city_moderators_only(
+        client, db_session, facilitator, lab, make_user, make_facilitator, make_lab):
+    from civiclab.rooms.queries import room_of
+
+    room = room_of(lab)
+    db_session.add(ModerationAction(actor_id=facilitator.id, action="mute_user", room_id=room.id,
+                                    user_id=make_user().id, reason="Insulti nella stanza"))
+    db_session.commit()
+    login(client, make_facilitator(make_lab()))  # a lab of another city
+    assert "Insulti nella stanza" not in client.get("/moderazione/registro").text
+    login(client, facilitator)
+    assert "Insulti nella stanza" in client.get("/moderazione/registro").text
