@@ -23,17 +23,19 @@ def room_by_id(room_id):
     ).one_or_none()
 
 
-def room_of(subject):
-    """The room beside an event, a project or a lab (its public room)."""
+def _beside(subject):
     from civiclab.programmes.models import Project
 
     if isinstance(subject, Event):
-        where = Room.event_id == subject.id
-    elif isinstance(subject, Project):
-        where = Room.project_id == subject.id
-    else:
-        where = sa.and_(Room.lab_id == subject.id, Room.kind == RoomKind.LAB)
-    return db.session.scalars(sa.select(Room).where(where)).one_or_none()
+        return Room.event_id == subject.id
+    if isinstance(subject, Project):
+        return Room.project_id == subject.id
+    return sa.and_(Room.lab_id == subject.id, Room.kind == RoomKind.LAB)
+
+
+def room_of(subject):
+    """The room beside an event, a project or a lab (its public room)."""
+    return db.session.scalars(sa.select(Room).where(_beside(subject))).one_or_none()
 
 
 def working_rooms_of(lab):
@@ -122,16 +124,44 @@ def unread_counts(user, room_ids):
 
 
 def my_rooms(user):
-    """The rooms a user takes part in (wrote in, or has a read marker in), for the navigation."""
+    """The rooms a user takes part in (see my_room_ids), for the navigation."""
     if not getattr(user, "is_authenticated", False):
         return []
+    return db.session.scalars(
+        sa.select(Room).where(Room.id.in_(my_room_ids(user)))
+        .options(joinedload(Room.event).joinedload(Event.lab), joinedload(Room.project), joinedload(Room.lab))
+        .order_by(Room.id)
+    ).unique().all()
+
+
+def my_room_ids(user):
+    """A subquery of the ids of the rooms a user takes part in: wrote in, has a read marker in, or
+    is a member of (a working room shows up before it is first opened)."""
     ids = sa.union(
         sa.select(RoomRead.room_id).where(RoomRead.user_id == user.id),
         sa.select(Message.room_id).where(Message.author_id == user.id),
+        sa.select(RoomMember.room_id).where(RoomMember.user_id == user.id),
     ).subquery()
-    return db.session.scalars(
-        sa.select(Room).where(Room.id.in_(sa.select(ids.c.room_id)))
-        .options(joinedload(Room.event), joinedload(Room.project), joinedload(Room.lab),
-                 selectinload(Room.event).joinedload("lab"))
-        .order_by(Room.id)
-    ).unique().all()
+    return sa.select(ids.c.room_id)
+
+
+def unread_total(user):
+    """The unread messages of all the user's rooms, for the header: one query."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    marker = (sa.select(RoomRead.last_read_id)
+              .where(RoomRead.room_id == Message.room_id, RoomRead.user_id == user.id)
+              .scalar_subquery())
+    return db.session.scalar(
+        sa.select(sa.func.count(Message.id))
+        .where(Message.room_id.in_(my_room_ids(user)), Message.author_id != user.id,
+               Message.deleted_at.is_(None), Message.id > sa.func.coalesce(marker, 0))
+    ) or 0
+
+
+def room_with_count(subject):
+    """(the room beside an event, project or lab, its messages not deleted) in one query."""
+    count = (sa.select(sa.func.count(Message.id))
+             .where(Message.room_id == Room.id, Message.deleted_at.is_(None)).scalar_subquery())
+    row = db.session.execute(sa.select(Room, count).where(_beside(subject))).first()
+    return (row[0], row[1]) if row else (None, 0)
