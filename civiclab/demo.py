@@ -36,6 +36,7 @@ from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
 from civiclab.places.services import slugify
 from civiclab.programmes.models import Action, Axis, AxisBudget, CityPlan, Programme, Project
 from civiclab.proposals.demo import seed_codesign
+from civiclab.rooms.demo import seed_rooms
 
 DEMO_PASSWORD = "civiclab-demo"
 
@@ -100,6 +101,7 @@ def seed_demo(force=False):
     _accounts(tally, cities["bologna"], labs["bologna"])
     seed_events(tally, labs)
     seed_codesign(tally, project, labs["bologna"])
+    seed_rooms(tally, labs)
     return tally.lines() + [
         f"Account demo (SOLO SVILUPPO), password «{DEMO_PASSWORD}»: "
         + ", ".join(email for email, *_rest in DEMO_ACCOUNTS),

@@ -6,10 +6,12 @@ import sqlalchemy as sa
 
 from civiclab.accounts.models import Membership, Organisation, User
 from civiclab.comments.models import Comment, CommentVote
+from civiclab.core.time import utcnow
 from civiclab.demo import DEMO_PASSWORD, DemoRefused, seed_demo
 from civiclab.events.models import Event, EventState, Registration, RegistrationState
 from civiclab.extensions import db
 from civiclab.follows.models import Follow
+from civiclab.moderation.models import ModerationAction
 from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
 from civiclab.programmes.models import Action, Axis, AxisBudget, CityPlan, Programme, Project
 from civiclab.proposals.models import (
@@ -21,11 +23,14 @@ from civiclab.proposals.models import (
     Support,
 )
 from civiclab.proposals.permissions import can_moderate_proposal
+from civiclab.rooms import permissions as room_permissions
+from civiclab.rooms import queries as room_queries
+from civiclab.rooms.models import Message, RoomKind, RoomRead
 from tests.conftest import text_of
 
 MODELS = (Programme, Axis, Action, City, Lab, CityPlan, AxisBudget, Project, User, Organisation,
           Membership, CityStaff, LabFacilitator, Event, Registration, Call, Proposal, ProposalTransition,
-          Support, Comment, CommentVote, Follow)
+          Support, Comment, CommentVote, Follow, Message, ModerationAction, RoomRead)
 
 
 def counts():
@@ -183,3 +188,46 @@ def test_the_demo_calls_are_reachable_from_the_home_page_with_their_proposals(cl
     page = text_of(client.get(f"/call/{supports_call.id}"))
     assert "Un open day dei progetti costruiti dai ragazzi" in page
     assert "Corsi serali di alfabetizzazione digitale" not in page  # the queue is not public
+
+
+def test_seed_demo_talks_in_the_bologna_lab_room_and_every_demo_event_room(db_session):
+    seed_demo()
+    bologna_lab = db_session.scalar(sa.select(Lab).join(City).where(City.slug == "bologna"))
+    rooms = [room_queries.room_of(bologna_lab)] + [
+        room_queries.room_of(event) for event in db_session.scalars(sa.select(Event))]
+
+    for room in rooms:
+        messages = room_queries.latest(room)
+        assert len(messages) >= 3, room.name
+        assert [m.created_at for m in messages] == sorted(m.created_at for m in messages)
+        assert all(m.created_at < utcnow() for m in messages)
+        for message in messages:
+            # Only who may write there: an event's confirmed registrants and who runs it.
+            assert room_permissions.write_refusal(
+                message.author, room, **room_queries.write_facts(message.author, room)) is None, message.body
+            assert message.body_html.startswith("<p>")
+            marker = db_session.scalar(sa.select(RoomRead).filter_by(room_id=room.id, user_id=message.author_id))
+            assert marker.last_read_id >= message.id
+        if room.kind is RoomKind.EVENT:
+            assert len({m.author_id for m in messages}) >= 2, room.name
+    assert {m.author.email for m in room_queries.latest(rooms[0])} == {
+        "facilitatore@example.org", "cittadino@example.org", "scuola@example.org", "impresa@example.org",
+        "terzosettore@example.org"}
+    for event in db_session.scalars(sa.select(Event)):
+        confirmed = sum(r.seats for r in event.registrations if r.state is RegistrationState.CONFIRMED)
+        assert event.confirmed_seats == confirmed <= event.capacity
+
+
+def test_seed_demo_leaves_one_message_deleted_by_the_facilitator_with_its_reason_logged(db_session):
+    seed_demo()
+    deleted = db_session.scalars(sa.select(Message).where(Message.deleted_at.is_not(None))).all()
+
+    assert len(deleted) == 1
+    message = deleted[0]
+    facilitator = db_session.scalar(sa.select(User).filter_by(email="facilitatore@example.org"))
+    assert message.deleted_by_id == facilitator.id and "commerciale" in message.delete_reason
+    assert message.room.kind is RoomKind.LAB and message.deleted_at > message.created_at
+    entry = db_session.scalar(sa.select(ModerationAction).filter_by(action="delete_message"))
+    assert (entry.actor_id, entry.user_id, entry.room_id, entry.room_message_id) == (
+        facilitator.id, message.author_id, message.room_id, message.id)
+    assert entry.reason == message.delete_reason
