@@ -31,7 +31,6 @@ import asyncio
 import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -152,7 +151,7 @@ def percentile(values, p):
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def free_port():
@@ -295,7 +294,7 @@ async def measure(url, room, cookies, sender_cookie, args, after):
             for index in list(pending):
                 try:
                     line = await read_json(workers[index].stdout, 0.05)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
                 if line.get("complete") == phase:
                     pending.discard(index)
