@@ -123,7 +123,9 @@ def _register_blueprints(app):
     app.register_blueprint(programmes_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(notifications_bp)
-    for blueprint in (proposals_bp, comments_bp, moderation_bp, follows_bp, search_bp):
+    from civiclab.rooms.routes import bp as rooms_bp
+
+    for blueprint in (proposals_bp, comments_bp, moderation_bp, follows_bp, search_bp, rooms_bp):
         app.register_blueprint(blueprint)
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from tests.conftest import login
 
-from tests.unit.route_tables import comments, follows, moderation, proposals
+from tests.unit.route_tables import comments, follows, moderation, proposals, rooms
 from tests.unit.route_tables.common import ROLES, admins_only, everyone, managers, signed_in  # noqa: F401
 
 # endpoint -> (method, url built from the world, expected status per role)
@@ -144,7 +144,7 @@ ROUTES = {
     ),
 }
 # The co-design domains keep their rows in tests/unit/route_tables/<domain>.py.
-for table in (proposals.ROUTES, comments.ROUTES, moderation.ROUTES, follows.ROUTES):
+for table in (proposals.ROUTES, comments.ROUTES, moderation.ROUTES, follows.ROUTES, rooms.ROUTES):
     assert not set(table) & set(ROUTES), "an endpoint is in two tables"
     ROUTES.update(table)
 
