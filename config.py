@@ -53,6 +53,12 @@ class Config:
     UPLOAD_MAX_BYTES = 5 * 1024 * 1024
     UPLOADS_PER_PROPOSAL = 5
 
+    # Rooms: new messages per user over every connection and process (in the rate-limit storage,
+    # Redis when REDIS_URL is set; on whatever RATELIMIT_ENABLED says; empty turns it off), and
+    # how long a presence entry lives in Redis unless its process refreshes it.
+    RATELIMIT_ROOM_MESSAGE = "10 per 10 seconds"
+    ROOMS_PRESENCE_TTL = 90
+
     # Socket.IO: threading (simple-websocket) in development and tests; gevent in production.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
 

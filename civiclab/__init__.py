@@ -37,6 +37,9 @@ def create_app(config=None):
 
     connect_room_creation()  # every event, project and lab gets its room in the same flush
     connect_broadcasts()  # stored room messages and moderation reach connected screens
+    from civiclab.rooms.sockets import register_socket_handlers
+
+    register_socket_handlers(app)  # the /rooms Socket.IO namespace, its presence and rate limit
 
     from civiclab.core.errors import register_error_handlers
     from civiclab.core.security import register_security_headers

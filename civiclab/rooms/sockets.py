@@ -1,0 +1,344 @@
+"""The /rooms Socket.IO namespace: connect, join, leave, message, typing and read (README: "Stanze in
+tempo reale: protocollo").
+
+Every event loads the user again from the session cookie read at connect (a block, a deletion or a
+log-out everywhere since then counts) and checks the room's permissions again: the client names
+rooms by id only and is never trusted with roles. A socket event is not a request: each handler
+commits its own work, rolls back on error and removes the session at the end. A refusal is the
+acknowledgement {"ok": false, "error": {code, message}} and an `error` event to the sender.
+"""
+import functools
+import time
+
+import sqlalchemy as sa
+from flask import current_app, g, request
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, join_room, leave_room
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from civiclab.core import signals
+from civiclab.extensions import db, socketio
+from civiclab.moderation.blocks import active_block
+from civiclab.rooms import permissions, queries, services
+from civiclab.rooms.broadcast import NAMESPACE, channel, message_payload, user_channel
+from civiclab.rooms.models import Message
+from civiclab.rooms.presence import init_presence, presence_store
+
+TYPING_INTERVAL = 2.0  # seconds: one `typing` per connection and room at most this often
+ID_MAX = 2**63 - 1
+
+
+class Refusal(Exception):
+    """An event refused with a protocol code; `disconnect` ends the connection too."""
+
+    def __init__(self, code, message, disconnect=False, **extra):
+        super().__init__(message)
+        self.code, self.message, self.disconnect, self.extra = code, str(message), disconnect, extra
+
+
+# ---- helpers ------------------------------------------------------------------------------
+
+def _is_id(value, minimum=1):
+    return isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= ID_MAX
+
+
+def _payload(data):
+    if not isinstance(data, dict):
+        raise Refusal("invalid", _("Richiesta non valida."))
+    return data
+
+
+def _room_id(data):
+    room_id = _payload(data).get("room")
+    if not _is_id(room_id):
+        raise Refusal("invalid", _("Stanza non valida."))
+    return room_id
+
+
+# This process's connections: sid -> {"user_id", "typing": {room id: last time}}. The user's id,
+# never the ORM object: each event loads the user again.
+_connections = {}
+
+
+def _socket_session():
+    return _connections.get(request.sid, {})
+
+
+def _logged_in_user():
+    # Flask-Login caches the user in `g`; an event must load it again from the session cookie.
+    g.pop("_login_user", None)
+    return current_user._get_current_object()
+
+
+def _blocked(block):
+    if block.ends_at is None:
+        message = _("Il tuo account è bloccato. Motivo: %(reason)s", reason=block.reason)
+    else:
+        message = _("Il tuo account è bloccato fino al %(until)s. Motivo: %(reason)s",
+                    until=format_datetime(block.ends_at, "short"), reason=block.reason)
+    return {"code": "blocked", "message": message, "reason": block.reason,
+            "until": block.ends_at.isoformat() if block.ends_at else None}
+
+
+def _acting_user():
+    """The connected user, loaded again now; refused (and disconnected) if gone or blocked."""
+    user = _logged_in_user()
+    if not user.is_authenticated or user.id != _socket_session().get("user_id"):
+        raise Refusal("unauthenticated", _("La sessione è scaduta: accedi di nuovo."), disconnect=True)
+    block = active_block(user)
+    if block is not None:
+        details = _blocked(block)
+        raise Refusal(details.pop("code"), details.pop("message"), disconnect=True, **details)
+    presence_store().touch(request.sid)
+    return user
+
+
+def _readable_room(user, room_id):
+    room = queries.room_by_id(room_id)
+    if room is None or not permissions.can_read_room(user, room):
+        raise Refusal("forbidden", _("Non puoi partecipare a questa stanza."))
+    return room
+
+
+def _refusal_of(user, room):
+    refusal = permissions.write_refusal(user, room, **queries.write_facts(user, room))
+    return None if refusal is None else {"code": refusal[0], "message": str(refusal[1])}
+
+
+def _emit(event, payload, to, **kwargs):
+    socketio.emit(event, payload, to=to, namespace=NAMESPACE, **kwargs)
+
+
+def _announce_presence(room_id):
+    _emit("presence", {"room": room_id, "users": presence_store().users(room_id)}, to=channel(room_id))
+
+
+def _room_limiter():
+    return current_app.extensions["civiclab_rooms_limiter"]
+
+
+def _message_limit():
+    """The per-user limit on new messages (RATELIMIT_ROOM_MESSAGE; empty turns it off)."""
+    setting = current_app.config.get("RATELIMIT_ROOM_MESSAGE")
+    return parse(setting) if setting else None
+
+
+def _limit_keys(user):
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "civiclab"
+    return (prefix, "room-message", str(user.id))
+
+
+def _event(name):
+    """Run a handler as a boundary: commit is the handler's, rollback and session removal are
+    here; refusals and unexpected errors become an `error` event and a refusing acknowledgement."""
+
+    def decorator(handler):
+        @functools.wraps(handler)
+        def wrapper(*args):
+            data = args[0] if args else None
+            try:
+                return handler(data)
+            except Refusal as refusal:
+                db.session.rollback()
+                return _refuse(name, data, refusal)
+            except services.RoomError as error:
+                db.session.rollback()
+                return _refuse(name, data, Refusal(error.code, str(error)))
+            except Exception:
+                db.session.rollback()
+                current_app.logger.exception("socket event %s failed", name)
+                return _refuse(name, data, Refusal("internal", _("Qualcosa non ha funzionato: riprova.")))
+            finally:
+                db.session.remove()
+
+        return wrapper
+
+    return decorator
+
+
+def _refuse(event, data, refusal):
+    error = {"code": refusal.code, "message": refusal.message, **refusal.extra}
+    room = data.get("room") if isinstance(data, dict) else None
+    _emit("error", {**error, "event": event, "room": room if _is_id(room) else None}, to=request.sid)
+    if refusal.disconnect:
+        socketio.server.disconnect(request.sid, namespace=NAMESPACE)
+    return {"ok": False, "error": error}
+
+
+# ---- connection -----------------------------------------------------------------------------
+
+def connect_refusal(user):
+    """None if `user` may connect, else {"code", "message", ...} (sent with the refusal)."""
+    if not user.is_authenticated:
+        return {"code": "unauthenticated", "message": _("Accedi per entrare nelle stanze.")}
+    block = active_block(user)
+    if block is not None:
+        return _blocked(block)
+    return None
+
+
+def on_connect(auth=None):
+    try:
+        user = _logged_in_user()
+        refusal = connect_refusal(user)
+        if refusal is not None:
+            refusal["message"] = str(refusal["message"])
+            # The client reads it as the connect_error's `data` ({code, message, ...}).
+            raise ConnectionRefusedError(refusal["message"], refusal)
+        _connections[request.sid] = {"user_id": user.id, "typing": {}}
+        join_room(user_channel(user.id))
+        store = presence_store()
+        store.connect(request.sid, user.id, user.display_name)
+        store.start_refresher(socketio)
+    except ConnectionRefusedError:
+        raise
+    except Exception:
+        current_app.logger.exception("socket connect failed")
+        raise ConnectionRefusedError(_("Qualcosa non ha funzionato: riprova."),
+                                     {"code": "internal", "message": _("Qualcosa non ha funzionato: riprova.")})
+    finally:
+        db.session.remove()
+
+
+def on_disconnect(reason=None):
+    # No database here: a block disconnects from inside the moderator's request, whose session
+    # this handler would share. Presence keeps the names it announces.
+    _connections.pop(request.sid, None)
+    for room_id in presence_store().disconnect(request.sid):
+        _announce_presence(room_id)
+
+
+# ---- events ---------------------------------------------------------------------------------
+
+@_event("join")
+def on_join(data):
+    """Enter a room: replay what the client missed after `after`, announce presence, acknowledge."""
+    user = _acting_user()
+    room_id = _room_id(data)
+    after = data.get("after")
+    if after is not None and not _is_id(after, minimum=0):
+        raise Refusal("invalid", _("Ultimo messaggio non valido."))
+    room = _readable_room(user, room_id)
+    join_room(channel(room.id))
+    presence_store().join(request.sid, room.id)
+    missed = queries.latest(room) if after is None else queries.after(room, after)
+    for message in missed:
+        _emit("message", message_payload(message), to=request.sid)
+    refusal = _refusal_of(user, room)
+    _announce_presence(room.id)
+    return {
+        "ok": True, "room": room.id,
+        "last_id": missed[-1].id if missed else after,
+        "replayed": len(missed),
+        "more": after is not None and len(missed) >= queries.CATCH_UP_MAX,
+        "locked": room.is_locked, "lock_reason": room.lock_reason if room.is_locked else "",
+        "can_write": refusal is None, "reason": refusal,
+    }
+
+
+@_event("leave")
+def on_leave(data):
+    room_id = _room_id(data)
+    leave_room(channel(room_id))
+    if presence_store().leave(request.sid, room_id):
+        _announce_presence(room_id)
+    return {"ok": True, "room": room_id}
+
+
+@_event("message")
+def on_message(data):
+    """Store a message (the service broadcasts it) and acknowledge it with its stored form."""
+    user = _acting_user()
+    room = _readable_room(user, _room_id(data))
+    body, key = data.get("body"), data.get("key")
+    limit = _message_limit()
+    if limit is not None and not _room_limiter().test(limit, *_limit_keys(user)):
+        resent = _already_stored(user, room, key)  # a resend is answered, never limited
+        if resent is None:
+            raise Refusal("rate_limited", _("Stai scrivendo troppo in fretta: aspetta qualche secondo."))
+        return {"ok": True, "message": message_payload(resent), "created": False}
+    message, created = services.post_message(user, room, body, key)
+    payload = message_payload(message)
+    db.session.commit()
+    if created and limit is not None:
+        _room_limiter().hit(limit, *_limit_keys(user))
+    return {"ok": True, "message": payload, "created": created}
+
+
+def _already_stored(user, room, key):
+    if not isinstance(key, str) or not key:
+        return None
+    return db.session.scalars(
+        sa.select(Message).where(Message.author_id == user.id, Message.client_key == key,
+                                 Message.room_id == room.id)
+    ).one_or_none()
+
+
+@_event("typing")
+def on_typing(data):
+    """Tell the others in the room that the user is typing (at most every TYPING_INTERVAL)."""
+    room_id = _room_id(data)
+    last_sent = _socket_session().get("typing", {})
+    now = time.monotonic()
+    if now - last_sent.get(room_id, float("-inf")) < TYPING_INTERVAL:
+        return {"ok": True, "sent": False}
+    user = _acting_user()
+    room = _readable_room(user, room_id)
+    refusal = _refusal_of(user, room)
+    if refusal is not None:
+        raise Refusal(refusal["code"], refusal["message"])
+    last_sent[room_id] = now
+    _emit("typing", {"room": room.id, "user": {"id": user.id, "name": user.display_name}},
+          to=channel(room.id), skip_sid=request.sid)
+    return {"ok": True, "sent": True}
+
+
+@_event("read")
+def on_read(data):
+    """Move the user's read marker to `last_id` (at most the room's newest message)."""
+    user = _acting_user()
+    room = _readable_room(user, _room_id(data))
+    last_id = data.get("last_id")
+    if not _is_id(last_id, minimum=0):
+        raise Refusal("invalid", _("Ultimo messaggio non valido."))
+    newest = db.session.scalar(sa.select(sa.func.max(Message.id)).where(Message.room_id == room.id)) or 0
+    services.mark_read(user, room, min(last_id, newest))
+    db.session.commit()
+    return {"ok": True, "room": room.id, "last_id": min(last_id, newest)}
+
+
+# ---- moderation ---------------------------------------------------------------------------
+
+def on_user_blocked(user, block, **_extra):
+    """A user blocked site-wide: tell every screen of theirs, then disconnect each connection,
+    on whichever process holds it (the Redis message queue forwards the disconnect)."""
+    _emit("error", {**_blocked(block), "event": None, "room": None}, to=user_channel(user.id))
+    for sid in presence_store().sids_of(user.id):
+        socketio.server.disconnect(sid, namespace=NAMESPACE)
+
+
+# ---- registration -------------------------------------------------------------------------
+
+HANDLERS = {
+    "connect": on_connect, "disconnect": on_disconnect, "join": on_join, "leave": on_leave,
+    "message": on_message, "typing": on_typing, "read": on_read,
+}
+_signals_connected = False
+
+
+def register_socket_handlers(app):
+    """Bind the namespace to the app's Socket.IO server (after socketio.init_app: each init_app
+    makes a new server, so this runs for every app) and its presence store and rate limiter."""
+    global _signals_connected
+    init_presence(app)
+    app.extensions["civiclab_rooms_limiter"] = MovingWindowRateLimiter(
+        storage_from_string(app.config.get("RATELIMIT_STORAGE_URI") or "memory://"))
+    for event, handler in HANDLERS.items():
+        socketio.on(event, namespace=NAMESPACE)(handler)
+    if not _signals_connected:
+        signals.user_blocked.connect(on_user_blocked)
+        _signals_connected = True
