@@ -207,8 +207,9 @@ def working_room_new(lab_id):
     form = WorkingRoomForm()
     if form.validate_on_submit():
         emails = form.emails()
-        users = db.session.scalars(sa.select(User).where(User.email.in_(emails))).all() if emails else []
-        unknown = [email for email in emails if email not in {user.email for user in users}]
+        users = db.session.scalars(
+            sa.select(User).where(sa.func.lower(User.email).in_(emails))).all() if emails else []
+        unknown = [email for email in emails if email not in {user.email.lower() for user in users}]
         if unknown:
             form.members.errors = [*form.members.errors, _(
                 "Nessun account registrato con questi indirizzi: %(emails)s.", emails=", ".join(unknown))]
