@@ -231,3 +231,16 @@ def test_seed_demo_leaves_one_message_deleted_by_the_facilitator_with_its_reason
     assert (entry.actor_id, entry.user_id, entry.room_id, entry.room_message_id) == (
         facilitator.id, message.author_id, message.room_id, message.id)
     assert entry.reason == message.delete_reason
+
+
+def test_the_demo_lab_room_is_linked_from_the_lab_page_and_shows_the_placeholder(client, db_session):
+    seed_demo()
+    db_session.commit()
+    bologna_lab = db_session.scalar(sa.select(Lab).join(City).where(City.slug == "bologna"))
+    room = room_queries.room_of(bologna_lab)
+    lab_page = client.get(f"/citta/bologna/laboratori/{bologna_lab.slug}")
+
+    assert f'href="/stanze/{room.id}"' in lab_page.get_data(as_text=True)
+    page = text_of(client.get(f"/stanze/{room.id}"))
+    assert "Messaggio eliminato dai moderatori" in page and "OFFERTA RISERVATA" not in page
+    assert "visite aperte" in page
