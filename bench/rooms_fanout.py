@@ -69,7 +69,7 @@ def minimal_app():
     def message(sid, data):
         payload = {"id": next(counter), "room": data["room"], "html": data["body"], "key": data.get("key")}
         sio.emit("message", payload, to=f"room:{data['room']}", namespace=NAMESPACE)
-        return payload
+        return {"ok": True, "message": payload}
 
     return socketio.WSGIApp(sio)
 
@@ -93,8 +93,14 @@ def civiclab_app():
     """The CivicLab app, as wsgi.py builds it, on the bench's database."""
     from civiclab import create_app
 
-    return create_app(civiclab_config(os.environ["BENCH_DATABASE_URL"],
-                                      os.environ.get("BENCH_REDIS_URL") or None))
+    app = create_app(civiclab_config(os.environ["BENCH_DATABASE_URL"],
+                                     os.environ.get("BENCH_REDIS_URL") or None))
+    if os.environ.get("BENCH_PRESENCE") == "off":
+        # Diagnosis only (--presence-off): joins and leaves announce nothing to the room.
+        from civiclab.rooms import sockets
+
+        sockets._announce_presence = lambda room_id: None
+    return app
 
 
 # --- a client process: `count` clients in one room, recording latencies -----------------------
@@ -106,10 +112,17 @@ async def client_worker(spec):
     expected = {phase: spec["messages"] * count for phase in ("lat", "burst")}
     latencies = {"lat": [], "burst": []}
     last_seen = {"lat": 0.0, "burst": 0.0}
-    clients = []
+    clients, dropped, last_event = [], [0], [time.monotonic()]
+
+    def on_any(*_args):
+        last_event[0] = time.monotonic()
+
+    def on_disconnect(*_args):
+        dropped[0] += 1
 
     def on_message(data):
         now = time.time()
+        last_event[0] = time.monotonic()
         found = BODY.search(data.get("html") or "")
         if not found:
             return
@@ -124,24 +137,31 @@ async def client_worker(spec):
         async with gate:
             client = socketio.AsyncClient(reconnection=False)
             client.on("message", on_message, namespace=NAMESPACE)
+            client.on("*", on_any, namespace=NAMESPACE)
+            client.on("disconnect", on_disconnect, namespace=NAMESPACE)
             headers = {"Cookie": cookie} if cookie else {}
             await client.connect(spec["url"], headers=headers, namespaces=[NAMESPACE],
                                  transports=["websocket"], wait_timeout=60)
             answer = await client.call("join", {"room": spec["room"], "after": spec["after"]},
                                        namespace=NAMESPACE, timeout=120)
-            if isinstance(answer, dict) and answer.get("error"):
+            if not isinstance(answer, dict) or not answer.get("ok"):
                 raise RuntimeError(f"join refused: {answer}")
             clients.append(client)
 
     gate = asyncio.Semaphore(25)
     await asyncio.gather(*(one(cookie, gate) for cookie in spec["cookies"]))
+    # Ready once what the joins caused (presence announcements) has been delivered: a second
+    # without any event, so the measured phases do not queue behind it.
+    deadline = time.monotonic() + 600
+    while time.monotonic() - last_event[0] < 1.0 and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
     print(json.dumps({"ready": len(clients)}), flush=True)
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     loop.add_reader(sys.stdin.fileno(), lambda: (sys.stdin.readline(), stop.set()))
     await stop.wait()
-    print(json.dumps({"latencies": latencies, "last_seen": last_seen}), flush=True)
+    print(json.dumps({"latencies": latencies, "last_seen": last_seen, "dropped": dropped[0]}), flush=True)
     await asyncio.gather(*(client.disconnect() for client in clients), return_exceptions=True)
 
 
@@ -276,13 +296,14 @@ async def measure(url, room, cookies, sender_cookie, args, after):
     await sender.connect(url, headers={"Cookie": sender_cookie} if sender_cookie else {},
                          namespaces=[NAMESPACE], transports=["websocket"], wait_timeout=60)
     await sender.call("join", {"room": room, "after": after}, namespace=NAMESPACE, timeout=60)
+    await asyncio.sleep(1)  # the sender's own presence announcement
     acks = []
 
     async def send(phase, seq):
         sent = time.time()
         answer = await sender.call("message", {"room": room, "body": f"bench:{phase}:{seq}:{sent:.6f}",
                                                "key": uuid.uuid4().hex}, namespace=NAMESPACE, timeout=60)
-        if not isinstance(answer, dict) or "id" not in answer:
+        if not isinstance(answer, dict) or not answer.get("ok"):
             raise RuntimeError(f"message refused: {answer}")
         acks.append((time.time() - sent) * 1000)
         return sent
@@ -313,7 +334,7 @@ async def measure(url, room, cookies, sender_cookie, args, after):
     burst_complete = await wait_complete("burst")
     await sender.disconnect()
 
-    latencies, last_seen = {"lat": [], "burst": []}, 0.0
+    latencies, last_seen, dropped = {"lat": [], "burst": []}, 0.0, 0
     for worker in workers:
         worker.stdin.write(b"stop\n")
         await worker.stdin.drain()
@@ -324,11 +345,12 @@ async def measure(url, room, cookies, sender_cookie, args, after):
         for phase in latencies:
             latencies[phase] += result["latencies"][phase]
         last_seen = max(last_seen, result["last_seen"]["burst"])
+        dropped += result["dropped"]
     for worker in workers:
         await worker.wait()
     expected = args.messages * len(cookies)
     return {
-        "connect_s": connect_seconds,
+        "connect_s": connect_seconds, "dropped": dropped,
         "p50": percentile(latencies["lat"], 50), "p95": percentile(latencies["lat"], 95),
         "p99": percentile(latencies["lat"], 99),
         "lat_delivered": len(latencies["lat"]) / expected, "lat_complete": lat_complete,
@@ -341,12 +363,13 @@ async def measure(url, room, cookies, sender_cookie, args, after):
 
 def show(n, name, figures):
     lost = ""
-    if figures["lat_delivered"] < 1 or figures["burst_delivered"] < 1:
-        lost = f"  delivered {figures['lat_delivered']:.1%} / {figures['burst_delivered']:.1%}"
+    if figures["lat_delivered"] < 1 or figures["burst_delivered"] < 1 or figures["dropped"]:
+        lost = (f"  delivered {figures['lat_delivered']:.1%} / {figures['burst_delivered']:.1%},"
+                f" {figures['dropped']} clients disconnected")
     print(f"N={n:<5} {name:<9} p50 {figures['p50']:7.1f}  p95 {figures['p95']:7.1f}  "
           f"p99 {figures['p99']:7.1f} ms   {figures['throughput']:8.0f} deliveries/s   "
           f"(ack p50 {figures['ack_p50']:.1f} ms, burst ack p50 {figures['ack_burst_p50']:.1f} ms, "
-          f"burst p99 {figures['burst_p99']:.0f} ms, connect+join {figures['connect_s']:.1f} s){lost}",
+          f"burst p99 {figures['burst_p99']:.0f} ms, connected, joined and quiet in {figures['connect_s']:.1f} s){lost}",
           flush=True)
 
 
@@ -357,11 +380,13 @@ async def run(args):
         print(f"bench: filling {'PostgreSQL' if args.postgres else 'SQLite'} with {max(sizes) + 1} users",
               flush=True)
         room, cookies = fill(url_db, max(sizes))
-        env = {"BENCH_DATABASE_URL": url_db, "BENCH_REDIS_URL": args.redis or ""}
+        env = {"BENCH_DATABASE_URL": url_db, "BENCH_REDIS_URL": args.redis or "",
+               "BENCH_PRESENCE": "off" if args.presence_off else "on"}
         minimal = stack.enter_context(gunicorn("minimal_app", env))
         civiclab = stack.enter_context(gunicorn("civiclab_app", env))
         print(f"bench: {args.messages} messages at {args.rate}/s, then {args.messages} back to back; "
-              f"latencies in ms; Redis {'on ' + args.redis if args.redis else 'off'}", flush=True)
+              f"latencies in ms; Redis {'on ' + args.redis if args.redis else 'off'}"
+              f"{'; CivicLab presence OFF' if args.presence_off else ''}", flush=True)
         rows = []
         for n in sizes:
             base = await measure(minimal, 1, [""] * n, "", args, 0)
@@ -376,8 +401,11 @@ async def run(args):
         for n, base, ours in rows:
             p99, rate = ours["p99"] / base["p99"], ours["throughput"] / base["throughput"]
             verdict = ""
+            complete = (ours["lat_delivered"] == ours["burst_delivered"] == 1 and not ours["dropped"])
             if n == 500:
-                verdict = "  goal met" if p99 <= 2 and rate >= 0.5 else "  goal MISSED"
+                verdict = "  goal met" if p99 <= 2 and rate >= 0.5 and complete else "  goal MISSED"
+            if not complete:
+                verdict += " (CivicLab lost deliveries or clients)"
             print(f"N={n:<5} p50 x{ours['p50'] / base['p50']:.2f}  p99 x{p99:.2f}  "
                   f"throughput x{rate:.2f}{verdict}")
 
@@ -393,6 +421,8 @@ def main():
     parser.add_argument("--client-processes", type=int, default=4)
     parser.add_argument("--settle", type=float, default=60, help="seconds to wait for deliveries")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL on PG_ADMIN_URL")
+    parser.add_argument("--presence-off", action="store_true",
+                        help="diagnosis: CivicLab announces no presence on join and leave")
     parser.add_argument("--minimal-only", action="store_true", help="check the harness alone")
     parser.add_argument("--redis", help="a Redis URL: both servers' Socket.IO go through it")
     asyncio.run(run(parser.parse_args()))
