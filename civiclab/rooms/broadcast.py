@@ -1,11 +1,13 @@
 """Pushing stored room events to connected screens (through Redis when several processes serve).
 
-Listeners of the room signals: a message is broadcast only after the service stored it, with the
-server's id and time. Socket.IO rooms are named "room:<id>" (and "user:<id>" for one person's
-connections); clients never name them.
+Listeners of the room signals: a message is broadcast only once the transaction that stored it
+has committed (a rolled-back message is never seen), with the server's id and time. Socket.IO rooms
+are named "room:<id>" (and "user:<id>" for one person's connections); clients never name them.
 """
+import sqlalchemy as sa
+
 from civiclab.core import signals
-from civiclab.extensions import socketio
+from civiclab.extensions import db, socketio
 
 NAMESPACE = "/rooms"
 
@@ -33,23 +35,42 @@ def message_payload(message):
     }
 
 
+PENDING = "civiclab_room_broadcasts"  # key in Session.info: emits waiting for the commit
+
+
+def emit_after_commit(event, payload, to):
+    """Emit when the current transaction commits; forget it if it rolls back. The payload is built
+    now, while the objects are loaded."""
+    db.session.info.setdefault(PENDING, []).append((event, payload, to))
+
+
+def _emit_pending(session):
+    for event, payload, to in session.info.pop(PENDING, ()):
+        socketio.emit(event, payload, to=to, namespace=NAMESPACE)
+
+
+def _drop_pending(session, previous_transaction):
+    if previous_transaction.nested:
+        return  # a savepoint rolled back; the outer transaction may still commit
+    session.info.pop(PENDING, None)
+
+
 def on_message_posted(room, message, **_extra):
-    socketio.emit("message", message_payload(message), to=channel(room.id), namespace=NAMESPACE)
+    emit_after_commit("message", message_payload(message), channel(room.id))
 
 
 def on_message_deleted(room, message, **_extra):
-    socketio.emit("message_deleted", {"room": room.id, "id": message.id}, to=channel(room.id), namespace=NAMESPACE)
+    emit_after_commit("message_deleted", {"room": room.id, "id": message.id}, channel(room.id))
 
 
 def on_room_locked(room, locked, reason="", **_extra):
-    socketio.emit("room_locked", {"room": room.id, "locked": locked, "reason": reason},
-                  to=channel(room.id), namespace=NAMESPACE)
+    emit_after_commit("room_locked", {"room": room.id, "locked": locked, "reason": reason}, channel(room.id))
 
 
 def on_user_muted(room, mute, **_extra):
-    socketio.emit("error", {"code": "muted", "room": room.id, "until": mute.until.isoformat(),
+    emit_after_commit("error", {"code": "muted", "room": room.id, "until": mute.until.isoformat(),
                             "message": mute.reason},
-                  to=user_channel(mute.user_id), namespace=NAMESPACE)
+                      user_channel(mute.user_id))
 
 
 LISTENERS = (
@@ -67,4 +88,6 @@ def connect_broadcasts():
         return
     for signal, listener in LISTENERS:
         signal.connect(listener)
+    sa.event.listen(sa.orm.Session, "after_commit", _emit_pending)
+    sa.event.listen(sa.orm.Session, "after_soft_rollback", _drop_pending)
     _connected = True

@@ -505,3 +505,21 @@ def test_an_event_rooms_confirmed_registrant_writes(connect, make_event, make_us
     assert room.kind is RoomKind.EVENT
     ack = emit(connect(user), "message", {"room": room.id, "body": "Ci sarò", "key": "e-1"})
     assert ack["ok"], ack
+
+
+def test_nothing_is_broadcast_before_the_commit_and_a_rolled_back_message_never(
+        in_request, connect, lab_room, make_user, fresh, db_session):
+    room_id, _lab = lab_room
+    writer_id = make_user().id
+    watcher = connect(make_user())
+    emit(watcher, "join", {"room": room_id, "after": 0})
+    watcher.get_received(NS)
+
+    services.post_message(fresh(User, writer_id), queries.room_by_id(room_id), "Mai salvato")
+    assert received(watcher, "message") == []  # stored, not committed: nobody sees it yet
+    db_session.rollback()
+    assert received(watcher, "message") == []
+
+    services.post_message(fresh(User, writer_id), queries.room_by_id(room_id), "Salvato")
+    db_session.commit()
+    assert [m["html"] for m in received(watcher, "message")] == ["<p>Salvato</p>\n"]
