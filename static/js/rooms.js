@@ -82,7 +82,7 @@
     var box = element("div", "alert alert-danger alert-dismissible", message);
     var close = element("button", "btn-close");
     close.type = "button";
-    close.setAttribute("aria-label", "×");
+    close.setAttribute("aria-label", strings.close);
     close.addEventListener("click", function () { box.remove(); });
     box.appendChild(close);
     alerts.replaceChildren(box);
