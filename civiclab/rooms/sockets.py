@@ -113,8 +113,22 @@ def _emit(event, payload, to, **kwargs):
     socketio.emit(event, payload, to=to, namespace=NAMESPACE, **kwargs)
 
 
-def _announce_presence(room_id):
-    _emit("presence", {"room": room_id, "users": presence_store().users(room_id)}, to=channel(room_id))
+def _is_present(user_id, room_id):
+    return any(user["id"] == user_id for user in presence_store().users(room_id))
+
+
+def _announce_arrival(room_id, user_id, name):
+    """The joiner gets the whole list; the others only the one who arrived (a room filling up
+    with N people costs N small events each, not N lists of N)."""
+    _emit("presence", {"room": room_id, "users": presence_store().users(room_id)}, to=request.sid)
+    _emit("presence", {"room": room_id, "joined": {"id": user_id, "name": name}}, to=channel(room_id),
+          skip_sid=request.sid)
+
+
+def _announce_departure(room_id, user_id):
+    """Someone left: told to the others unless the same person is still there in another tab."""
+    if user_id is not None and not _is_present(user_id, room_id):
+        _emit("presence", {"room": room_id, "left": {"id": user_id}}, to=channel(room_id))
 
 
 def _room_limiter():
@@ -207,9 +221,9 @@ def on_connect(auth=None):
 def on_disconnect(reason=None):
     # No database here: a block disconnects from inside the moderator's request, whose session
     # this handler would share. Presence keeps the names it announces.
-    _connections.pop(request.sid, None)
+    user_id = _connections.pop(request.sid, {}).get("user_id")
     for room_id in presence_store().disconnect(request.sid):
-        _announce_presence(room_id)
+        _announce_departure(room_id, user_id)
 
 
 # ---- events ---------------------------------------------------------------------------------
@@ -223,13 +237,17 @@ def on_join(data):
     if after is not None and not _is_id(after, minimum=0):
         raise Refusal("invalid", _("Ultimo messaggio non valido."))
     room = _readable_room(user, room_id)
+    already_present = _is_present(user.id, room.id)
     join_room(channel(room.id))
     presence_store().join(request.sid, room.id)
     missed = queries.latest(room) if after is None else queries.after(room, after)
     for message in missed:
         _emit("message", message_payload(message), to=request.sid)
     refusal = _refusal_of(user, room)
-    _announce_presence(room.id)
+    if already_present:  # another tab of the same person: only this tab needs the list
+        _emit("presence", {"room": room.id, "users": presence_store().users(room.id)}, to=request.sid)
+    else:
+        _announce_arrival(room.id, user.id, user.display_name)
     return {
         "ok": True, "room": room.id,
         "last_id": missed[-1].id if missed else after,
@@ -245,7 +263,7 @@ def on_leave(data):
     room_id = _room_id(data)
     leave_room(channel(room_id))
     if presence_store().leave(request.sid, room_id):
-        _announce_presence(room_id)
+        _announce_departure(room_id, _socket_session().get("user_id"))
     return {"ok": True, "room": room_id}
 
 

@@ -357,19 +357,32 @@
     }, READ_EVERY_MS);
   }
 
+  // Presence: the whole list when this tab joins, then one arrival or departure at a time.
+  var present = [];
+
   function showPresence(data) {
-    if (!data || data.room !== roomId || !Array.isArray(data.users)) {
+    if (!data || data.room !== roomId) {
+      return;
+    }
+    if (Array.isArray(data.users)) {
+      present = data.users.slice();
+    } else if (data.joined && !present.some(function (user) { return user.id === data.joined.id; })) {
+      present.push(data.joined);
+      present.sort(function (a, b) { return a.name.localeCompare(b.name); });
+    } else if (data.left) {
+      present = present.filter(function (user) { return user.id !== data.left.id; });
+    } else {
       return;
     }
     presenceList.replaceChildren();
-    data.users.forEach(function (user) {
+    present.forEach(function (user) {
       var item = element("li", null, user.name);
       if (user.id === userId) {
         item.appendChild(element("span", "text-muted", " (" + strings.you + ")"));
       }
       presenceList.appendChild(item);
     });
-    if (data.users.every(function (user) { return user.id === userId; })) {
+    if (present.every(function (user) { return user.id === userId; })) {
       presenceList.appendChild(element("li", "text-muted small", strings.nobody));
     }
   }

@@ -162,13 +162,18 @@ def test_presence_lists_each_user_once_and_follows_leave_and_disconnect(connect,
     bruno_tab, bruno_other_tab = connect(bruno), connect(bruno)
     emit(bruno_tab, "join", {"room": room_id, "after": 0})
     emit(bruno_other_tab, "join", {"room": room_id, "after": 0})
+    # The others hear of one arrival (not of Bruno's second tab); each tab gets the whole list.
+    assert received(watcher, "presence") == [
+        {"room": room_id, "users": [{"id": anna_id, "name": "Anna"}]},
+        {"room": room_id, "joined": {"id": bruno_id, "name": "Bruno"}},
+    ]
     both = [{"id": anna_id, "name": "Anna"}, {"id": bruno_id, "name": "Bruno"}]
-    assert received(watcher, "presence")[-1]["users"] == both
+    assert received(bruno_other_tab, "presence") == [{"room": room_id, "users": both}]
 
     assert emit(bruno_tab, "leave", {"room": room_id}) == {"ok": True, "room": room_id}
-    assert received(watcher, "presence")[-1]["users"] == both  # still there in the other tab
+    assert received(watcher, "presence") == []  # still there in the other tab
     bruno_other_tab.disconnect(namespace=NS)
-    assert received(watcher, "presence")[-1]["users"] == [{"id": anna_id, "name": "Anna"}]
+    assert received(watcher, "presence") == [{"room": room_id, "left": {"id": bruno_id}}]
 
 
 def test_joining_a_room_one_may_not_read_is_refused(in_request, connect, make_lab, make_event, make_user,
@@ -382,7 +387,7 @@ def test_a_user_blocked_site_wide_is_told_and_disconnected_at_once(in_request, c
         assert not client.is_connected(NS)
         errors = [event["args"][0] for event in client.queue if event["name"] == "error"]
         assert errors and errors[-1]["code"] == "blocked" and errors[-1]["reason"] == "Spam"
-    assert [u["id"] for u in received(watcher, "presence")[-1]["users"]] == [watcher_id]
+    assert received(watcher, "presence") == [{"room": room_id, "left": {"id": user_id}}]
 
 
 def test_a_block_or_a_log_out_everywhere_since_connect_counts_on_the_next_event(
