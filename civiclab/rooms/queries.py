@@ -98,12 +98,12 @@ def active_mute(user, room):
     ).first()
 
 
-def write_facts(user, room):
-    """Keyword arguments for permissions.write_refusal."""
+def write_facts(user, room, blocked=None):
+    """Keyword arguments for permissions.write_refusal (`blocked` when the caller knows it)."""
     return {
         "registration_state": registration_state(user, room),
         "muted": active_mute(user, room) is not None,
-        "blocked": active_block(user) is not None,
+        "blocked": active_block(user) is not None if blocked is None else blocked,
     }
 
 

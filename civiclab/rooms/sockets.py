@@ -279,7 +279,9 @@ def on_message(data):
         if resent is None:
             raise Refusal("rate_limited", _("Stai scrivendo troppo in fretta: aspetta qualche secondo."))
         return {"ok": True, "message": message_payload(resent), "created": False}
-    message, created = services.post_message(user, room, body, key)
+    # _acting_user has just refused a blocked user: no second look-up of the block.
+    facts = queries.write_facts(user, room, blocked=False)
+    message, created = services.post_message(user, room, body, key, facts=facts)
     payload = message_payload(message)
     db.session.commit()
     if created and limit is not None:
