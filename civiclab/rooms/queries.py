@@ -71,6 +71,8 @@ def before(room, before_id, limit=PAGE):
 
 def after(room, after_id, limit=CATCH_UP_MAX):
     """The messages after id `after_id`, oldest first: what a reconnecting client missed."""
+    if after_id >= 2**31:  # no row has such an id (and an INTEGER column cannot compare with it)
+        return []
     return db.session.scalars(
         _with_authors(sa.select(Message).where(Message.room_id == room.id, Message.id > after_id)
                       .order_by(Message.id).limit(limit))
