@@ -42,6 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.integration.services import free_port, wait_for_port  # noqa: E402  (after the path)
+
 NAMESPACE = "/rooms"
 BODY = re.compile(r"bench:(\w+):(\d+):(\d+\.\d+)")
 SECRET_KEY = "bench-only-" + "x" * 40  # the throwaway server's; sessions are signed with it
@@ -174,27 +176,6 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port, timeout=60):
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"bench: no server on 127.0.0.1:{port} after {timeout} s")
-
-
 @contextmanager
 def gunicorn(factory, env):
     """`gunicorn -k gevent -w 1` serving `factory` on a free loopback port; yields the URL."""
@@ -205,7 +186,7 @@ def gunicorn(factory, env):
                f"rooms_fanout:{factory}()"]
     process = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)
     try:
-        wait_for_port(port)
+        wait_for_port(port, timeout=60)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

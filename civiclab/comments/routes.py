@@ -258,10 +258,22 @@ def vote(comment_id):
 
 # ---- reports and moderation ----------------------------------------------------------------
 
-def _reason_page(form, comment, title, intro, action_url, button, status):
+def _reason_action(comment, act, done, title, intro, endpoint, button):
+    """A form asking for a reason: on a valid POST `act(reason)` runs and the reader goes back to
+    the comment with `done` flashed; otherwise (or on the service's refusal) the page again."""
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            act(form.reason.data)
+        except DomainError as error:
+            show_domain_error(form, error, on_form=True)
+        else:
+            flash(done, "success")
+            return redirect(subject_url(comment=comment))
+    status = 422 if request.method == "POST" else 200
     return render_template("comments/reason.html", form=form, comment=comment, title=title, intro=intro,
-                           action_url=action_url, button=button, back_url=subject_url(comment=comment),
-                           subject=subject_title(comment)), status
+                           action_url=url_for(endpoint, comment_id=comment.id), button=button,
+                           back_url=subject_url(comment=comment), subject=subject_title(comment)), status
 
 
 @bp.route("/commenti/<int:comment_id>/segnala", methods=["GET", "POST"])
@@ -269,22 +281,17 @@ def _reason_page(form, comment, title, intro, action_url, button, status):
 @limiter.limit(write_limit, methods=["POST"])
 def report(comment_id):
     comment = _viewable_comment(comment_id)
-    form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            if not comment.is_visible:
-                raise DomainError(_("Questo commento non è visibile: non serve segnalarlo."))
-            moderation.report(current_user, comment, form.reason.data)
-        except DomainError as error:
-            show_domain_error(form, error, on_form=True)
-        else:
-            flash(_("Segnalazione ricevuta: i moderatori la esamineranno. Grazie."), "success")
-            return redirect(subject_url(comment=comment))
-    status = 422 if request.method == "POST" else 200
-    return _reason_page(form, comment, _("Segnala un commento"),
-                        _("Spiega ai moderatori che cosa non va (offese, spam, dati personali…). "
-                          "Chi ha scritto il commento non sa chi lo ha segnalato."),
-                        url_for("comments.report", comment_id=comment.id), _("Invia la segnalazione"), status)
+
+    def act(reason):
+        if not comment.is_visible:
+            raise DomainError(_("Questo commento non è visibile: non serve segnalarlo."))
+        moderation.report(current_user, comment, reason)
+
+    return _reason_action(comment, act, _("Segnalazione ricevuta: i moderatori la esamineranno. Grazie."),
+                          _("Segnala un commento"),
+                          _("Spiega ai moderatori che cosa non va (offese, spam, dati personali…). "
+                            "Chi ha scritto il commento non sa chi lo ha segnalato."),
+                          "comments.report", _("Invia la segnalazione"))
 
 
 @bp.route("/commenti/<int:comment_id>/nascondi", methods=["GET", "POST"])
@@ -293,20 +300,12 @@ def report(comment_id):
 def hide(comment_id):
     comment = _viewable_comment(comment_id)
     require(permissions.can_moderate_comment(current_user, comment))
-    form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            moderation.hide_comment(current_user, comment, form.reason.data)
-        except DomainError as error:
-            show_domain_error(form, error, on_form=True)
-        else:
-            flash(_("Commento nascosto. Il motivo è registrato e lo vede chi lo ha scritto."), "success")
-            return redirect(subject_url(comment=comment))
-    status = 422 if request.method == "POST" else 200
-    return _reason_page(form, comment, _("Nascondi un commento"),
-                        _("Al posto del testo si leggerà che il commento è stato nascosto dai moderatori; "
-                          "il motivo lo vedono l’autore e i moderatori."),
-                        url_for("comments.hide", comment_id=comment.id), _("Nascondi il commento"), status)
+    return _reason_action(comment, lambda reason: moderation.hide_comment(current_user, comment, reason),
+                          _("Commento nascosto. Il motivo è registrato e lo vede chi lo ha scritto."),
+                          _("Nascondi un commento"),
+                          _("Al posto del testo si leggerà che il commento è stato nascosto dai moderatori; "
+                            "il motivo lo vedono l’autore e i moderatori."),
+                          "comments.hide", _("Nascondi il commento"))
 
 
 @bp.route("/commenti/<int:comment_id>/ripristina", methods=["GET", "POST"])
@@ -315,16 +314,8 @@ def hide(comment_id):
 def restore(comment_id):
     comment = _viewable_comment(comment_id)
     require(permissions.can_moderate_comment(current_user, comment))
-    form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            moderation.restore_comment(current_user, comment, form.reason.data)
-        except DomainError as error:
-            show_domain_error(form, error, on_form=True)
-        else:
-            flash(_("Commento ripristinato: è di nuovo visibile a tutti."), "success")
-            return redirect(subject_url(comment=comment))
-    status = 422 if request.method == "POST" else 200
-    return _reason_page(form, comment, _("Ripristina un commento"),
-                        _("Il commento tornerà visibile a tutti. Scrivi perché: resta nel registro di moderazione."),
-                        url_for("comments.restore", comment_id=comment.id), _("Ripristina il commento"), status)
+    return _reason_action(comment, lambda reason: moderation.restore_comment(current_user, comment, reason),
+                          _("Commento ripristinato: è di nuovo visibile a tutti."),
+                          _("Ripristina un commento"),
+                          _("Il commento tornerà visibile a tutti. Scrivi perché: resta nel registro di moderazione."),
+                          "comments.restore", _("Ripristina il commento"))

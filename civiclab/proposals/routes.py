@@ -161,6 +161,13 @@ def _proposal_form(call, **kwargs):
     return ProposalForm(**kwargs).with_choices(call, queries.city_labs(call.city_id))
 
 
+def _files_then_send(form, proposal):
+    """After the text is saved: its new attachments, then submission if "Invia" was pressed."""
+    _save_files(form, proposal)
+    if form.send.data:
+        services.submit_proposal(current_user, proposal)
+
+
 def _save_files(form, proposal):
     """Check every chosen file, then attach them all; DomainError (on "files") if one fails."""
     checked = attachments.check_uploads(form.files())
@@ -182,9 +189,7 @@ def proposal_new(call_id):
     if form.validate_on_submit():
         try:
             proposal = services.create_proposal(current_user, call, **form.to_values())
-            _save_files(form, proposal)
-            if form.send.data:
-                services.submit_proposal(current_user, proposal)
+            _files_then_send(form, proposal)
         except DomainError as error:
             show_domain_error(form, error)
         else:
@@ -210,9 +215,7 @@ def proposal_edit(proposal_id):
     if form.validate_on_submit():
         try:
             services.update_proposal(current_user, proposal, **form.to_values())
-            _save_files(form, proposal)
-            if form.send.data:
-                services.submit_proposal(current_user, proposal)
+            _files_then_send(form, proposal)
         except DomainError as error:
             show_domain_error(form, error)
         else:
