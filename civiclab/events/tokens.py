@@ -4,7 +4,7 @@ A booking link carries everything the booking needs (event, name, email), so not
 until it is used: an expired or forged link holds and frees nothing. A guest's own link names
 one registration and its email; it works as long as the registration exists.
 """
-from flask import current_app
+from flask import current_app, g, has_app_context
 
 from civiclab.core.tokens import TokenExpired, TokenInvalid, read, sign
 
@@ -28,7 +28,13 @@ def booking_token(event, name, email):
 
 
 def registration_token(registration):
-    return sign(REGISTRATION, {"id": registration.id, "email": registration.guest_email})
+    """The guest's link to their registration; within one request always the same one (the page
+    and the mail it sends must agree, even when the clock ticks a second between them)."""
+    key = (registration.id, registration.guest_email)
+    cache = g.setdefault("registration_tokens", {}) if has_app_context() else {}
+    if key not in cache:
+        cache[key] = sign(REGISTRATION, {"id": registration.id, "email": registration.guest_email})
+    return cache[key]
 
 
 def read_booking_token(token):
