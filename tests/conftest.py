@@ -331,16 +331,31 @@ def make_project(db_session, make_city):
     return factory
 
 
+def rome_time(days=0, hour=10, minute=0):
+    """`hour:minute` on the Rome day `days` from today, as an aware UTC datetime.
+
+    Factories start things at a fixed time of day, so that no test's outcome depends on the hour,
+    weekday or date the suite runs at (an event "a week from now" started at 23:50 on a late run,
+    and a test moving it to 09:30 then ended it before it began).
+    """
+    from datetime import datetime, timedelta, timezone
+
+    from civiclab.core.time import ROME, utcnow
+
+    day = utcnow().astimezone(ROME).date() + timedelta(days=days)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ROME).astimezone(timezone.utc)
+
+
 @pytest.fixture
 def make_event(db_session, make_lab):
-    """A published event of `lab` a week from now, registration open, 30 seats by default."""
+    """A published event of `lab` at 10:00 a week from today, registration open, 30 seats."""
     from datetime import timedelta
 
     from civiclab.core.time import utcnow
     from civiclab.events.models import Event, EventState
 
     def factory(lab=None, audience=(), **fields):
-        starts = fields.pop("starts_at", utcnow() + timedelta(days=7))
+        starts = fields.pop("starts_at", rome_time(days=7, hour=10))
         values = dict(
             title=f"Evento {uuid.uuid4().hex[:6]}", description="<p>Un incontro del laboratorio.</p>",
             starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=30,
