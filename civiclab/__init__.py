@@ -54,13 +54,14 @@ def create_app(config=None):
 
 
 def _select_locale():
-    languages = ("it", "en")
+    """The reader's language as a Babel locale ("en" reads and formats as en_GB)."""
+    from civiclab.core.i18n import LANGUAGES, babel_locale
+
     chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return request.accept_languages.best_match(languages) or "it"
+    if chosen not in LANGUAGES:
+        user_locale = current_user.locale if current_user and current_user.is_authenticated else None
+        chosen = user_locale if user_locale in LANGUAGES else request.accept_languages.best_match(LANGUAGES)
+    return babel_locale(chosen or "it")
 
 
 def _init_extensions(app):

@@ -23,6 +23,37 @@ PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql+psycopg://postgres@127
 DEMO_PASSWORD = "Una-password-robusta-42"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock", default=os.environ.get("CIVICLAB_TEST_CLOCK"),
+        help="start the clock at this ISO time (e.g. 2028-02-29T23:58+01:00) and let it tick: the "
+             "suite must pass at any hour, weekday and date (scripts/test-clocks runs a few)",
+    )
+
+
+def pytest_configure(config):
+    # Before collection, so modules that read the time when imported see the chosen clock too.
+    when = config.getoption("--clock")
+    if when:
+        from datetime import datetime
+
+        import time_machine
+
+        config._civiclab_clock = time_machine.travel(datetime.fromisoformat(when), tick=True)
+        config._civiclab_clock.start()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_civiclab_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
+def pytest_report_header(config):
+    if config.getoption("--clock"):
+        return f"clock: started at {config.getoption('--clock')}"
+
+
 @contextmanager
 def temporary_postgres_database():
     """A new, empty PostgreSQL database, dropped when the block ends."""

@@ -1,16 +1,16 @@
 """The mails accounts send, each in its recipient's language."""
 from flask import current_app, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from civiclab.accounts import tokens
+from civiclab.core.i18n import in_language
 from civiclab.core.mail import send_mail
 
 
 def _send(to, locale, subject, template, **context):
     """`subject` is a callable so it is translated in the recipient's language too."""
     locale = locale if locale in ("it", "en") else "it"
-    with force_locale(locale):
+    with in_language(locale):
         title = subject()
     return send_mail(to, title, template, locale=locale, **context)
 

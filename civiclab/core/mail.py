@@ -2,9 +2,9 @@
 from pathlib import Path
 
 from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_mail import Message
 
+from civiclab.core.i18n import in_language
 from civiclab.core.time import utcnow
 from civiclab.extensions import mail
 
@@ -14,7 +14,7 @@ def send_mail(to, subject, template, locale=None, attachments=(), **context):
 
     `attachments`: (filename, content type, bytes) triples, e.g. an event's .ics file.
     """
-    with force_locale(locale or "it"):
+    with in_language(locale or "it"):
         body = render_template(f"mail/{template}.txt", **context)
     # Subjects quote people's titles: a line break typed in one must not break the header.
     subject = " ".join(str(subject).split())

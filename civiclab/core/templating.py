@@ -25,7 +25,8 @@ def register_template_helpers(app):
     @app.context_processor
     def globals_():
         return {
-            "current_locale": str(get_locale() or "it"),
+            # The language ("it" or "en"), not the regional locale the dates are formatted in.
+            "current_locale": get_locale().language if get_locale() else "it",
             "url_for_page": _url_for_page,
         }
 

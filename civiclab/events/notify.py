@@ -10,11 +10,12 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from flask_babel import force_locale, format_datetime
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from civiclab.accounts.models import User
 from civiclab.core import signals
+from civiclab.core.i18n import in_language
 from civiclab.core.mail import send_mail
 from civiclab.core.qr import qr_png
 from civiclab.events import calendar, tokens
@@ -80,7 +81,7 @@ def _mail(recipient, subject, template, calendar_of=None, code=None, calendars=N
     """
     if recipient is None or not recipient.email:
         return None
-    with force_locale(recipient.locale):
+    with in_language(recipient.locale):
         title = subject()
         attachments = []
         if calendar_of is not None:
@@ -100,12 +101,11 @@ def _mail(recipient, subject, template, calendar_of=None, code=None, calendars=N
 
 
 def _in_app(recipient, kind, message, detail="", url=""):
-    """An in-app notification for a recipient with an account; `message` is a callable."""
+    """An in-app notification for a recipient with an account; `message` is a callable, rendered
+    in each language (the reader sees their own)."""
     if recipient is None or recipient.user is None:
         return None
-    with force_locale(recipient.locale):
-        text = message()
-    return notify(recipient.user, kind, text, detail=detail, url=url)
+    return notify(recipient.user, kind, message, detail=detail, url=url)
 
 
 def _load_users(registrations):
@@ -192,7 +192,7 @@ def on_event_changed(event, registrations=(), changes=(), **_extra):
         recipient = recipient_of(registration)
         if recipient is None:
             continue
-        with force_locale(recipient.locale):
+        with in_language(recipient.locale):
             what = ", ".join(changed_labels(changes))
         _mail(recipient, lambda: _("Cambiamenti all'evento %(title)s", title=event.title), "event_changed",
               calendar_of=event, calendars=calendars, event=event, registration=registration, what=what,

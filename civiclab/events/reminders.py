@@ -20,9 +20,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from civiclab.core.i18n import in_language
 from civiclab.core.mail import send_mail
 from civiclab.core.time import utcnow
 from civiclab.events import services
@@ -88,16 +88,19 @@ def claim(registration_id, now):
 
 
 def _notify(registration, event):
-    with force_locale(_locale(registration)):
-        message = _("Promemoria: «%(title)s» inizia %(when)s.", title=event.title, when=when_text(event))
-        detail = _("Codice di iscrizione: %(code)s", code=registration.code)
+    def message():
+        return _("Promemoria: «%(title)s» inizia %(when)s.", title=event.title, when=when_text(event))
+
+    def detail():
+        return _("Codice di iscrizione: %(code)s", code=registration.code)
+
     notify(registration.user, NOTIFICATION_KIND, message, detail=detail,
            url=registration_url(registration, external=False))
 
 
 def send_reminder_mail(registration, event):
     locale = _locale(registration)
-    with force_locale(locale):
+    with in_language(locale):
         subject = _("Promemoria: «%(title)s», %(when)s", title=event.title, when=when_text(event))
     return send_mail(
         registration.email, subject, "event_reminder", locale=locale,

@@ -14,10 +14,10 @@ next run carries on with the users not yet claimed.
 """
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from civiclab.accounts.models import User
+from civiclab.core.i18n import in_language
 from civiclab.core.mail import send_mail
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
@@ -55,13 +55,13 @@ def claim(user_id, delivery, now):
 
 def send_digest_mail(user, period, notifications):
     locale = user.locale if user.locale in LOCALES else "it"
-    with force_locale(locale):
+    with in_language(locale):
         if period == Delivery.WEEKLY.value:
             subject = _("CivicLab: le novità della settimana")
         else:
             subject = _("CivicLab: le novità di oggi")
     items = [
-        {"message": n.message,
+        {"message": n.message_in(locale),
          "link": url_for("notifications.follow", notification_id=n.id, _external=True) if n.url else ""}
         for n in notifications
     ]

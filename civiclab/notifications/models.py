@@ -22,8 +22,12 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(40))  # e.g. "registration_confirmed"
-    message: Mapped[str] = mapped_column(sa.Text)  # plain text, escaped when shown
+    message: Mapped[str] = mapped_column(sa.Text)  # plain text in Italian, escaped when shown
     detail: Mapped[str] = mapped_column(sa.Text, default="")  # e.g. a registration code
+    # The same news in English (None when it reads the same), so a notification is shown in the
+    # language of whoever reads it, not the one its recipient had when it was written.
+    message_en: Mapped[str | None] = mapped_column(sa.Text)
+    detail_en: Mapped[str | None] = mapped_column(sa.Text)
     url: Mapped[str] = mapped_column(sa.String(300), default="")  # a path on this site
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[object | None] = mapped_column(UTCDateTime)
@@ -38,6 +42,13 @@ class Notification(db.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+    def message_in(self, locale):
+        """The message in `locale` ("it" or "en"), falling back to the Italian text."""
+        return (self.message_en if str(locale).startswith("en") else None) or self.message
+
+    def detail_in(self, locale):
+        return (self.detail_en if str(locale).startswith("en") else None) or self.detail
 
 
 class Delivery(enum.Enum):

@@ -4,11 +4,11 @@ import smtplib
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request, url_for
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.i18n import in_language
 from civiclab.core.mail import send_mail
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
@@ -35,19 +35,32 @@ def safe_path(url):
     return url[:300]
 
 
+def in_every_language(value, limit):
+    """{"it": text, "en": text or None}: `value` (a callable, a lazy string or plain text)
+    rendered in each language, cut to `limit`; English is None where it reads as the Italian."""
+    texts = {}
+    for locale in LOCALES:
+        with in_language(locale):
+            texts[locale] = _in_locale(value or "")[:limit]
+    if texts["en"] == texts["it"]:
+        texts["en"] = None
+    return texts
+
+
 def notify(user, kind, message, detail="", url=""):
     """Add a notification for `user` (a User or a user id) and flush; returns it.
 
-    `message` and `detail` are plain text (escaped when shown; lazy strings are rendered now, in
-    the current locale, so listeners should render them in the recipient's locale). `url` must be a
-    path on this site: anything else is dropped.
+    `message` and `detail` are plain text, escaped when shown. Given as callables or lazy strings
+    they are rendered in Italian and in English, and each reader sees the language they read in.
+    `url` must be a path on this site: anything else is dropped.
     """
     user_id = user if isinstance(user, int) else user.id
+    messages, details = in_every_language(message, MESSAGE_MAX), in_every_language(detail, DETAIL_MAX)
     notification = Notification(
         user_id=user_id,
         kind=str(kind)[:40],
-        message=str(message)[:MESSAGE_MAX],
-        detail=str(detail or "")[:DETAIL_MAX],
+        message=messages["it"], message_en=messages["en"],
+        detail=details["it"], detail_en=details["en"],
         url=safe_path(url),
     )
     db.session.add(notification)
@@ -184,10 +197,10 @@ def deliver(user, kind, message, url, dedupe_key, mail_subject, mail_template, *
         return None
     delivery = delivery_for(user, kind)
     locale = user.locale if user.locale in LOCALES else "it"
-    with force_locale(locale):
-        text = _in_locale(message)
+    texts = in_every_language(message, MESSAGE_MAX)
+    text = texts[locale] or texts["it"]
     notification = Notification(
-        user_id=user.id, kind=kind, message=text[:MESSAGE_MAX], url=safe_path(url),
+        user_id=user.id, kind=kind, message=texts["it"], message_en=texts["en"], url=safe_path(url),
         delivery=delivery.value, dedupe_key=(dedupe_key or None) and dedupe_key[:120],
     )
     try:
@@ -196,7 +209,7 @@ def deliver(user, kind, message, url, dedupe_key, mail_subject, mail_template, *
     except IntegrityError:
         return None  # the same news reached this user at the same moment by another way
     if delivery is Delivery.INSTANT and user.email:
-        with force_locale(locale):
+        with in_language(locale):
             subject = _in_locale(mail_subject)
             links = {"link": _absolute(notification.url) if notification.url else "",
                      "preferences_link": preferences_link()}

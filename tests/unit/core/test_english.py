@@ -222,3 +222,34 @@ def test_every_translation_function_the_code_imports_is_extracted():
                     if name.name in functions and (name.asname or name.name) not in keywords:
                         unknown.append(f"{path.relative_to(ROOT)}: {name.name} as {name.asname or name.name}")
     assert not unknown, "Add these names to the extract command (-k) and EXTRA_KEYWORDS:\n" + "\n".join(unknown)
+
+
+# ---- dates and numbers in British English -----------------------------------------------------
+
+def test_english_pages_write_dates_the_british_way(app):
+    from datetime import datetime, timezone
+
+    from flask import render_template_string
+
+    moment = datetime(2026, 3, 12, 22, 9, tzinfo=timezone.utc)
+    template = "{{ value|rome|datetime('short') }} · {{ value|rome|date('full') }}"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        english = render_template_string(template, value=moment)
+    with app.test_request_context(headers={"Accept-Language": "it"}):
+        italian = render_template_string(template, value=moment)
+
+    assert english == "12/03/2026, 23:09 · Thursday, 12 March 2026"
+    assert "PM" not in english and "3/12/26" not in english
+    assert italian == "12/03/26, 23:09 · giovedì 12 marzo 2026"
+
+
+def test_an_english_mail_writes_dates_the_british_way(app):
+    from datetime import datetime, timezone
+
+    from flask_babel import format_datetime
+
+    from civiclab.core.i18n import in_language
+
+    with app.app_context(), in_language("en"):
+        text = format_datetime(datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc), "short")
+    assert text == "07/12/2026, 10:00"

@@ -172,3 +172,27 @@ def test_marking_read_needs_the_csrf_token(app, client, db_session, person, monk
 def test_visitors_are_sent_to_log_in(client):
     response = client.get("/notifiche")
     assert response.status_code == 302 and response.headers["Location"].startswith("/account/accedi")
+
+
+# ---- the reader's language -----------------------------------------------------------------
+
+def test_a_notification_is_shown_in_the_language_its_reader_reads_in(client, db_session, person):
+    from flask_babel import lazy_gettext as _l
+
+    _note(db_session, person, _l("Iscrizione confermata: %(title)s", title="Orti"), detail=lambda: _l("Codice di iscrizione: %(code)s",
+                                                                              code="ABCD2345"))
+    login(client, person)
+
+    italian = client.get("/notifiche").get_data(as_text=True)
+    client.post("/lingua", data={"lang": "en", "next": "/notifiche"})
+    english = client.get("/notifiche").get_data(as_text=True)
+
+    assert "Iscrizione confermata: Orti" in italian and "Codice di iscrizione: ABCD2345" in italian
+    assert "Registration confirmed: Orti" in english and "Registration code: ABCD2345" in english
+    assert "Iscrizione confermata" not in english
+
+
+def test_plain_text_is_stored_once_and_shown_in_every_language(db_session, person):
+    note = _note(db_session, person, "Marco ha risposto")
+    assert note.message == "Marco ha risposto" and note.message_en is None
+    assert note.message_in("en") == "Marco ha risposto"
