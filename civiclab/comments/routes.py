@@ -32,7 +32,7 @@ from civiclab.comments.forms import (
     VoteForm,
 )
 from civiclab.core.errors import DomainError, NotAllowed, render_error, wants_json
-from civiclab.core.forms import MAX_ID, show_domain_error
+from civiclab.core.forms import show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
@@ -116,8 +116,6 @@ def subject_title(comment):
 
 
 def _viewable_comment(comment_id):
-    if not 0 < comment_id < MAX_ID:
-        abort(404)
     comment = db.first_or_404(queries.comment_select(comment_id))
     if not permissions.can_view_comment(current_user, comment):
         abort(404)  # a comment on what one may not see does not exist for them
@@ -131,7 +129,7 @@ def _form_page(form, title, action_url, back_url, comment=None, status=422, stan
 
 # ---- reading -------------------------------------------------------------------------------
 
-@bp.get("/commenti/<int:comment_id>")
+@bp.get("/commenti/<id:comment_id>")
 def comment(comment_id):
     """A comment's address (notifications link here): its place on its subject's page."""
     return redirect(subject_url(comment=_viewable_comment(comment_id)))
@@ -169,7 +167,7 @@ def post():
     return _form_page(form, title, url_for("comments.post"), back_url, stance=proposal is not None)
 
 
-@bp.post("/commenti/<int:comment_id>/risposta")
+@bp.post("/commenti/<id:comment_id>/risposta")
 @login_required
 @comment_limit
 def reply(comment_id):
@@ -188,7 +186,7 @@ def reply(comment_id):
                       subject_url(comment=parent), comment=parent)
 
 
-@bp.route("/commenti/<int:comment_id>/modifica", methods=["GET", "POST"])
+@bp.route("/commenti/<id:comment_id>/modifica", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def edit(comment_id):
@@ -212,7 +210,7 @@ def edit(comment_id):
                       subject_url(comment=comment), status=status)
 
 
-@bp.post("/commenti/<int:comment_id>/elimina")
+@bp.post("/commenti/<id:comment_id>/elimina")
 @login_required
 @limiter.limit(write_limit)
 def delete(comment_id):
@@ -231,7 +229,7 @@ def delete(comment_id):
     return redirect(subject_url(comment=comment))
 
 
-@bp.post("/commenti/<int:comment_id>/voto")
+@bp.post("/commenti/<id:comment_id>/voto")
 @login_required
 @limiter.limit(write_limit)
 def vote(comment_id):
@@ -276,7 +274,7 @@ def _reason_action(comment, act, done, title, intro, endpoint, button):
                            back_url=subject_url(comment=comment), subject=subject_title(comment)), status
 
 
-@bp.route("/commenti/<int:comment_id>/segnala", methods=["GET", "POST"])
+@bp.route("/commenti/<id:comment_id>/segnala", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def report(comment_id):
@@ -294,7 +292,7 @@ def report(comment_id):
                           "comments.report", _("Invia la segnalazione"))
 
 
-@bp.route("/commenti/<int:comment_id>/nascondi", methods=["GET", "POST"])
+@bp.route("/commenti/<id:comment_id>/nascondi", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def hide(comment_id):
@@ -308,7 +306,7 @@ def hide(comment_id):
                           "comments.hide", _("Nascondi il commento"))
 
 
-@bp.route("/commenti/<int:comment_id>/ripristina", methods=["GET", "POST"])
+@bp.route("/commenti/<id:comment_id>/ripristina", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def restore(comment_id):
