@@ -36,6 +36,7 @@ from civiclab.core.forms import show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
+from civiclab.core.urls import url_keeping_query
 from civiclab.extensions import db, limiter
 from civiclab.moderation import services as moderation
 from civiclab.programmes.models import Project
@@ -81,15 +82,16 @@ def comments_list_url(thread, sort=None, page=None):
     """The thread's page with the section's order or page changed, landing on the section (the
     page's other arguments kept, unless it was shown again after a failed POST)."""
     on_its_page = request.method == "GET" and request.endpoint in ("programmes.project", "proposals.proposal")
-    args = request.args.to_dict() if on_its_page else {}
+    changes = {}
     if sort is not None:
-        args[SORT_ARG] = sort
-        args.pop(PAGE_ARG, None)
+        changes = {SORT_ARG: sort, PAGE_ARG: None}
     if page is not None:
-        args[PAGE_ARG] = page
+        changes[PAGE_ARG] = page
     if thread.proposal is not None:
-        return url_for("proposals.proposal", proposal_id=thread.proposal.id, **args, _anchor="commenti")
-    return url_for("programmes.project", code=thread.project.code, **args, _anchor="commenti")
+        endpoint, values = "proposals.proposal", {"proposal_id": thread.proposal.id}
+    else:
+        endpoint, values = "programmes.project", {"code": thread.project.code}
+    return url_keeping_query(endpoint, values, request.args if on_its_page else (), anchor="commenti", **changes)
 
 
 def subject_url(project=None, proposal=None, comment=None):
