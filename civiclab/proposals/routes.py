@@ -167,9 +167,8 @@ def _files_then_send(form, proposal):
 
 
 def _save_files(form, proposal):
-    """Check every chosen file, then attach them all; DomainError (on "files") if one fails."""
-    checked = attachments.check_uploads(form.files())
-    services.add_attachments(current_user, proposal, checked)
+    """Attach every chosen file, or none; DomainError (on "files") if one fails."""
+    services.add_attachments(current_user, proposal, attachments.receive_all(form.files()))
 
 
 @bp.route("/call/<id:call_id>/proponi", methods=["GET", "POST"])
