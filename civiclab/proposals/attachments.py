@@ -6,8 +6,9 @@ Pillow, and is re-encoded (its metadata and anything hidden after its data are d
 must start with %PDF- and hold an %%EOF marker. Everything else is refused.
 
 An image's work is bounded before it starts: its size in pixels is read from its header and
-refused past UPLOAD_MAX_PIXELS, it is scaled down to IMAGE_MAX_SIDE while decoding where the format
-allows (JPEG), and it is encoded without `optimize` (which tries every compression, for seconds).
+refused past UPLOAD_MAX_PIXELS, it is shrunk by a whole factor to fit IMAGE_MAX_SIDE (a JPEG
+while it is decoded), and it is encoded without `optimize` (which tries every compression, for
+seconds).
 The decoding and encoding run off the event loop (core/blocking.py).
 """
 import io
@@ -27,7 +28,7 @@ from civiclab.core.sanitize import plain_text
 # Pillow's format -> (content type, extension of the stored file).
 IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 PDF = ("application/pdf", "pdf")
-IMAGE_MAX_SIDE = 2560  # longest side of a stored image: sharp on any screen, light to send
+IMAGE_MAX_SIDE = 2560  # longest side of a stored image at most: sharp on a page, light to send
 FILENAME_MAX = 160
 # What Pillow raises on a file it cannot read after all.
 _UNREADABLE = (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError)
@@ -103,29 +104,34 @@ def _image_format(data):
         return None
 
 
-def _fitting(width, height, max_side):
-    """(width, height) scaled down to fit a square of `max_side`, proportions kept."""
-    scale = min(1, max_side / max(width, height))
-    return max(1, round(width * scale)), max(1, round(height * scale))
+def _reduction(width, height, max_side):
+    """The whole factor that brings (width, height) within `max_side` (1: it fits already)."""
+    return -(-max(width, height) // max_side)
 
 
 def _reencoded(data, image_format, max_side=IMAGE_MAX_SIDE):
-    """The image drawn again in its own format, no larger than `max_side` on its longest side,
-    without metadata or trailing bytes; None if Pillow cannot decode it after all."""
+    """The image drawn again in its own format, without metadata or trailing bytes, shrunk by a
+    whole factor until its longest side is at most `max_side` (so between half of it and all of
+    it); None if Pillow cannot decode it after all.
+
+    Shrinking by a whole factor is cheap: the JPEG decoder does it as it goes (`draft`, by 2, 4 or
+    8), and `reduce` averages blocks of pixels; a resampling filter costs several times more.
+    """
     out = io.BytesIO()
     try:
         with Image.open(io.BytesIO(data)) as image:
-            target = _fitting(*image.size, max_side)
-            if image_format == "JPEG":
-                # The JPEG decoder scales by 1/2, 1/4 or 1/8 as it goes: a 24 MP photo decodes
-                # as 6 MP or less instead of in full.
-                image.draft("RGB" if image.mode not in ("RGB", "L") else image.mode, target)
+            factor = _reduction(*image.size, max_side)
+            if image_format == "JPEG" and factor > 1:
+                width, height = image.size
+                image.draft("RGB" if image.mode not in ("RGB", "L") else image.mode,
+                            (-(-width // factor), -(-height // factor)))
             image.load()
-            image = ImageOps.exif_transpose(image)  # keep a photo upright once its EXIF is gone
-            if max(image.size) > max_side:
+            factor = _reduction(*image.size, max_side)
+            if factor > 1:
                 if image.mode in ("P", "1"):
-                    image = image.convert("RGBA")  # scaled in colour, not by nearest palette entry
-                image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
+                    image = image.convert("RGBA")  # averaged in colour, not by palette index
+                image = image.reduce(factor)
+            image = ImageOps.exif_transpose(image)  # keep a photo upright once its EXIF is gone
             if image_format == "JPEG":
                 if image.mode not in ("RGB", "L"):
                     image = image.convert("RGB")

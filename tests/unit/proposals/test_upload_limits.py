@@ -82,8 +82,8 @@ def test_the_pixel_cap_is_a_setting(app, client, author, make_call, uploads, mon
 
 
 @pytest.mark.parametrize(("make", "size", "expected"), [
-    (jpeg_bytes, (4000, 3000), (2560, 1920)),
-    (lambda size: png_bytes(size=size), (3000, 200), (2560, 171)),
+    (jpeg_bytes, (4000, 3000), (2000, 1500)),  # halved: the longest side within 2560
+    (lambda size: png_bytes(size=size), (6000, 200), (2000, 67)),
     (lambda size: png_bytes(size=size), (1200, 900), (1200, 900)),  # small enough: kept as it is
 ])
 def test_a_large_but_allowed_image_is_scaled_down_to_fit_the_page(client, author, db_session, make_call, uploads,
@@ -95,13 +95,22 @@ def test_a_large_but_allowed_image_is_scaled_down_to_fit_the_page(client, author
     assert size_of((uploads / attachment.stored_name).read_bytes()) == expected
 
 
-def test_a_jpeg_is_decoded_at_a_reduced_scale():
-    data = jpeg_bytes((5600, 4200))
-    with Image.open(io.BytesIO(data)) as image:
-        image.draft("RGB", attachments._fitting(*image.size, attachments.IMAGE_MAX_SIDE))
-        assert image.size == (2800, 2100)  # what _reencoded decodes: a quarter of the pixels
+def test_a_jpeg_is_decoded_at_a_reduced_scale(monkeypatch):
+    from PIL import ImageFile
 
-    assert size_of(attachments._reencoded(data, "JPEG")) == (2560, 1920)
+    decoded = []
+    original = ImageFile.ImageFile.load
+
+    def spy(self):
+        decoded.append(self.size)
+        return original(self)
+    data = jpeg_bytes((5600, 4200))
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy)
+
+    result = attachments._reencoded(data, "JPEG")
+
+    assert decoded[0] == (2800, 2100)  # a quarter of the pixels come out of the decoder
+    assert size_of(result) == (1400, 1050)
 
 
 def test_no_image_is_encoded_with_optimize(client, author, make_call, uploads, monkeypatch):
