@@ -52,6 +52,11 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
     UPLOAD_MAX_BYTES = 5 * 1024 * 1024
     UPLOADS_PER_PROPOSAL = 5
+    # An image past this many pixels is refused from its header (a phone photo is 12 MP).
+    UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", "24000000"))
+    # What one user may attach in 24 hours, counted as received (deleting a file does not give it back).
+    UPLOAD_QUOTA_FILES_PER_DAY = int(os.environ.get("UPLOAD_QUOTA_FILES_PER_DAY", "30"))
+    UPLOAD_QUOTA_BYTES_PER_DAY = int(os.environ.get("UPLOAD_QUOTA_BYTES_PER_DAY", str(50 * 1024 * 1024)))
 
     # Rooms: new messages per user over every connection and process (in the rate-limit storage,
     # Redis when REDIS_URL is set; on whatever RATELIMIT_ENABLED says; empty turns it off), and

@@ -23,6 +23,9 @@ def create_app(config=None):
     Path(app.instance_path).mkdir(exist_ok=True)
 
     _init_extensions(app)
+    from civiclab.core.converters import register_converters
+
+    register_converters(app)  # `<id:…>` in the blueprints' rules
     _register_blueprints(app)
     _register_request_boundary(app)
 

@@ -6,6 +6,7 @@ from civiclab.events.models import Event, EventAudience, EventState, Registratio
 from civiclab.notifications.models import Notification  # noqa: F401
 from civiclab.notifications.models import NotificationPreference  # noqa: F401
 from civiclab.proposals.models import Attachment, Call, CallTheme, Proposal, ProposalTransition, Support  # noqa: F401
+from civiclab.proposals.models import UploadRecord  # noqa: F401
 from civiclab.comments.models import Comment, CommentVote  # noqa: F401
 from civiclab.moderation.models import ModerationAction, Report, UserBlock  # noqa: F401
 from civiclab.follows.models import Follow  # noqa: F401

@@ -90,8 +90,8 @@ def decide_membership(org_id, membership_id):
 
 def register_organisation_routes(bp):
     bp.add_url_rule("/organizzazioni", "organisations", organisations_list, methods=["GET"])
-    bp.add_url_rule("/organizzazioni/<int:org_id>", "organisation", organisation_page, methods=["GET"])
-    bp.add_url_rule("/organizzazioni/<int:org_id>/adesione", "join_organisation", join_organisation,
+    bp.add_url_rule("/organizzazioni/<id:org_id>", "organisation", organisation_page, methods=["GET"])
+    bp.add_url_rule("/organizzazioni/<id:org_id>/adesione", "join_organisation", join_organisation,
                     methods=["POST"])
-    bp.add_url_rule("/organizzazioni/<int:org_id>/richieste/<int:membership_id>", "decide_membership",
+    bp.add_url_rule("/organizzazioni/<id:org_id>/richieste/<id:membership_id>", "decide_membership",
                     decide_membership, methods=["POST"])

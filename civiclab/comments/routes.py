@@ -32,10 +32,11 @@ from civiclab.comments.forms import (
     VoteForm,
 )
 from civiclab.core.errors import DomainError, NotAllowed, render_error, wants_json
-from civiclab.core.forms import MAX_ID, show_domain_error
+from civiclab.core.forms import show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
+from civiclab.core.urls import url_keeping_query
 from civiclab.extensions import db, limiter
 from civiclab.moderation import services as moderation
 from civiclab.programmes.models import Project
@@ -81,15 +82,16 @@ def comments_list_url(thread, sort=None, page=None):
     """The thread's page with the section's order or page changed, landing on the section (the
     page's other arguments kept, unless it was shown again after a failed POST)."""
     on_its_page = request.method == "GET" and request.endpoint in ("programmes.project", "proposals.proposal")
-    args = request.args.to_dict() if on_its_page else {}
+    changes = {}
     if sort is not None:
-        args[SORT_ARG] = sort
-        args.pop(PAGE_ARG, None)
+        changes = {SORT_ARG: sort, PAGE_ARG: None}
     if page is not None:
-        args[PAGE_ARG] = page
+        changes[PAGE_ARG] = page
     if thread.proposal is not None:
-        return url_for("proposals.proposal", proposal_id=thread.proposal.id, **args, _anchor="commenti")
-    return url_for("programmes.project", code=thread.project.code, **args, _anchor="commenti")
+        endpoint, values = "proposals.proposal", {"proposal_id": thread.proposal.id}
+    else:
+        endpoint, values = "programmes.project", {"code": thread.project.code}
+    return url_keeping_query(endpoint, values, request.args if on_its_page else (), anchor="commenti", **changes)
 
 
 def subject_url(project=None, proposal=None, comment=None):
@@ -116,8 +118,6 @@ def subject_title(comment):
 
 
 def _viewable_comment(comment_id):
-    if not 0 < comment_id < MAX_ID:
-        abort(404)
     comment = db.first_or_404(queries.comment_select(comment_id))
     if not permissions.can_view_comment(current_user, comment):
         abort(404)  # a comment on what one may not see does not exist for them
@@ -131,7 +131,7 @@ def _form_page(form, title, action_url, back_url, comment=None, status=422, stan
 
 # ---- reading -------------------------------------------------------------------------------
 
-@bp.get("/commenti/<int:comment_id>")
+@bp.get("/commenti/<id:comment_id>")
 def comment(comment_id):
     """A comment's address (notifications link here): its place on its subject's page."""
     return redirect(subject_url(comment=_viewable_comment(comment_id)))
@@ -169,7 +169,7 @@ def post():
     return _form_page(form, title, url_for("comments.post"), back_url, stance=proposal is not None)
 
 
-@bp.post("/commenti/<int:comment_id>/risposta")
+@bp.post("/commenti/<id:comment_id>/risposta")
 @login_required
 @comment_limit
 def reply(comment_id):
@@ -188,7 +188,7 @@ def reply(comment_id):
                       subject_url(comment=parent), comment=parent)
 
 
-@bp.route("/commenti/<int:comment_id>/modifica", methods=["GET", "POST"])
+@bp.route("/commenti/<id:comment_id>/modifica", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def edit(comment_id):
@@ -212,7 +212,7 @@ def edit(comment_id):
                       subject_url(comment=comment), status=status)
 
 
-@bp.post("/commenti/<int:comment_id>/elimina")
+@bp.post("/commenti/<id:comment_id>/elimina")
 @login_required
 @limiter.limit(write_limit)
 def delete(comment_id):
@@ -231,7 +231,7 @@ def delete(comment_id):
     return redirect(subject_url(comment=comment))
 
 
-@bp.post("/commenti/<int:comment_id>/voto")
+@bp.post("/commenti/<id:comment_id>/voto")
 @login_required
 @limiter.limit(write_limit)
 def vote(comment_id):
@@ -276,7 +276,7 @@ def _reason_action(comment, act, done, title, intro, endpoint, button):
                            back_url=subject_url(comment=comment), subject=subject_title(comment)), status
 
 
-@bp.route("/commenti/<int:comment_id>/segnala", methods=["GET", "POST"])
+@bp.route("/commenti/<id:comment_id>/segnala", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def report(comment_id):
@@ -294,7 +294,7 @@ def report(comment_id):
                           "comments.report", _("Invia la segnalazione"))
 
 
-@bp.route("/commenti/<int:comment_id>/nascondi", methods=["GET", "POST"])
+@bp.route("/commenti/<id:comment_id>/nascondi", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def hide(comment_id):
@@ -308,7 +308,7 @@ def hide(comment_id):
                           "comments.hide", _("Nascondi il commento"))
 
 
-@bp.route("/commenti/<int:comment_id>/ripristina", methods=["GET", "POST"])
+@bp.route("/commenti/<id:comment_id>/ripristina", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def restore(comment_id):

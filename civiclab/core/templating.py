@@ -1,5 +1,4 @@
 """Filters and globals every template may use."""
-from flask import request, url_for
 from flask_babel import format_date, format_datetime, format_number, get_locale
 from flask_babel import format_percent as format_percent_babel
 
@@ -7,6 +6,7 @@ from civiclab.core.money import format_euro
 from civiclab.core.qr import qr_svg_data_uri
 from civiclab.core.sanitize import safe_html
 from civiclab.core.time import to_rome
+from civiclab.core.urls import current_url
 
 
 def register_template_helpers(app):
@@ -43,7 +43,4 @@ def format_count(value):
 
 def _url_for_page(page):
     """The current URL with ?page= changed, for pagination links."""
-    args = dict(request.view_args or {})
-    args.update(request.args.to_dict())
-    args["page"] = page
-    return url_for(request.endpoint, **args)
+    return current_url(page=page)

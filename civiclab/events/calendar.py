@@ -132,7 +132,7 @@ def feed_select(city_id=None, lab_id=None, now=None):
 
 # ---- routes -----------------------------------------------------------------------------------
 
-@bp.get("/eventi/<int:event_id>.ics")
+@bp.get("/eventi/<id:event_id>.ics")
 def event_ics(event_id):
     event = db.get_or_404(Event, event_id)
     if not permissions.can_view_event(current_user, event):

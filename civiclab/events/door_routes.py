@@ -42,7 +42,7 @@ def _event_for_check_in(event_id):
 
 # ---- check-in ------------------------------------------------------------------------------
 
-@bp.get("/eventi/<int:event_id>/accoglienza")
+@bp.get("/eventi/<id:event_id>/accoglienza")
 @login_required
 def check_in(event_id):
     """The list at the door: search by name or code, mark who came, count who is here."""
@@ -58,7 +58,7 @@ def check_in(event_id):
     )
 
 
-@bp.post("/eventi/<int:event_id>/accoglienza/<int:registration_id>")
+@bp.post("/eventi/<id:event_id>/accoglienza/<id:registration_id>")
 @login_required
 @limiter.limit(write_limit)
 def set_attendance(event_id, registration_id):
@@ -87,7 +87,7 @@ def set_attendance(event_id, registration_id):
 
 # ---- attendance sheet --------------------------------------------------------------------------
 
-@bp.get("/eventi/<int:event_id>/presenze.csv")
+@bp.get("/eventi/<id:event_id>/presenze.csv")
 @login_required
 def attendance_csv(event_id):
     event = _event_for_check_in(event_id)
@@ -105,7 +105,7 @@ def attendance_csv(event_id):
 
 # ---- organiser dashboard -------------------------------------------------------------------
 
-@bp.get("/gestione/laboratori/<int:lab_id>/eventi")
+@bp.get("/gestione/laboratori/<id:lab_id>/eventi")
 @login_required
 def dashboard(lab_id):
     """A lab's events with bookings, waiting list and attendance by participant type."""

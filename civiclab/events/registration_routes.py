@@ -105,7 +105,7 @@ def booking_panel_helper():
 
 # ---- booking and cancelling ---------------------------------------------------------------------
 
-@bp.post("/eventi/<int:event_id>/iscrizione")
+@bp.post("/eventi/<id:event_id>/iscrizione")
 @login_required
 @limiter.limit(write_limit)
 def book(event_id):
@@ -136,7 +136,7 @@ def _registration_for(registration_id):
     return registration, is_owner
 
 
-@bp.get("/iscrizioni/<int:registration_id>")
+@bp.get("/iscrizioni/<id:registration_id>")
 @login_required
 def registration(registration_id):
     registration, is_owner = _registration_for(registration_id)
@@ -158,7 +158,7 @@ def _registration_page(registration, is_owner=True, guest_token=None, status=200
     ), status
 
 
-@bp.post("/iscrizioni/<int:registration_id>/annulla")
+@bp.post("/iscrizioni/<id:registration_id>/annulla")
 @login_required
 @limiter.limit(write_limit)
 def cancel_registration(registration_id):
@@ -197,7 +197,7 @@ def my_events():
 
 # ---- guests --------------------------------------------------------------------------------------
 
-@bp.post("/eventi/<int:event_id>/iscrizione-ospite")
+@bp.post("/eventi/<id:event_id>/iscrizione-ospite")
 @limiter.limit(mail_limit)
 def guest_book(event_id):
     event = _visible_event(event_id)
@@ -216,7 +216,7 @@ def guest_book(event_id):
     return _event_page(event, 422)
 
 
-@bp.get("/eventi/<int:event_id>/iscrizione-ospite/inviata")
+@bp.get("/eventi/<id:event_id>/iscrizione-ospite/inviata")
 def guest_sent(event_id):
     event = _visible_event(event_id)
     return render_template("events/guest_sent.html", event=event,

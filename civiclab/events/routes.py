@@ -73,7 +73,7 @@ def _event_page(event, status=200):
     ), status
 
 
-@bp.get("/eventi/<int:event_id>")
+@bp.get("/eventi/<id:event_id>")
 def event(event_id):
     return _event_page(_load_event(event_id))
 
@@ -92,7 +92,7 @@ def _managed_event(event_id):
     return event
 
 
-@bp.route("/gestione/laboratori/<int:lab_id>/eventi/nuovo", methods=["GET", "POST"])
+@bp.route("/gestione/laboratori/<id:lab_id>/eventi/nuovo", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def event_new(lab_id):
@@ -114,7 +114,7 @@ def event_new(lab_id):
                            action_url=url_for("events.event_new", lab_id=lab.id)), status
 
 
-@bp.route("/eventi/<int:event_id>/modifica", methods=["GET", "POST"])
+@bp.route("/eventi/<id:event_id>/modifica", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def event_edit(event_id):
@@ -136,7 +136,7 @@ def event_edit(event_id):
                            action_url=url_for("events.event_edit", event_id=event.id)), status
 
 
-@bp.post("/eventi/<int:event_id>/pubblica")
+@bp.post("/eventi/<id:event_id>/pubblica")
 @login_required
 @limiter.limit(write_limit)
 def event_publish(event_id):
@@ -155,7 +155,7 @@ def event_publish(event_id):
     return redirect(url_for("events.event", event_id=event.id))
 
 
-@bp.route("/eventi/<int:event_id>/annulla", methods=["GET", "POST"])
+@bp.route("/eventi/<id:event_id>/annulla", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def event_cancel(event_id):

@@ -3,8 +3,6 @@
 The pages that show figures (check-in, organiser dashboard) ask for many events at once, so the
 aggregates take a list of event ids and answer with one GROUP BY query, whatever their number.
 """
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -14,6 +12,7 @@ from sqlalchemy.orm import contains_eager
 
 from civiclab.accounts.models import Organisation, ParticipantType, User
 from civiclab.core.db import LIKE_ESCAPE, like_pattern
+from civiclab.core.spreadsheet import csv_text
 from civiclab.core.time import to_rome
 from civiclab.events.models import Event, Registration, RegistrationState
 from civiclab.extensions import db
@@ -155,34 +154,21 @@ def confirmed_select(event_id, search=""):
 
 # ---- the attendance sheet (CSV) --------------------------------------------------------------
 
-# A spreadsheet runs a cell starting with these as a formula (CSV injection): such cells get a
-# leading apostrophe, which spreadsheets show as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _rome_time(value):
     return to_rome(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def attendance_csv(event_id):
-    """The event's confirmed registrations as CSV text (UTF-8 with BOM for Excel, commas).
+    """The event's confirmed registrations as CSV text (core/spreadsheet.py: quoted, formula-safe).
 
-    One row per confirmed registration; times in Europe/Rome. Every cell is spreadsheet-safe.
+    One row per confirmed registration; times in Europe/Rome.
     """
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([
+    header = [
         _("Nome"), _("Email"), _("Gruppo"), _("Organizzazione"), _("Tipo di partecipante"), _("Posti"),
         _("Codice"), _("Iscritto il"), _("Confermato il"), _("Presente"), _("Presente dalle"),
-    ])
-    for registration in db.session.scalars(confirmed_select(event_id)):
-        writer.writerow([spreadsheet_safe(cell) for cell in (
+    ]
+    rows = (
+        (
             registration.name,
             registration.email or "",
             registration.group_name,
@@ -194,5 +180,7 @@ def attendance_csv(event_id):
             _rome_time(registration.confirmed_at),
             _("sì") if registration.attended_at else _("no"),
             _rome_time(registration.attended_at),
-        )])
-    return out.getvalue()
+        )
+        for registration in db.session.scalars(confirmed_select(event_id))
+    )
+    return csv_text(header, rows)

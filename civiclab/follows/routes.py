@@ -14,7 +14,6 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
-from civiclab.core.forms import MAX_ID
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.extensions import db, limiter
@@ -36,7 +35,7 @@ class FollowForm(FlaskForm):
 def _subject(kind, subject_id):
     """The followable object, or 404: what the user may not see does not exist for them."""
     model, _column, _can_view = services.SUBJECTS[kind]
-    subject = db.session.get(model, subject_id) if 0 < subject_id < MAX_ID else None
+    subject = db.session.get(model, subject_id)
     if subject is None or not services.can_follow(current_user, subject):
         abort(404)
     return subject
@@ -60,7 +59,7 @@ def subject_url(kind, subject):
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
-@bp.post(f"/segui/<{KINDS}:kind>/<int:subject_id>")
+@bp.post(f"/segui/<{KINDS}:kind>/<id:subject_id>")
 @login_required
 @limiter.limit(write_limit)
 def follow(kind, subject_id):
@@ -73,7 +72,7 @@ def follow(kind, subject_id):
     return _back(form, kind, subject)
 
 
-@bp.post(f"/non-seguire/<{KINDS}:kind>/<int:subject_id>")
+@bp.post(f"/non-seguire/<{KINDS}:kind>/<id:subject_id>")
 @login_required
 @limiter.limit(write_limit)
 def unfollow(kind, subject_id):

@@ -20,7 +20,7 @@ from civiclab.accounts.models import User
 from civiclab.comments.models import Comment
 from civiclab.comments.permissions import can_block_users, can_moderate_comment
 from civiclab.core.errors import DomainError
-from civiclab.core.forms import MAX_ID, filter_id, show_domain_error
+from civiclab.core.forms import filter_id, show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
@@ -88,8 +88,8 @@ def _proposal_url(proposal_id):
 
 
 def _get_or_404(model, row_id):
-    """The row, or 404 (an id no row can have too, rather than the database's overflow)."""
-    row = db.session.get(model, row_id) if 0 < row_id < MAX_ID else None
+    """The row, or 404."""
+    row = db.session.get(model, row_id)
     if row is None:
         abort(404)
     return row
@@ -126,12 +126,10 @@ def _allowed_decisions(proposal):
     return [state for state in DECISIONS if Proposal.who_may(proposal.state, state) == "moderator"]
 
 
-@bp.route("/moderazione/proposte/<int:proposal_id>", methods=["GET", "POST"])
+@bp.route("/moderazione/proposte/<id:proposal_id>", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def proposal_decision(proposal_id):
-    if not 0 < proposal_id < MAX_ID:
-        abort(404)
     proposal = db.first_or_404(queries.proposal_for_decision(proposal_id))
     if proposal.state is ProposalState.DRAFT:
         abort(404)  # a draft is its author's alone
@@ -187,7 +185,7 @@ def reports():
     return _reports_page()
 
 
-@bp.post("/moderazione/segnalazioni/<any(commento, proposta):kind>/<int:target_id>")
+@bp.post("/moderazione/segnalazioni/<any(commento, proposta):kind>/<id:target_id>")
 @login_required
 @limiter.limit(write_limit)
 def resolve_reports(kind, target_id):
@@ -214,7 +212,7 @@ def resolve_reports(kind, target_id):
 
 # ---- blocks --------------------------------------------------------------------------------
 
-@bp.route("/moderazione/utenti/<int:user_id>/blocca", methods=["GET", "POST"])
+@bp.route("/moderazione/utenti/<id:user_id>/blocca", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def block_user(user_id):
@@ -249,7 +247,7 @@ def blocks():
     return _blocks_page()
 
 
-@bp.post("/moderazione/blocchi/<int:block_id>/revoca")
+@bp.post("/moderazione/blocchi/<id:block_id>/revoca")
 @login_required
 @limiter.limit(write_limit)
 def lift_block(block_id):

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civiclab.core.errors import DomainError
-from civiclab.core.forms import MAX_ID, show_domain_error
+from civiclab.core.forms import show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.extensions import db, limiter
@@ -50,7 +50,7 @@ def bell():
 
 def _own(notification_id):
     """The signed-in user's notification, or 404 (somebody else's does not exist for them)."""
-    notification = db.session.get(Notification, notification_id) if 0 < notification_id < MAX_ID else None
+    notification = db.session.get(Notification, notification_id)
     if notification is None or notification.user_id != current_user.id:
         abort(404)
     return notification
@@ -65,7 +65,7 @@ def index():
     return render_template("notifications/list.html", page=page)
 
 
-@bp.get("/notifiche/<int:notification_id>/apri")
+@bp.get("/notifiche/<id:notification_id>/apri")
 @login_required
 def follow(notification_id):
     """Follow a notification's link, marking it read on the way (a harmless change)."""
@@ -74,7 +74,7 @@ def follow(notification_id):
     return redirect(services.safe_path(notification.url) or url_for("notifications.index"))
 
 
-@bp.post("/notifiche/<int:notification_id>/letta")
+@bp.post("/notifiche/<id:notification_id>/letta")
 @login_required
 @limiter.limit(write_limit)
 def mark_read(notification_id):

@@ -21,7 +21,10 @@ class CoordinateField(StringField):
             raise ValueError(_l("Scrivi un numero decimale, ad esempio 44,4949."))
         if not value.is_finite():
             raise ValueError(_l("Scrivi un numero decimale, ad esempio 44,4949."))
-        self.data = value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+        # A number of 1000 or more is no coordinate: kept as typed for the range check to refuse,
+        # as quantizing 1e309 (or a thousand digits) overflows Decimal's precision.
+        too_big = value.adjusted() >= 3
+        self.data = value if too_big else value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
     def _value(self):
         if self.raw_data:

@@ -164,7 +164,7 @@ def staff_add(city_slug):
     return _roles_page(city, staff_form=form, status=422)
 
 
-@bp.post("/gestione/citta/<city_slug>/personale/<int:user_id>/rimuovi")
+@bp.post("/gestione/citta/<city_slug>/personale/<id:user_id>/rimuovi")
 @login_required
 @limiter.limit(write_limit)
 def staff_remove(city_slug, user_id):
@@ -198,7 +198,7 @@ def facilitator_add(city_slug):
     return _roles_page(city, facilitator_form=form, status=422)
 
 
-@bp.post("/gestione/laboratori/<int:lab_id>/facilitatori/<int:user_id>/rimuovi")
+@bp.post("/gestione/laboratori/<id:lab_id>/facilitatori/<id:user_id>/rimuovi")
 @login_required
 @limiter.limit(write_limit)
 def facilitator_remove(lab_id, user_id):

@@ -4,6 +4,12 @@ UPLOAD_FOLDER by a random name.
 A file's name and the type the browser claims say nothing: an image must open and verify in
 Pillow, and is re-encoded (its metadata and anything hidden after its data are dropped); a PDF
 must start with %PDF- and hold an %%EOF marker. Everything else is refused.
+
+An image's work is bounded before it starts: its size in pixels is read from its header and
+refused past UPLOAD_MAX_PIXELS, it is shrunk by a whole factor to fit IMAGE_MAX_SIDE (a JPEG
+while it is decoded), and it is encoded without `optimize` (which tries every compression, for
+seconds).
+The decoding and encoding run off the event loop (core/blocking.py).
 """
 import io
 import secrets
@@ -15,14 +21,29 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.utils import secure_filename
 
+from civiclab.core.blocking import run_off_event_loop
 from civiclab.core.errors import DomainError
 from civiclab.core.sanitize import plain_text
 
 # Pillow's format -> (content type, extension of the stored file).
 IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 PDF = ("application/pdf", "pdf")
-MAX_PIXELS = 40_000_000  # a photo of 40 megapixels; more is a decompression bomb, not a picture
+IMAGE_MAX_SIDE = 2560  # longest side of a stored image at most: sharp on a page, light to send
 FILENAME_MAX = 160
+# What Pillow raises on a file it cannot read after all.
+_UNREADABLE = (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError)
+
+
+@dataclass
+class ReceivedUpload:
+    """A file as it came, within the size limit: its name as typed and its bytes."""
+
+    name: str
+    data: bytes
+
+    @property
+    def size(self):
+        return len(self.data)
 
 
 @dataclass
@@ -52,43 +73,9 @@ def _display_name(name, extension):
     return f"{stem[:FILENAME_MAX - len(extension) - 1]}.{extension}"
 
 
-def _image_format(data):
-    """(Pillow's format, pixels) if `data` is an image Pillow verifies, else None."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-            return image.format, image.size[0] * image.size[1]
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
-        return None
-
-
-def _reencoded(data, image_format):
-    """The image drawn again in its own format, without metadata or trailing bytes; None if
-    Pillow cannot decode it after all."""
-    out = io.BytesIO()
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)  # keep a photo upright once its EXIF is gone
-            if image_format == "JPEG":
-                if image.mode not in ("RGB", "L"):
-                    image = image.convert("RGB")
-                image.save(out, "JPEG", quality=88, optimize=True)
-            elif image_format == "PNG":
-                image.save(out, "PNG", optimize=True)
-            else:
-                image.save(out, "WEBP", quality=88)
-    except (Image.DecompressionBombError, OSError, ValueError, SyntaxError):
-        return None
-    return out.getvalue()
-
-
-def _is_pdf(data):
-    return data.startswith(b"%PDF-") and b"%%EOF" in data
-
-
-def check_upload(upload):
-    """A CheckedUpload from a werkzeug FileStorage, or DomainError (field "files") saying why not."""
+def receive(upload):
+    """A ReceivedUpload from a werkzeug FileStorage, or DomainError if it is empty or too large
+    (UPLOAD_MAX_BYTES): what can be told without looking inside."""
     limit = current_app.config["UPLOAD_MAX_BYTES"]
     name = plain_text(upload.filename or "")
     data = upload.stream.read(limit + 1)
@@ -97,25 +84,107 @@ def check_upload(upload):
         raise _refuse(_l("«%(name)s» supera la dimensione massima di %(mb)s MB.", name=name, mb=megabytes))
     if not data:
         raise _refuse(_l("«%(name)s» è vuoto.", name=name))
+    return ReceivedUpload(name, data)
+
+
+def receive_all(uploads):
+    return [receive(upload) for upload in uploads]
+
+
+# ---- images (plain functions of bytes: they run in a worker thread, without Flask) -----------
+
+def _image_format(data):
+    """(Pillow's format, width, height) read from the header, if Pillow verifies `data` as an
+    image (without decoding its pixels); else None."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            return image.format, image.size[0], image.size[1]
+    except _UNREADABLE:
+        return None
+
+
+def _reduction(width, height, max_side):
+    """The whole factor that brings (width, height) within `max_side` (1: it fits already)."""
+    return -(-max(width, height) // max_side)
+
+
+def _reencoded(data, image_format, max_side=IMAGE_MAX_SIDE):
+    """The image drawn again in its own format, without metadata or trailing bytes, shrunk by a
+    whole factor until its longest side is at most `max_side` (so between half of it and all of
+    it); None if Pillow cannot decode it after all.
+
+    Shrinking by a whole factor is cheap: the JPEG decoder does it as it goes (`draft`, by 2, 4 or
+    8), and `reduce` averages blocks of pixels; a resampling filter costs several times more.
+    """
+    out = io.BytesIO()
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            factor = _reduction(*image.size, max_side)
+            if image_format == "JPEG" and factor > 1:
+                width, height = image.size
+                image.draft("RGB" if image.mode not in ("RGB", "L") else image.mode,
+                            (-(-width // factor), -(-height // factor)))
+            image.load()
+            factor = _reduction(*image.size, max_side)
+            if factor > 1:
+                if image.mode in ("P", "1"):
+                    image = image.convert("RGBA")  # averaged in colour, not by palette index
+                image = image.reduce(factor)
+            image = ImageOps.exif_transpose(image)  # keep a photo upright once its EXIF is gone
+            if image_format == "JPEG":
+                if image.mode not in ("RGB", "L"):
+                    image = image.convert("RGB")
+                image.save(out, "JPEG", quality=85)
+            elif image_format == "PNG":
+                image.save(out, "PNG")
+            else:
+                image.save(out, "WEBP", quality=85)
+    except _UNREADABLE:
+        return None
+    return out.getvalue()
+
+
+def _image_check(data, max_pixels, max_side):
+    """("image", format, bytes), ("too_large", width, height) or ("unknown",): the whole work on
+    an image, in one call for the worker thread."""
+    found = _image_format(data)
+    if found is None or found[0] not in IMAGE_FORMATS:
+        return ("unknown",)
+    image_format, width, height = found
+    if width * height > max_pixels:
+        return ("too_large", width, height)
+    encoded = _reencoded(data, image_format, max_side)
+    return ("image", image_format, encoded) if encoded is not None else ("unknown",)
+
+
+def _is_pdf(data):
+    return data.startswith(b"%PDF-") and b"%%EOF" in data
+
+
+def check_upload(received):
+    """A CheckedUpload from a ReceivedUpload, or DomainError (field "files") saying why not."""
+    name, data = received.name, received.data
     if _is_pdf(data):
         content_type, extension = PDF
         return CheckedUpload(_display_name(name, extension), content_type, extension, data)
-    found = _image_format(data)
-    if found is not None and found[0] in IMAGE_FORMATS:
-        image_format, pixels = found
-        if pixels > MAX_PIXELS:
-            raise _refuse(_l("L'immagine «%(name)s» è troppo grande (più di 40 megapixel).", name=name))
-        encoded = _reencoded(data, image_format)
-        if encoded is not None:
-            content_type, extension = IMAGE_FORMATS[image_format]
-            return CheckedUpload(_display_name(name, extension), content_type, extension, encoded)
+    max_pixels = current_app.config["UPLOAD_MAX_PIXELS"]
+    outcome = run_off_event_loop(_image_check, data, max_pixels, IMAGE_MAX_SIDE)
+    if outcome[0] == "too_large":
+        raise _refuse(_l("L'immagine «%(name)s» è troppo grande (%(size)s megapixel): si possono allegare "
+                         "immagini fino a %(max)s megapixel, come la foto di un telefono.",
+                         name=name, size=round(outcome[1] * outcome[2] / 1_000_000),
+                         max=round(max_pixels / 1_000_000)))
+    if outcome[0] == "image":
+        content_type, extension = IMAGE_FORMATS[outcome[1]]
+        return CheckedUpload(_display_name(name, extension), content_type, extension, outcome[2])
     raise _refuse(_l("«%(name)s» non è un'immagine JPEG, PNG o WebP né un PDF: si possono allegare solo "
                      "questi tipi di file.", name=name))
 
 
-def check_uploads(uploads):
+def check_uploads(received):
     """Every upload checked before any is stored, so one bad file stores nothing."""
-    return [check_upload(upload) for upload in uploads]
+    return [check_upload(upload) for upload in received]
 
 
 # ---- storage -------------------------------------------------------------------------------

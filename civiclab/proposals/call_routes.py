@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from civiclab.core.errors import DomainError
-from civiclab.core.forms import MAX_ID, filter_id, show_domain_error
+from civiclab.core.forms import filter_id, show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
@@ -47,8 +47,6 @@ def calls():
 
 
 def load_call(call_id):
-    if not 0 < call_id < MAX_ID:
-        abort(404)
     call = db.first_or_404(queries.call_select(call_id))
     if not can_view_call(current_user, call):
         abort(404)  # an unpublished call does not exist for whoever does not prepare it
@@ -64,7 +62,7 @@ def _visitor_seed():
     return seed
 
 
-@bp.get("/call/<int:call_id>")
+@bp.get("/call/<id:call_id>")
 def call(call_id):
     call = load_call(call_id)
     form = ProposalFilterForm(formdata=request.args).with_themes(call)
@@ -83,10 +81,10 @@ def call(call_id):
         422 if form.errors else 200
 
 
-@bp.get("/call/<int:call_id>/proposte-simili")
+@bp.get("/call/<id:call_id>/proposte-simili")
 def similar(call_id):
     """JSON for static/js/similar-proposals.js: [{id, title, url}] of public proposals of the call."""
-    call = db.session.get(Call, call_id) if 0 < call_id < MAX_ID else None
+    call = db.session.get(Call, call_id)
     if call is None or not can_view_call(current_user, call):
         return jsonify(error=_("Call non trovata.")), 404
     text = request.args.get("titolo", "")
@@ -138,7 +136,7 @@ def call_new(city_slug):
                            action_url=url_for("proposals.call_new", city_slug=city.slug)), status
 
 
-@bp.route("/call/<int:call_id>/modifica", methods=["GET", "POST"])
+@bp.route("/call/<id:call_id>/modifica", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def call_edit(call_id):
@@ -171,14 +169,14 @@ def _set_published(call_id, published):
     return redirect(url_for("proposals.call", call_id=call.id))
 
 
-@bp.post("/call/<int:call_id>/pubblica")
+@bp.post("/call/<id:call_id>/pubblica")
 @login_required
 @limiter.limit(write_limit)
 def call_publish(call_id):
     return _set_published(call_id, True)
 
 
-@bp.post("/call/<int:call_id>/ritira-pubblicazione")
+@bp.post("/call/<id:call_id>/ritira-pubblicazione")
 @login_required
 @limiter.limit(write_limit)
 def call_unpublish(call_id):

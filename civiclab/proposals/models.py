@@ -294,3 +294,16 @@ class Attachment(db.Model):
     @property
     def is_image(self):
         return self.content_type.startswith("image/")
+
+
+class UploadRecord(db.Model):
+    """One file a user attached, kept when the attachment is removed: the daily upload quota
+    (UPLOAD_QUOTA_*) counts these, so deleting and uploading again does not reset it."""
+
+    __tablename__ = "upload_records"
+    __table_args__ = (sa.Index("ix_upload_records_user_id_created_at", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    size: Mapped[int]  # bytes as received, before re-encoding
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)

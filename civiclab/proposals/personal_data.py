@@ -8,7 +8,15 @@ from civiclab.core import signals
 from civiclab.core.time import isoformat
 from civiclab.extensions import db
 from civiclab.proposals import attachments
-from civiclab.proposals.models import Attachment, Call, CallTheme, Proposal, ProposalState, Support
+from civiclab.proposals.models import (
+    Attachment,
+    Call,
+    CallTheme,
+    Proposal,
+    ProposalState,
+    Support,
+    UploadRecord,
+)
 from civiclab.proposals.permissions import can_view_proposal
 
 # Never published: only the author and the call's moderators ever read them.
@@ -68,6 +76,14 @@ def export_attachments(user):
     ]
 
 
+@export_section("upload_records")
+def export_upload_records(user):
+    """When `user` attached files and how large they were (the daily upload quota counts them)."""
+    rows = db.session.scalars(sa.select(UploadRecord).where(UploadRecord.user_id == user.id)
+                              .order_by(UploadRecord.id))
+    return [{"size": record.size, "created_at": isoformat(record.created_at)} for record in rows]
+
+
 @export_section("supports")
 def export_supports(user):
     """The proposals `user` supports (one query). A proposal they may no longer see (hidden,
@@ -104,6 +120,7 @@ def on_user_deleted(user, **_extra):
         sa.select(Attachment.stored_name).join(Proposal, Attachment.proposal_id == Proposal.id)
         .where(*unpublished)))
     db.session.execute(sa.delete(Proposal).where(*unpublished).execution_options(synchronize_session="fetch"))
+    db.session.execute(sa.delete(UploadRecord).where(UploadRecord.user_id == user.id))
     db.session.flush()
     for name in stored_names:
         attachments.remove(name)

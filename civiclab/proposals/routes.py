@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from civiclab.comments.routes import thread_for as comment_thread
 from civiclab.core.errors import DomainError, NotAllowed
-from civiclab.core.forms import MAX_ID, show_domain_error
+from civiclab.core.forms import show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
@@ -35,8 +35,6 @@ from civiclab.proposals.permissions import (
 
 
 def _load_proposal(proposal_id):
-    if not 0 < proposal_id < MAX_ID:
-        abort(404)
     proposal = db.first_or_404(queries.proposal_select(proposal_id))
     if not can_view_proposal(current_user, proposal):
         abort(404)  # a draft or a proposal under review does not exist for others
@@ -68,7 +66,7 @@ def _proposal_page(proposal, status=200, report_form=None):
     ), status
 
 
-@bp.get("/proposte/<int:proposal_id>")
+@bp.get("/proposte/<id:proposal_id>")
 def proposal(proposal_id):
     return _proposal_page(_load_proposal(proposal_id))
 
@@ -88,7 +86,7 @@ def _act(proposal, action, done_message):
     return redirect(url_for("proposals.proposal", proposal_id=proposal.id))
 
 
-@bp.post("/proposte/<int:proposal_id>/sostieni")
+@bp.post("/proposte/<id:proposal_id>/sostieni")
 @login_required
 @limiter.limit(write_limit)
 def support(proposal_id):
@@ -97,7 +95,7 @@ def support(proposal_id):
                 _("Hai sostenuto la proposta. Grazie!"))
 
 
-@bp.post("/proposte/<int:proposal_id>/ritira-sostegno")
+@bp.post("/proposte/<id:proposal_id>/ritira-sostegno")
 @login_required
 @limiter.limit(write_limit)
 def withdraw_support(proposal_id):
@@ -106,7 +104,7 @@ def withdraw_support(proposal_id):
                 _("Hai ritirato il tuo sostegno."))
 
 
-@bp.post("/proposte/<int:proposal_id>/invia")
+@bp.post("/proposte/<id:proposal_id>/invia")
 @login_required
 @limiter.limit(write_limit)
 def submit(proposal_id):
@@ -115,7 +113,7 @@ def submit(proposal_id):
                 _("Proposta inviata ai facilitatori: riceverai una notifica quando la valutano."))
 
 
-@bp.post("/proposte/<int:proposal_id>/segnala")
+@bp.post("/proposte/<id:proposal_id>/segnala")
 @login_required
 @limiter.limit(write_limit)
 def report(proposal_id):
@@ -134,7 +132,7 @@ def report(proposal_id):
     return _proposal_page(proposal, status=422, report_form=form)
 
 
-@bp.route("/proposte/<int:proposal_id>/ritira", methods=["GET", "POST"])
+@bp.route("/proposte/<id:proposal_id>/ritira", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def withdraw(proposal_id):
@@ -169,12 +167,11 @@ def _files_then_send(form, proposal):
 
 
 def _save_files(form, proposal):
-    """Check every chosen file, then attach them all; DomainError (on "files") if one fails."""
-    checked = attachments.check_uploads(form.files())
-    services.add_attachments(current_user, proposal, checked)
+    """Attach every chosen file, or none; DomainError (on "files") if one fails."""
+    services.add_attachments(current_user, proposal, attachments.receive_all(form.files()))
 
 
-@bp.route("/call/<int:call_id>/proponi", methods=["GET", "POST"])
+@bp.route("/call/<id:call_id>/proponi", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def proposal_new(call_id):
@@ -201,7 +198,7 @@ def proposal_new(call_id):
                            action_url=url_for("proposals.proposal_new", call_id=call.id)), status
 
 
-@bp.route("/proposte/<int:proposal_id>/modifica", methods=["GET", "POST"])
+@bp.route("/proposte/<id:proposal_id>/modifica", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def proposal_edit(proposal_id):
@@ -237,7 +234,7 @@ def _attachment(proposal, attachment_id):
     return attachment
 
 
-@bp.get("/proposte/<int:proposal_id>/allegati/<int:attachment_id>")
+@bp.get("/proposte/<id:proposal_id>/allegati/<id:attachment_id>")
 def attachment(proposal_id, attachment_id):
     """The file with the type its content proved; PDFs are downloaded, never shown in our origin."""
     attachment = _attachment(_load_proposal(proposal_id), attachment_id)
@@ -251,7 +248,7 @@ def attachment(proposal_id, attachment_id):
     return response
 
 
-@bp.post("/proposte/<int:proposal_id>/allegati/<int:attachment_id>/elimina")
+@bp.post("/proposte/<id:proposal_id>/allegati/<id:attachment_id>/elimina")
 @login_required
 @limiter.limit(write_limit)
 def attachment_delete(proposal_id, attachment_id):

@@ -3,6 +3,8 @@
 Services take plain values and the acting user, check permissions and the call's phase, flush and
 emit signals; the request boundary commits. Notifications hang off `proposal_state_changed`.
 """
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -11,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from civiclab.core import signals
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.sanitize import is_blank, plain_text, render_markdown
+from civiclab.core.time import utcnow
 from civiclab.extensions import db
 from civiclab.moderation.blocks import ensure_not_blocked
 from civiclab.proposals import attachments, permissions
@@ -22,6 +25,7 @@ from civiclab.proposals.models import (
     ProposalState,
     ProposalTransition,
     Support,
+    UploadRecord,
 )
 
 TITLE_MAX = 200
@@ -257,28 +261,50 @@ def adopt_proposal(actor, proposal, reason):
 
 # ---- attachments ---------------------------------------------------------------------------
 
-def add_attachments(actor, proposal, uploads):
-    """Attach already checked files (attachments.check_uploads) to a proposal its author may still
-    edit, within UPLOADS_PER_PROPOSAL; nothing is written unless all of them fit."""
+def add_attachments(actor, proposal, received):
+    """Attach files as received (attachments.receive_all) to a proposal its author may still edit.
+
+    Within UPLOADS_PER_PROPOSAL and the author's daily quota, both checked before any file is
+    decoded; then every file is checked, and nothing is written unless all of them pass.
+    """
     if not permissions.can_edit_proposal(actor, proposal):
         raise NotAllowed(_l("Puoi allegare file solo alle tue proposte, finché sono modificabili."))
-    if not uploads:
+    if not received:
         return []
     ensure_not_blocked(actor)
     allowed = current_app.config["UPLOADS_PER_PROPOSAL"]
     existing = db.session.scalar(
         sa.select(sa.func.count(Attachment.id)).where(Attachment.proposal_id == proposal.id))
-    if existing + len(uploads) > allowed:
+    if existing + len(received) > allowed:
         raise DomainError(_l("Una proposta può avere al massimo %(n)d allegati (ne ha già %(has)d).",
                              n=allowed, has=existing), field="files")
+    _ensure_upload_quota(actor, received)
+    checked = attachments.check_uploads(received)
     added = []
-    for upload in uploads:
+    for upload, raw in zip(checked, received, strict=True):
         added.append(Attachment(proposal_id=proposal.id, filename=upload.filename,
                                 stored_name=attachments.store(upload), content_type=upload.content_type,
                                 size=upload.size))
+        db.session.add(UploadRecord(user_id=actor.id, size=raw.size))
     db.session.add_all(added)
     db.session.flush()
     return added
+
+
+def _ensure_upload_quota(actor, received):
+    """The rule: in any 24 hours a user attaches at most UPLOAD_QUOTA_FILES_PER_DAY files and
+    UPLOAD_QUOTA_BYTES_PER_DAY bytes (as received), counting files removed since."""
+    files_max = current_app.config["UPLOAD_QUOTA_FILES_PER_DAY"]
+    bytes_max = current_app.config["UPLOAD_QUOTA_BYTES_PER_DAY"]
+    files, size = db.session.execute(
+        sa.select(sa.func.count(UploadRecord.id), sa.func.coalesce(sa.func.sum(UploadRecord.size), 0))
+        .where(UploadRecord.user_id == actor.id, UploadRecord.created_at > utcnow() - timedelta(days=1))
+    ).one()
+    if files + len(received) > files_max or size + sum(upload.size for upload in received) > bytes_max:
+        raise DomainError(_l("Hai già caricato molti file nelle ultime 24 ore (si possono allegare al massimo "
+                             "%(files)d file e %(mb)d MB al giorno): riprova domani, oppure salva ora la "
+                             "proposta senza allegati.", files=files_max, mb=round(bytes_max / 1024 / 1024)),
+                          field="files")
 
 
 def delete_attachment(actor, attachment):

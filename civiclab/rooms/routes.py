@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from civiclab.accounts.models import User
 from civiclab.core.errors import DomainError
-from civiclab.core.forms import MAX_ID, filter_id
+from civiclab.core.forms import filter_id
 from civiclab.core.limits import write_limit
 from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
@@ -114,14 +114,14 @@ def _may_read(room, member_of):
     return can_read_room(current_user, room)
 
 
-@bp.get("/stanze/<int:room_id>")
+@bp.get("/stanze/<id:room_id>")
 def room(room_id):
     return _room_page(_readable_room(room_id))
 
 
 # ---- writing without JavaScript ------------------------------------------------------------
 
-@bp.post("/stanze/<int:room_id>/messaggi")
+@bp.post("/stanze/<id:room_id>/messaggi")
 @login_required
 @limiter.limit(write_limit)
 def post_message(room_id):
@@ -156,24 +156,24 @@ def _moderate(room, form, action, done, back_to=None):
     return redirect(_room_url(room, back_to) if back_to is not None else url_for("rooms.room", room_id=room.id))
 
 
-@bp.post("/stanze/<int:room_id>/messaggi/<int:message_id>/elimina")
+@bp.post("/stanze/<id:room_id>/messaggi/<id:message_id>/elimina")
 @login_required
 @limiter.limit(write_limit)
 def delete_message(room_id, message_id):
     room = _moderated_room(room_id)
-    message = db.session.get(Message, message_id) if 0 < message_id < MAX_ID else None
+    message = db.session.get(Message, message_id)
     if message is None or message.room_id != room.id:
         abort(404)
     return _moderate(room, ReasonForm(), lambda form: services.delete_message(current_user, message, form.reason.data),
                      _("Messaggio eliminato: al suo posto resta un segnaposto."), back_to=message)
 
 
-@bp.post("/stanze/<int:room_id>/silenzia/<int:user_id>")
+@bp.post("/stanze/<id:room_id>/silenzia/<id:user_id>")
 @login_required
 @limiter.limit(write_limit)
 def mute(room_id, user_id):
     room = _moderated_room(room_id)
-    user = db.session.get(User, user_id) if 0 < user_id < MAX_ID else None
+    user = db.session.get(User, user_id)
     if user is None:
         abort(404)
     return _moderate(room, MuteForm(),
@@ -181,7 +181,7 @@ def mute(room_id, user_id):
                      _("%(name)s è silenziato in questa stanza.", name=user.display_name))
 
 
-@bp.post("/stanze/<int:room_id>/chiudi")
+@bp.post("/stanze/<id:room_id>/chiudi")
 @login_required
 @limiter.limit(write_limit)
 def lock(room_id):
@@ -190,7 +190,7 @@ def lock(room_id):
                      _("La stanza è ora in sola lettura."))
 
 
-@bp.post("/stanze/<int:room_id>/riapri")
+@bp.post("/stanze/<id:room_id>/riapri")
 @login_required
 @limiter.limit(write_limit)
 def unlock(room_id):
@@ -201,12 +201,10 @@ def unlock(room_id):
 
 # ---- working rooms of a lab ----------------------------------------------------------------
 
-@bp.route("/gestione/laboratori/<int:lab_id>/stanze/nuova", methods=["GET", "POST"])
+@bp.route("/gestione/laboratori/<id:lab_id>/stanze/nuova", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
 def working_room_new(lab_id):
-    if not 0 < lab_id < MAX_ID:
-        abort(404)
     lab = db.get_or_404(Lab, lab_id)
     require(can_open_working_room(current_user, lab))
     form = WorkingRoomForm()

@@ -215,3 +215,14 @@ def test_the_csv_quotes_commas_and_quotes(client, door, register):
     response = client.get(f"/eventi/{door['event'].id}/presenze.csv")
     assert '"Rossi, ""Pippo"""' in response.data.decode("utf-8")
     assert 'Rossi, "Pippo"' in [row[0] for row in _rows(response)]
+
+
+def test_a_name_split_on_semicolons_gives_no_live_formula_and_every_cell_is_quoted(client, door, register):
+    register(door["event"], guest_name="Mario;=1+1;", guest_email="mario@example.org")
+    login(client, door["facilitator"])
+    text = client.get(f"/eventi/{door['event'].id}/presenze.csv").data.decode("utf-8").lstrip("\ufeff")
+    lines = [line for line in text.split("\r\n") if line]
+    cells = [cell.strip('"') for line in lines for cell in line.split(";")]
+    assert [cell for cell in cells if cell.startswith("=")] == []
+    for line in lines:  # eleven cells, each in quotes
+        assert line.startswith('"') and line.endswith('"') and line.count('","') == 10
