@@ -1,6 +1,7 @@
 """Settings for each environment, read from the process environment."""
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
 INSTANCE = ROOT / "instance"
@@ -11,6 +12,12 @@ class ConfigError(RuntimeError):
 
 
 DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+def _names(value):
+    """"a.example, b.example" -> ["a.example", "b.example"] (None when empty)."""
+    names = [name.strip() for name in (value or "").split(",") if name.strip()]
+    return names or None
 
 
 class Config:
@@ -62,6 +69,16 @@ class Config:
     # Socket.IO: threading (simple-websocket) in development and tests; gevent in production.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
 
+    # The site's public address: every link in a mail or a calendar is built from it, never from
+    # the Host a request claims (required in production).
+    CIVICLAB_BASE_URL = os.environ.get("CIVICLAB_BASE_URL", "http://127.0.0.1:5000")
+    # Host names requests may carry (Flask answers others 400); None accepts any. Production
+    # defaults to the host of CIVICLAB_BASE_URL.
+    TRUSTED_HOSTS = _names(os.environ.get("TRUSTED_HOSTS"))
+    # How many proxies stand in front of the app and set X-Forwarded-For/-Proto (nginx alone: 1).
+    # 0 believes no forwarded header: the client's address is the connection's.
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -91,6 +108,9 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     REDIS_URL = None
     SERVER_NAME = "localhost"
+    CIVICLAB_BASE_URL = "http://localhost"
+    TRUSTED_HOSTS = None
+    TRUSTED_PROXY_COUNT = 0
 
 
 class ProductionConfig(Config):
@@ -112,6 +132,19 @@ class ProductionConfig(Config):
             raise ConfigError("production needs DATABASE_URL (PostgreSQL)")
         cls.SECRET_KEY = secret
         cls.SQLALCHEMY_DATABASE_URI = database
+        cls.CIVICLAB_BASE_URL = _public_base_url(os.environ.get("CIVICLAB_BASE_URL", ""))
+        cls.TRUSTED_HOSTS = (_names(os.environ.get("TRUSTED_HOSTS"))
+                             or [urlsplit(cls.CIVICLAB_BASE_URL).hostname])
+        cls.TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+
+def _public_base_url(value):
+    """The production site's address, checked: links in mails are built from it."""
+    parts = urlsplit(value.strip())
+    if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError("production needs CIVICLAB_BASE_URL: the site's public address, "
+                          "e.g. https://civiclab.example.org")
+    return value.strip().rstrip("/")
 
 
 CONFIGS = {

@@ -47,6 +47,7 @@ def production_env(monkeypatch, tmp_path):
     """The environment variables production reads, set to safe values; restored afterwards."""
     monkeypatch.setenv("SECRET_KEY", "s" * 48)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'production.sqlite3'}")
+    monkeypatch.setenv("CIVICLAB_BASE_URL", "https://civiclab.example.org")
     monkeypatch.delenv("REDIS_URL", raising=False)
     return monkeypatch
 
@@ -101,6 +102,7 @@ def test_production_starts_with_a_real_secret_set_before_import():
         "CIVICLAB_ENV": "production",
         "SECRET_KEY": "x" * 48,
         "DATABASE_URL": "sqlite://",
+        "CIVICLAB_BASE_URL": "https://civiclab.example.org",
     }
     code = "import config; config.config_for().check(); print('started')"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
