@@ -49,7 +49,11 @@ class Config:
     # Accounts
     CONFIRM_TOKEN_MAX_AGE = 3 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 3600
+    # Sign-in counts only failed attempts, per client address (RATELIMIT_LOGIN; a class signing
+    # in from one school address is not held back) and per account, wherever the guesses come
+    # from (RATELIMIT_LOGIN_ACCOUNT). RATELIMIT_LOGIN also limits every POST of the password pages.
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_LOGIN_ACCOUNT = "10 per 15 minutes"
     RATELIMIT_REGISTER = "5 per minute;30 per hour"
     RATELIMIT_WRITE = "30 per minute"
     RATELIMIT_HEADERS_ENABLED = True

@@ -1,4 +1,5 @@
 """Pages of accounts: register, confirm, sign in and out, passwords, profile, export, deletion."""
+import hashlib
 import json
 from urllib.parse import urlsplit
 
@@ -29,7 +30,7 @@ from civiclab.accounts.forms import (
 from civiclab.accounts.organisation_routes import register_organisation_routes
 from civiclab.core.errors import DomainError
 from civiclab.core.forms import show_domain_error
-from civiclab.core.limits import limit_posts
+from civiclab.core.limits import limit_failed_posts, limit_posts
 
 bp = Blueprint("accounts", __name__)
 
@@ -113,8 +114,16 @@ def resend_confirmation():
 
 # ---- signing in and out -------------------------------------------------------------------
 
+def _account_signing_in():
+    """The account a sign-in names (hashed: rate-limit keys need not hold addresses), so guesses
+    at one password are counted together from wherever they come."""
+    email = services.normalise_email(request.form.get("email"))
+    return "sign-in:" + hashlib.sha256(email.encode()).hexdigest()
+
+
 @bp.route("/account/accedi", methods=["GET", "POST"])
-@limit_posts("RATELIMIT_LOGIN")
+@limit_failed_posts("RATELIMIT_LOGIN")  # per client address
+@limit_failed_posts("RATELIMIT_LOGIN_ACCOUNT", by=_account_signing_in)
 def login():
     next_url = _safe_next(request.values.get("next"))
     if current_user.is_authenticated and request.method == "GET":
