@@ -43,6 +43,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "CivicLab <noreply@civiclab.local>")
     MAIL_FILE_DIR = None  # when set, mail is written there as .eml files instead of sent
+    # Mail sent while answering a request leaves after the commit, in the background: the answer
+    # never waits for the mail server (tests send at once and capture it).
+    MAIL_IN_BACKGROUND = True
     # Where people write about accessibility and personal data (footer pages).
     CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "civiclab@example.org")
 
@@ -107,6 +110,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-only"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     MAIL_SUPPRESS_SEND = True
+    MAIL_IN_BACKGROUND = False
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_ENABLED = False  # tests that check rate limits switch it back on
     RATELIMIT_STORAGE_URI = "memory://"

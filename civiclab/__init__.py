@@ -26,6 +26,9 @@ def create_app(config=None):
     _register_blueprints(app)
     _register_request_boundary(app)
 
+    from civiclab.core.mail import connect_mail_after_commit
+
+    connect_mail_after_commit()  # mail sent in a request leaves after its commit
     from civiclab.events.notify import connect_listeners
 
     connect_listeners()  # mails and notifications of events; once per process
