@@ -1,7 +1,6 @@
 """Pages of accounts: register, confirm, sign in and out, passwords, profile, export, deletion."""
 import hashlib
 import json
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -31,16 +30,9 @@ from civiclab.accounts.organisation_routes import register_organisation_routes
 from civiclab.core.errors import DomainError
 from civiclab.core.forms import show_domain_error
 from civiclab.core.limits import limit_failed_posts, limit_posts
+from civiclab.core.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def _safe_next(target):
-    """`target` when it is a path on this site, else None: never an open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
 
 
 def _form_status(form):
@@ -125,7 +117,7 @@ def _account_signing_in():
 @limit_failed_posts("RATELIMIT_LOGIN")  # per client address
 @limit_failed_posts("RATELIMIT_LOGIN_ACCOUNT", by=_account_signing_in)
 def login():
-    next_url = _safe_next(request.values.get("next"))
+    next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(next_url or url_for("accounts.profile"))
     form = LoginForm()
@@ -133,7 +125,8 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            session["lang"] = user.locale
+            # A language the visitor chose before signing in stays, and becomes the account's.
+            session["lang"] = services.keep_language(user, session.get("lang"))
             if not user.is_confirmed:
                 flash(_("Conferma il tuo indirizzo email per partecipare: trovi il link nella mail che ti "
                         "abbiamo inviato."), "warning")

@@ -42,6 +42,22 @@ def test_pages_load_no_script_style_or_font_from_another_site(client):
     assert re.search(r"<script(?![^>]* src=)[^>]*>", html) is None  # no inline script
 
 
+def test_signed_in_pages_are_not_stored_by_browsers_or_proxies(client, make_user):
+    from tests.conftest import login
+
+    login(client, make_user())
+    for path in ("/privacy", "/account/profilo", "/account/i-miei-dati.json", "/pagina-che-non-esiste"):
+        assert client.get(path).headers.get("Cache-Control") == "private, no-store", path
+
+
+def test_anonymous_pages_and_static_files_keep_their_caching(client, make_user):
+    from tests.conftest import login
+
+    assert "no-store" not in client.get("/privacy").headers.get("Cache-Control", "")
+    login(client, make_user())
+    assert "no-store" not in client.get("/static/css/civiclab.css").headers.get("Cache-Control", "")
+
+
 @pytest.fixture
 def production_env(monkeypatch, tmp_path):
     """The environment variables production reads, set to safe values; restored afterwards."""
