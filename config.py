@@ -14,6 +14,13 @@ class ConfigError(RuntimeError):
 DEV_SECRET_KEY = "dev-only-not-secret"
 
 
+def _count(value, name):
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
 def _names(value):
     """"a.example, b.example" -> ["a.example", "b.example"] (None when empty)."""
     names = [name.strip() for name in (value or "").split(",") if name.strip()]
@@ -84,7 +91,7 @@ class Config:
     TRUSTED_HOSTS = _names(os.environ.get("TRUSTED_HOSTS"))
     # How many proxies stand in front of the app and set X-Forwarded-For/-Proto (nginx alone: 1).
     # 0 believes no forwarded header: the client's address is the connection's.
-    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+    TRUSTED_PROXY_COUNT = _count(os.environ.get("TRUSTED_PROXY_COUNT"), "TRUSTED_PROXY_COUNT")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -143,7 +150,7 @@ class ProductionConfig(Config):
         cls.CIVICLAB_BASE_URL = _public_base_url(os.environ.get("CIVICLAB_BASE_URL", ""))
         cls.TRUSTED_HOSTS = (_names(os.environ.get("TRUSTED_HOSTS"))
                              or [urlsplit(cls.CIVICLAB_BASE_URL).hostname])
-        cls.TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+        cls.TRUSTED_PROXY_COUNT = _count(os.environ.get("TRUSTED_PROXY_COUNT"), "TRUSTED_PROXY_COUNT")
 
 
 def _public_base_url(value):
