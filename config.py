@@ -1,6 +1,7 @@
 """Settings for each environment, read from the process environment."""
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
 INSTANCE = ROOT / "instance"
@@ -11,6 +12,19 @@ class ConfigError(RuntimeError):
 
 
 DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+def _count(value, name):
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _names(value):
+    """"a.example, b.example" -> ["a.example", "b.example"] (None when empty)."""
+    names = [name.strip() for name in (value or "").split(",") if name.strip()]
+    return names or None
 
 
 class Config:
@@ -36,13 +50,20 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "CivicLab <noreply@civiclab.local>")
     MAIL_FILE_DIR = None  # when set, mail is written there as .eml files instead of sent
+    # Mail sent while answering a request leaves after the commit, in the background: the answer
+    # never waits for the mail server (tests send at once and capture it).
+    MAIL_IN_BACKGROUND = True
     # Where people write about accessibility and personal data (footer pages).
     CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "civiclab@example.org")
 
     # Accounts
     CONFIRM_TOKEN_MAX_AGE = 3 * 24 * 3600
     RESET_TOKEN_MAX_AGE = 3600
+    # Sign-in counts only failed attempts, per client address (RATELIMIT_LOGIN; a class signing
+    # in from one school address is not held back) and per account, wherever the guesses come
+    # from (RATELIMIT_LOGIN_ACCOUNT). RATELIMIT_LOGIN also limits every POST of the password pages.
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_LOGIN_ACCOUNT = "10 per 15 minutes"
     RATELIMIT_REGISTER = "5 per minute;30 per hour"
     RATELIMIT_WRITE = "30 per minute"
     RATELIMIT_HEADERS_ENABLED = True
@@ -66,6 +87,16 @@ class Config:
 
     # Socket.IO: threading (simple-websocket) in development and tests; gevent in production.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+
+    # The site's public address: every link in a mail or a calendar is built from it, never from
+    # the Host a request claims (required in production).
+    CIVICLAB_BASE_URL = os.environ.get("CIVICLAB_BASE_URL", "http://127.0.0.1:5000")
+    # Host names requests may carry (Flask answers others 400); None accepts any. Production
+    # defaults to the host of CIVICLAB_BASE_URL.
+    TRUSTED_HOSTS = _names(os.environ.get("TRUSTED_HOSTS"))
+    # How many proxies stand in front of the app and set X-Forwarded-For/-Proto (nginx alone: 1).
+    # 0 believes no forwarded header: the client's address is the connection's.
+    TRUSTED_PROXY_COUNT = _count(os.environ.get("TRUSTED_PROXY_COUNT"), "TRUSTED_PROXY_COUNT")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -91,11 +122,15 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-only"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     MAIL_SUPPRESS_SEND = True
+    MAIL_IN_BACKGROUND = False
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_ENABLED = False  # tests that check rate limits switch it back on
     RATELIMIT_STORAGE_URI = "memory://"
     REDIS_URL = None
     SERVER_NAME = "localhost"
+    CIVICLAB_BASE_URL = "http://localhost"
+    TRUSTED_HOSTS = None
+    TRUSTED_PROXY_COUNT = 0
 
 
 class ProductionConfig(Config):
@@ -117,6 +152,19 @@ class ProductionConfig(Config):
             raise ConfigError("production needs DATABASE_URL (PostgreSQL)")
         cls.SECRET_KEY = secret
         cls.SQLALCHEMY_DATABASE_URI = database
+        cls.CIVICLAB_BASE_URL = _public_base_url(os.environ.get("CIVICLAB_BASE_URL", ""))
+        cls.TRUSTED_HOSTS = (_names(os.environ.get("TRUSTED_HOSTS"))
+                             or [urlsplit(cls.CIVICLAB_BASE_URL).hostname])
+        cls.TRUSTED_PROXY_COUNT = _count(os.environ.get("TRUSTED_PROXY_COUNT"), "TRUSTED_PROXY_COUNT")
+
+
+def _public_base_url(value):
+    """The production site's address, checked: links in mails are built from it."""
+    parts = urlsplit(value.strip())
+    if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError("production needs CIVICLAB_BASE_URL: the site's public address, "
+                          "e.g. https://civiclab.example.org")
+    return value.strip().rstrip("/")
 
 
 CONFIGS = {

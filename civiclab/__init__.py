@@ -29,6 +29,9 @@ def create_app(config=None):
     _register_blueprints(app)
     _register_request_boundary(app)
 
+    from civiclab.core.mail import connect_mail_after_commit
+
+    connect_mail_after_commit()  # mail sent in a request leaves after its commit
     from civiclab.events.notify import connect_listeners
 
     connect_listeners()  # mails and notifications of events; once per process
@@ -45,11 +48,13 @@ def create_app(config=None):
     register_socket_handlers(app)  # the /rooms Socket.IO namespace, its presence and rate limit
 
     from civiclab.core.errors import register_error_handlers
+    from civiclab.core.network import register_network
     from civiclab.core.security import register_security_headers
     from civiclab.core.templating import register_template_helpers
     from civiclab.cli import register_cli
 
     register_error_handlers(app)
+    register_network(app)  # trusted proxies and hosts
     register_security_headers(app)
     register_template_helpers(app)
     register_cli(app)

@@ -1,6 +1,24 @@
 """Command-line tasks: `flask --app wsgi seed-demo` and friends."""
+from contextlib import contextmanager
+
 import click
 from flask.cli import with_appcontext
+
+
+@contextmanager
+def _on_public_address(base_url=None):
+    """Run as a request to the site's public address (CIVICLAB_BASE_URL, or --base-url for this
+    command): the links in the mails are built from it."""
+    from flask import current_app
+
+    config = current_app.config
+    configured = config["CIVICLAB_BASE_URL"]
+    config["CIVICLAB_BASE_URL"] = base_url or configured
+    try:
+        with current_app.test_request_context("/", base_url=config["CIVICLAB_BASE_URL"]):
+            yield
+    finally:
+        config["CIVICLAB_BASE_URL"] = configured
 
 
 def register_cli(app):
@@ -24,16 +42,10 @@ def register_cli(app):
     @with_appcontext
     def send_event_reminders_command(base_url):
         """Send the reminders due before events (for cron, e.g. every 15 minutes; never twice)."""
-        from flask import current_app
 
         from civiclab.events.reminders import send_due_reminders
 
-        if not base_url and not current_app.config.get("SERVER_NAME"):
-            if current_app.config.get("SESSION_COOKIE_SECURE"):  # production
-                raise click.UsageError("give --base-url (or CIVICLAB_BASE_URL): the mails link to the site")
-            base_url = "http://127.0.0.1:5000"
-        # Links in the mails are built as in a request to the public address.
-        with current_app.test_request_context("/", base_url=base_url):
+        with _on_public_address(base_url):
             sent = send_due_reminders()
         click.echo(f"{sent} reminder(s) sent")
 
@@ -44,14 +56,9 @@ def register_cli(app):
     @with_appcontext
     def send_digests_command(period, base_url):
         """Mail each user the news they chose to get daily or weekly (for cron; never twice)."""
-        from flask import current_app
 
         from civiclab.follows.digests import send_digests
 
-        if not base_url and not current_app.config.get("SERVER_NAME"):
-            if current_app.config.get("SESSION_COOKIE_SECURE"):  # production
-                raise click.UsageError("give --base-url (or CIVICLAB_BASE_URL): the mails link to the site")
-            base_url = "http://127.0.0.1:5000"
-        with current_app.test_request_context("/", base_url=base_url):
+        with _on_public_address(base_url):
             sent = send_digests(period)
         click.echo(f"{sent} digest mail(s) sent")

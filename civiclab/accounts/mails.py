@@ -1,10 +1,11 @@
 """The mails accounts send, each in its recipient's language."""
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 
 from civiclab.accounts import tokens
 from civiclab.core.i18n import in_language
 from civiclab.core.mail import send_mail
+from civiclab.core.urls import external_url
 
 
 def _send(to, locale, subject, template, **context):
@@ -16,7 +17,7 @@ def _send(to, locale, subject, template, **context):
 
 
 def send_confirmation(user):
-    link = url_for("accounts.confirm", token=tokens.confirmation_token(user), _external=True)
+    link = external_url("accounts.confirm", token=tokens.confirmation_token(user))
     return _send(user.email, user.locale, lambda: _("Conferma il tuo indirizzo email su CivicLab"),
                  "confirm", user=user, link=link,
                  days=max(1, current_app.config["CONFIRM_TOKEN_MAX_AGE"] // 86400))
@@ -26,19 +27,19 @@ def send_already_registered(user):
     """Someone tried to register with this address: tell its owner, not the stranger."""
     return _send(user.email, user.locale, lambda: _("Tentativo di registrazione con il tuo indirizzo"),
                  "already_registered", user=user,
-                 login_link=url_for("accounts.login", _external=True),
-                 reset_link=url_for("accounts.reset_request", _external=True))
+                 login_link=external_url("accounts.login"),
+                 reset_link=external_url("accounts.reset_request"))
 
 
 def send_reset(user):
-    link = url_for("accounts.reset", token=tokens.reset_token(user), _external=True)
+    link = external_url("accounts.reset", token=tokens.reset_token(user))
     return _send(user.email, user.locale, lambda: _("Reimposta la tua password di CivicLab"),
                  "reset", user=user, link=link,
                  minutes=max(1, current_app.config["RESET_TOKEN_MAX_AGE"] // 60))
 
 
 def send_membership_requested(approver, membership):
-    link = url_for("accounts.organisation", org_id=membership.organisation_id, _external=True)
+    link = external_url("accounts.organisation", org_id=membership.organisation_id)
     return _send(approver.email, approver.locale,
                  lambda: _("Nuova richiesta di adesione a %(name)s", name=membership.organisation.name),
                  "membership_requested", approver=approver, membership=membership, link=link)
@@ -46,7 +47,7 @@ def send_membership_requested(approver, membership):
 
 def send_membership_decided(membership):
     user = membership.user
-    link = url_for("accounts.organisation", org_id=membership.organisation_id, _external=True)
+    link = external_url("accounts.organisation", org_id=membership.organisation_id)
     return _send(user.email, user.locale,
                  lambda: _("La tua richiesta di adesione a %(name)s", name=membership.organisation.name),
                  "membership_decided", user=user, membership=membership, link=link)

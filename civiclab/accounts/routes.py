@@ -1,6 +1,6 @@
 """Pages of accounts: register, confirm, sign in and out, passwords, profile, export, deletion."""
+import hashlib
 import json
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -29,17 +29,10 @@ from civiclab.accounts.forms import (
 from civiclab.accounts.organisation_routes import register_organisation_routes
 from civiclab.core.errors import DomainError
 from civiclab.core.forms import show_domain_error
-from civiclab.core.limits import limit_posts
+from civiclab.core.limits import limit_failed_posts, limit_posts
+from civiclab.core.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def _safe_next(target):
-    """`target` when it is a path on this site, else None: never an open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
 
 
 def _form_status(form):
@@ -113,10 +106,18 @@ def resend_confirmation():
 
 # ---- signing in and out -------------------------------------------------------------------
 
+def _account_signing_in():
+    """The account a sign-in names (hashed: rate-limit keys need not hold addresses), so guesses
+    at one password are counted together from wherever they come."""
+    email = services.normalise_email(request.form.get("email"))
+    return "sign-in:" + hashlib.sha256(email.encode()).hexdigest()
+
+
 @bp.route("/account/accedi", methods=["GET", "POST"])
-@limit_posts("RATELIMIT_LOGIN")
+@limit_failed_posts("RATELIMIT_LOGIN")  # per client address
+@limit_failed_posts("RATELIMIT_LOGIN_ACCOUNT", by=_account_signing_in)
 def login():
-    next_url = _safe_next(request.values.get("next"))
+    next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(next_url or url_for("accounts.profile"))
     form = LoginForm()
@@ -124,7 +125,8 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            session["lang"] = user.locale
+            # A language the visitor chose before signing in stays, and becomes the account's.
+            session["lang"] = services.keep_language(user, session.get("lang"))
             if not user.is_confirmed:
                 flash(_("Conferma il tuo indirizzo email per partecipare: trovi il link nella mail che ti "
                         "abbiamo inviato."), "warning")

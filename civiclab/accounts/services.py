@@ -149,6 +149,15 @@ def authenticate(email, password):
     return user if user.check_password(password or "") else None
 
 
+def keep_language(user, chosen):
+    """The language of a session that signs `user` in: the one the visitor chose before (which
+    becomes the account's, for its pages and mails), else the account's own."""
+    if chosen in LANGUAGES and chosen != user.locale:
+        user.locale = chosen
+        db.session.flush()
+    return user.locale if user.locale in LANGUAGES else "it"
+
+
 def request_password_reset(email):
     """Mail a reset link when the address has an account; say nothing either way."""
     user = find_user_by_email(email)

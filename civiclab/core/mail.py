@@ -1,12 +1,24 @@
-"""Outgoing mail: Flask-Mail, written to instance/mail in development, captured in tests."""
+"""Outgoing mail: Flask-Mail, written to instance/mail in development, captured in tests.
+
+Mails, like socket pushes, leave after the commit: inside a request a message is rendered there
+(links and language need it) and handed to a background thread (a greenlet under gevent) once the
+transaction commits; a rollback drops it. The answer to the request never waits for the mail
+server, so a reset asked for a known address answers as fast as for an unknown one. Tests send at
+once (MAIL_IN_BACKGROUND off) and capture the message.
+"""
+import threading
 from pathlib import Path
 
-from flask import current_app, render_template
+import sqlalchemy as sa
+from flask import current_app, has_request_context, render_template
 from flask_mail import Message
 
 from civiclab.core.i18n import in_language
 from civiclab.core.time import utcnow
-from civiclab.extensions import mail
+from civiclab.extensions import db, mail
+
+PENDING = "civiclab_mail"  # key in Session.info: messages waiting for the commit
+_senders = []  # background threads still sending, for finish_sending()
 
 
 def send_mail(to, subject, template, locale=None, attachments=(), **context):
@@ -21,12 +33,64 @@ def send_mail(to, subject, template, locale=None, attachments=(), **context):
     message = Message(subject=subject, recipients=[to], body=body)
     for filename, content_type, data in attachments:
         message.attach(filename, content_type, data)
+    if current_app.config.get("MAIL_IN_BACKGROUND") and has_request_context():
+        db.session.info.setdefault(PENDING, []).append(message)
+    else:
+        dispatch(message)
+    return message
+
+
+def dispatch(message):
+    """Hand `message` to the mail server (or the development folder) now."""
     folder = current_app.config.get("MAIL_FILE_DIR")
     if folder and not current_app.testing:
         _write_to_folder(message, Path(folder))
     else:
         mail.send(message)
-    return message
+
+
+def finish_sending(timeout=None):
+    """Wait for the mails being sent in the background (tests; a clean shutdown)."""
+    while _senders:
+        _senders.pop().join(timeout)
+
+
+def _send_pending(session):
+    messages = session.info.pop(PENDING, None)
+    if not messages:
+        return
+    app = current_app._get_current_object()
+
+    def send_all():
+        with app.app_context():
+            for message in messages:
+                try:
+                    dispatch(message)
+                except Exception:  # noqa: BLE001 (a mail server's failure must not be lost silently)
+                    app.logger.exception("mail %r to %s not sent", message.subject, message.recipients)
+
+    # Not a daemon: a command that sent mail ends only once the mail has left.
+    sender = threading.Thread(target=send_all, name="civiclab-mail", daemon=False)
+    _senders[:] = [thread for thread in _senders if thread.is_alive()] + [sender]
+    sender.start()
+
+
+def _drop_pending(session, previous_transaction):
+    if previous_transaction.nested:
+        return  # a savepoint rolled back; the outer transaction may still commit
+    session.info.pop(PENDING, None)
+
+
+_connected = False
+
+
+def connect_mail_after_commit():
+    global _connected
+    if _connected:
+        return
+    sa.event.listen(sa.orm.Session, "after_commit", _send_pending)
+    sa.event.listen(sa.orm.Session, "after_soft_rollback", _drop_pending)
+    _connected = True
 
 
 def _write_to_folder(message, folder):

@@ -2,6 +2,7 @@
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from civiclab.core.urls import safe_next
 from civiclab.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -35,8 +36,4 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = lang
             db.session.flush()
-    target = request.form.get("next") or ""
-    # Only same-site paths: never an open redirect.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.home")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next")) or url_for("core.home"))

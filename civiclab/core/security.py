@@ -1,6 +1,8 @@
-"""Security headers on every response: a strict CSP with no inline script, no framing; requests
+"""Security headers on every response: a strict CSP with no inline script, no framing, signed-in
+pages never stored (Cache-Control: private, no-store); requests
 whose fields carry NUL bytes refused (PostgreSQL text cannot hold them: they would be a 500)."""
 from flask import abort, request
+from flask_login import current_user
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -34,6 +36,12 @@ def register_security_headers(app):
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.endpoint != "static" and current_user.is_authenticated:
+            # A signed-in page is one person's: no shared cache or back-button copy keeps it
+            # (unless its route chose a private policy of its own, e.g. for an attachment).
+            chosen = headers.get("Cache-Control", "")
+            if "no-store" not in chosen and "private" not in chosen:
+                headers["Cache-Control"] = "private, no-store"
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

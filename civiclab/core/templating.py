@@ -6,7 +6,7 @@ from civiclab.core.money import format_euro
 from civiclab.core.qr import qr_svg_data_uri
 from civiclab.core.sanitize import safe_html
 from civiclab.core.time import to_rome
-from civiclab.core.urls import current_url
+from civiclab.core.urls import current_url, external_url
 
 
 def register_template_helpers(app):
@@ -21,6 +21,7 @@ def register_template_helpers(app):
 
     app.jinja_env.globals["percent_text"] = format_percent
     app.jinja_env.globals["count_text"] = format_count
+    app.jinja_env.globals["external_url"] = external_url  # links in mails: the public address
 
     @app.context_processor
     def globals_():

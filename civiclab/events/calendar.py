@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, has_request_context, request, url_for
+from flask import Response, abort
 from flask_babel import gettext as _
 from flask_login import current_user
 from icalendar import Calendar
@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from civiclab.core.sanitize import plain_text
 from civiclab.core.time import to_rome, utcnow
+from civiclab.core.urls import external_url, public_host
 from civiclab.events import bp, permissions
 from civiclab.events.models import Event, EventState
 from civiclab.extensions import db
@@ -38,11 +39,8 @@ def description_text(description_html):
 
 
 def calendar_host():
-    """The host part of every UID: SERVER_NAME, else the host the request came to."""
-    host = current_app.config.get("SERVER_NAME")
-    if not host and has_request_context():
-        host = request.host
-    return host or "civiclab"
+    """The host part of every UID: the public address's, never the host a request claimed."""
+    return public_host() or "civiclab"
 
 
 def event_uid(event):
@@ -71,7 +69,7 @@ def _vevent(event, stamp):
     if description:
         entry.add("description", description)
     entry.add("location", event_location(event))
-    entry.add("url", url_for("events.event", event_id=event.id, _external=True))
+    entry.add("url", external_url("events.event", event_id=event.id))
     entry.add("sequence", event.sequence)
     entry.add("status", "CANCELLED" if event.state is EventState.CANCELLED else "CONFIRMED")
     if event.updated_at:

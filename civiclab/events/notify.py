@@ -18,6 +18,7 @@ from civiclab.core import signals
 from civiclab.core.i18n import in_language
 from civiclab.core.mail import send_mail
 from civiclab.core.qr import qr_png
+from civiclab.core.urls import external_url
 from civiclab.events import calendar, tokens
 from civiclab.events.models import RegistrationState
 from civiclab.events.registration_queries import waiting_position
@@ -53,22 +54,26 @@ def registration_url(registration, external=True):
     """Where the person sees their registration: the page of their account, or the guest's
     signed link."""
     if registration.user_id is None:
-        return url_for("events.guest_registration", token=tokens.registration_token(registration),
-                       _external=True)
-    return url_for("events.registration", registration_id=registration.id, _external=external)
+        return external_url("events.guest_registration", token=tokens.registration_token(registration))
+    return _url("events.registration", external, registration_id=registration.id)
 
 
 def event_url(event, external=True):
-    return url_for("events.event", event_id=event.id, _external=external)
+    return _url("events.event", external, event_id=event.id)
+
+
+def _url(endpoint, external, **values):
+    """A link in a mail (on the public address) or, `external=False`, a path for in-app news."""
+    return external_url(endpoint, **values) if external else url_for(endpoint, **values)
 
 
 def _links(registration):
     event = registration.event
     links = {"registration_link": registration_url(registration), "event_link": event_url(event),
-             "ics_link": url_for("events.event_ics", event_id=event.id, _external=True),
+             "ics_link": external_url("events.event_ics", event_id=event.id),
              "signup_link": None}
     if registration.user_id is None:
-        links["signup_link"] = url_for("accounts.register", email=registration.guest_email, _external=True)
+        links["signup_link"] = external_url("accounts.register", email=registration.guest_email)
     return links
 
 
@@ -250,7 +255,7 @@ def on_seats_threshold_reached(event, level, **_extra):
 
 def send_guest_booking_link(event, name, email):
     """The mail whose link books a guest's seat: nothing is held until it is opened."""
-    link = url_for("events.guest_confirm", token=tokens.booking_token(event, name, email), _external=True)
+    link = external_url("events.guest_confirm", token=tokens.booking_token(event, name, email))
     recipient = Recipient(email, "it", None, name)
     return _mail(recipient, lambda: _("Conferma la tua prenotazione: %(title)s", title=event.title),
                  "event_guest_link", event=event, link=link, event_link=event_url(event),

@@ -19,12 +19,12 @@ carries on with the registrations not yet claimed.
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import gettext as _
 
 from civiclab.core.i18n import in_language
 from civiclab.core.mail import send_mail
 from civiclab.core.time import utcnow
+from civiclab.core.urls import external_url
 from civiclab.events import services
 from civiclab.events.models import Event, EventState, Registration, RegistrationState
 from civiclab.events.notify import registration_url, when_text
@@ -105,7 +105,7 @@ def send_reminder_mail(registration, event):
     return send_mail(
         registration.email, subject, "event_reminder", locale=locale,
         registration=registration, event=event, lab=event.lab,
-        event_link=url_for("events.event", event_id=event.id, _external=True),
+        event_link=external_url("events.event", event_id=event.id),
         # the person's own page: code, QR, and the way to cancel (a signed link for a guest)
         registration_link=registration_url(registration),
     )

@@ -13,13 +13,13 @@ user's digest (the news stays on their notifications page); a failing send stops
 next run carries on with the users not yet claimed.
 """
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import gettext as _
 
 from civiclab.accounts.models import User
 from civiclab.core.i18n import in_language
 from civiclab.core.mail import send_mail
 from civiclab.core.time import utcnow
+from civiclab.core.urls import external_url
 from civiclab.extensions import db
 from civiclab.notifications.models import Delivery, Notification
 from civiclab.notifications.services import LOCALES, preferences_link
@@ -62,12 +62,12 @@ def send_digest_mail(user, period, notifications):
             subject = _("CivicLab: le novità di oggi")
     items = [
         {"message": n.message_in(locale),
-         "link": url_for("notifications.follow", notification_id=n.id, _external=True) if n.url else ""}
+         "link": external_url("notifications.follow", notification_id=n.id) if n.url else ""}
         for n in notifications
     ]
     return send_mail(
         user.email, subject, "codesign_digest", locale=locale, user=user, period=period, notifications=items,
-        notifications_link=url_for("notifications.index", _external=True), preferences_link=preferences_link(),
+        notifications_link=external_url("notifications.index"), preferences_link=preferences_link(),
     )
 
 

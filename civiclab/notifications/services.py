@@ -3,7 +3,7 @@ each user chose (at once, in a digest, or never)."""
 import smtplib
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -11,6 +11,7 @@ from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.i18n import in_language
 from civiclab.core.mail import send_mail
 from civiclab.core.time import utcnow
+from civiclab.core.urls import absolute_url, external_url
 from civiclab.extensions import db
 from civiclab.notifications.models import (
     PREFERENCE_KINDS,
@@ -161,19 +162,13 @@ def _in_locale(value):
 
 
 def _absolute(path):
-    """A path on this site as a full address for a mail (the request's host; a command sets it
-    with a request context on its --base-url)."""
-    if not has_request_context():
-        return path
-    return request.host_url.rstrip("/") + path
+    """A path on this site as a full address for a mail, on the configured public address."""
+    return absolute_url(path)
 
 
 def preferences_link():
-    """The full address of the preferences page, for mails ("" where no address can be built)."""
-    try:
-        return url_for("notifications.preferences", _external=True)
-    except RuntimeError:  # no request and no SERVER_NAME
-        return ""
+    """The full address of the preferences page, for mails."""
+    return external_url("notifications.preferences")
 
 
 def deliver(user, kind, message, url, dedupe_key, mail_subject, mail_template, **ctx):

@@ -50,6 +50,7 @@ def live_server(tmp_path_factory):
     app = make_app(
         f"sqlite:///{database}",
         SERVER_NAME=f"127.0.0.1:{port}",
+        CIVICLAB_BASE_URL=f"http://127.0.0.1:{port}",  # the links in its mails
         WTF_CSRF_ENABLED=True,
     )
     server = LiveServer(app=app, url=f"http://127.0.0.1:{port}")

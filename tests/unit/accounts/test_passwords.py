@@ -41,6 +41,49 @@ def test_a_reset_request_answers_the_same_for_known_and_unknown_addresses(client
     assert [m.recipients for m in outbox] == [["mario@example.org"]]
 
 
+def test_a_reset_mail_leaves_after_the_answer_which_is_the_same_for_known_and_unknown_addresses(
+        app, client, make_user, outbox, monkeypatch):
+    """Sending the mail inside the request made a known address answer measurably slower."""
+    from civiclab.core import mail
+
+    monkeypatch.setitem(app.config, "MAIL_IN_BACKGROUND", True)
+    sent_inside_a_request = []
+    real_dispatch = mail.dispatch
+
+    def dispatch(message):
+        from flask import has_request_context
+
+        sent_inside_a_request.append(has_request_context())
+        real_dispatch(message)
+
+    monkeypatch.setattr(mail, "dispatch", dispatch)
+    make_user(email="mario@example.org")
+
+    known = client.post("/account/password-dimenticata", data={"email": "mario@example.org"})
+    unknown = client.post("/account/password-dimenticata", data={"email": "nessuno@example.org"})
+    mail.finish_sending(timeout=10)
+
+    assert (known.status_code, known.headers["Location"], known.data) == (
+        unknown.status_code, unknown.headers["Location"], unknown.data)
+    assert [m.recipients for m in outbox] == [["mario@example.org"]]
+    assert link_in(outbox[0], "/account/nuova-password/")
+    assert sent_inside_a_request == [False]
+
+
+def test_mail_of_a_request_that_fails_is_not_sent(app, db_session, make_user, outbox, monkeypatch):
+    from civiclab.accounts import mails
+    from civiclab.core import mail
+
+    monkeypatch.setitem(app.config, "MAIL_IN_BACKGROUND", True)
+    user = make_user(email="mario@example.org")
+    with app.test_request_context("/"):
+        mails.send_reset(user)
+        db_session.rollback()
+        db_session.commit()
+    mail.finish_sending(timeout=10)
+    assert outbox == []
+
+
 def test_the_reset_link_sets_a_new_password_once(client, db_session, make_user, outbox):
     user = make_user(email="mario@example.org")
     version = user.session_version

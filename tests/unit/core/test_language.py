@@ -57,3 +57,31 @@ def test_a_signed_in_user_keeps_the_language_in_the_profile(client, make_user, d
     client.post("/lingua", data={"lang": "en", "next": "/"})
     db_session.refresh(user)
     assert user.locale == "en"
+
+
+def test_the_switch_refuses_targets_browsers_read_as_another_site(client):
+    for target in ("/\t/evil.example", "//evil.example", "https://evil.example", "/\\evil.example",
+                   "/\n/evil.example", "/\r\n/evil.example"):
+        response = client.post("/lingua", data={"lang": "en", "next": target})
+        assert response.headers["Location"] == "/", repr(target)
+
+
+def test_signing_in_keeps_the_language_the_visitor_chose(client, make_user, db_session):
+    from tests.conftest import DEMO_PASSWORD
+
+    user = make_user(email="mario@example.org", locale="it")
+    client.post("/lingua", data={"lang": "en", "next": "/"})
+
+    client.post("/account/accedi", data={"email": "mario@example.org", "password": DEMO_PASSWORD})
+
+    assert page_lang(client.get("/privacy")) == "en"
+    db_session.refresh(user)
+    assert user.locale == "en"  # and it becomes the account's language (mails too)
+
+
+def test_signing_in_without_a_choice_takes_the_accounts_language(client, make_user):
+    from tests.conftest import DEMO_PASSWORD
+
+    make_user(email="mario@example.org", locale="en")
+    client.post("/account/accedi", data={"email": "mario@example.org", "password": DEMO_PASSWORD})
+    assert page_lang(client.get("/privacy")) == "en"

@@ -42,11 +42,29 @@ def test_pages_load_no_script_style_or_font_from_another_site(client):
     assert re.search(r"<script(?![^>]* src=)[^>]*>", html) is None  # no inline script
 
 
+def test_signed_in_pages_are_not_stored_by_browsers_or_proxies(client, make_user):
+    from tests.conftest import login
+
+    login(client, make_user())
+    for path in ("/privacy", "/account/profilo", "/pagina-che-non-esiste"):
+        assert client.get(path).headers.get("Cache-Control") == "private, no-store", path
+    assert client.get("/account/i-miei-dati.json").headers["Cache-Control"] == "no-store"  # its own
+
+
+def test_anonymous_pages_and_static_files_keep_their_caching(client, make_user):
+    from tests.conftest import login
+
+    assert "no-store" not in client.get("/privacy").headers.get("Cache-Control", "")
+    login(client, make_user())
+    assert "no-store" not in client.get("/static/css/civiclab.css").headers.get("Cache-Control", "")
+
+
 @pytest.fixture
 def production_env(monkeypatch, tmp_path):
     """The environment variables production reads, set to safe values; restored afterwards."""
     monkeypatch.setenv("SECRET_KEY", "s" * 48)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'production.sqlite3'}")
+    monkeypatch.setenv("CIVICLAB_BASE_URL", "https://civiclab.example.org")
     monkeypatch.delenv("REDIS_URL", raising=False)
     return monkeypatch
 
@@ -101,6 +119,7 @@ def test_production_starts_with_a_real_secret_set_before_import():
         "CIVICLAB_ENV": "production",
         "SECRET_KEY": "x" * 48,
         "DATABASE_URL": "sqlite://",
+        "CIVICLAB_BASE_URL": "https://civiclab.example.org",
     }
     code = "import config; config.config_for().check(); print('started')"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)

@@ -12,8 +12,9 @@ from civiclab.notifications.models import Notification
 
 @pytest.fixture
 def public_address(app, monkeypatch):
-    """As in production: no SERVER_NAME, the links take the address the command is given."""
+    """As in production: no SERVER_NAME, the links take the configured public address."""
     monkeypatch.setitem(app.config, "SERVER_NAME", None)
+    monkeypatch.setitem(app.config, "CIVICLAB_BASE_URL", "https://civiclab.example.org")
 
 
 @pytest.fixture
@@ -163,7 +164,13 @@ def test_the_command_sends_finishes_past_events_and_says_how_many(
     assert "0 reminder(s) sent" in again.output and len(outbox) == 1
 
 
-def test_in_production_the_command_asks_for_the_sites_address(app, public_address, monkeypatch):
-    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
+def test_the_command_links_to_the_configured_site_unless_given_another(
+        app, public_address, db_session, outbox, tomorrow, register, make_user):
+    register(tomorrow, make_user())
     result = app.test_cli_runner().invoke(args=["send-event-reminders"])
-    assert result.exit_code == 2 and "--base-url" in result.output
+    assert result.exit_code == 0, result.output
+    assert "https://civiclab.example.org/eventi/" in outbox[0].body
+    register(tomorrow, make_user())
+    app.test_cli_runner().invoke(args=["send-event-reminders", "--base-url", "https://comune.example.it"])
+    assert "https://comune.example.it/eventi/" in outbox[1].body
+    assert app.config["CIVICLAB_BASE_URL"] == "https://civiclab.example.org"

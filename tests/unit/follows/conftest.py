@@ -3,8 +3,9 @@ import pytest
 
 @pytest.fixture
 def public_address(app, monkeypatch):
-    """As in production: no SERVER_NAME, the links take the request's (or the command's) address."""
+    """As in production: no SERVER_NAME, the links take the configured public address."""
     monkeypatch.setitem(app.config, "SERVER_NAME", None)
+    monkeypatch.setitem(app.config, "CIVICLAB_BASE_URL", "https://civiclab.example.org")
 
 
 @pytest.fixture
