@@ -160,7 +160,12 @@ def count_queries(app):
 
 
 def login(client, user):
-    """Sign `user` in on `client` the way Flask-Login's session does."""
+    """Sign `user` in on `client` the way a sign-in does: a new session row, named by the cookie."""
+    from civiclab.accounts.sessions import open_session
+    from civiclab.extensions import db
+
+    open_session(user, user_agent="pytest")
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from civiclab.accounts import mails, tokens
+from civiclab.accounts import mails, sessions, tokens
 from civiclab.accounts.models import (
     Membership,
     MembershipStatus,
@@ -186,7 +186,8 @@ def change_password(user, current_password, new_password):
 
 def _replace_password(user, password):
     user.set_password(password)
-    user.session_version += 1  # every other session and every reset link stops working
+    user.session_version += 1  # every reset link stops working
+    sessions.end_all_sessions(user, keep=user.current_session)  # and every other sign-in
 
 
 # ---- profile, export, deletion ------------------------------------------------------------
@@ -250,6 +251,7 @@ def export_user_data(user):
             }
             for m in sorted(user.memberships, key=lambda m: m.requested_at)
         ],
+        "sessions": sessions.export_sessions(user),
         "roles": {
             "administrator": bool(user.is_admin),
             "municipality_staff": [{"city_id": r.city_id, "city": r.city.name} for r in user.staff_roles],
@@ -276,6 +278,7 @@ def delete_account(user, password):
     user.staff_roles.clear()
     user.facilitator_roles.clear()
     user.session_version += 1
+    sessions.forget_sessions(user)
     db.session.flush()
     signals.user_deleted.send(user)
     return user
