@@ -168,7 +168,7 @@ def user_for_reset_token(token):
 def reset_password(token, password):
     user = user_for_reset_token(token)
     check_new_password(password, user.email, user.display_name)
-    _replace_password(user, password)
+    _replace_password(user, password)  # whoever holds a session of the account signs in again
     if user.email_confirmed_at is None:  # the link reached the mailbox: the address is proven
         user.email_confirmed_at = utcnow()
     db.session.flush()
@@ -179,15 +179,15 @@ def change_password(user, current_password, new_password):
     if not user.check_password(current_password or ""):
         raise DomainError(_("La password attuale non è corretta."), field="current_password")
     check_new_password(new_password, user.email, user.display_name, field="new_password")
-    _replace_password(user, new_password)
+    _replace_password(user, new_password, keep=user.current_session)  # only this device stays in
     db.session.flush()
     return user
 
 
-def _replace_password(user, password):
+def _replace_password(user, password, keep=None):
     user.set_password(password)
     user.session_version += 1  # every reset link stops working
-    sessions.end_all_sessions(user, keep=user.current_session)  # and every other sign-in
+    sessions.end_all_sessions(user, keep=keep)  # and every sign-in but `keep`
 
 
 # ---- profile, export, deletion ------------------------------------------------------------
