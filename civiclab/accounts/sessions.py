@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
-from civiclab.accounts.models import User, UserSession
+from civiclab.accounts.models import UserSession
 from civiclab.accounts.permissions import can_end_session
 from civiclab.core import signals
 from civiclab.core.errors import DomainError

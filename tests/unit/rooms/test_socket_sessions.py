@@ -5,13 +5,13 @@ import sqlalchemy as sa
 from civiclab.accounts.models import UserSession
 from civiclab.core.time import utcnow
 from civiclab.extensions import socketio
+from civiclab.rooms import queries
 from tests.conftest import DEMO_PASSWORD
-from tests.unit.rooms.test_sockets import (  # noqa: F401  (fixtures)
+from tests.unit.rooms.test_sockets import (
     NS,
     connect_error_data,
     emit,
-    fresh_socket_state,
-    lab_room,
+    fresh_socket_state,  # noqa: F401  (autouse fixture)
 )
 
 
@@ -49,8 +49,8 @@ def test_a_socket_with_a_cookie_copied_before_logout_is_refused(app, db_session,
     assert connect_error_data(client, monkeypatch)["code"] == "unauthenticated"
 
 
-def test_logging_out_disconnects_the_sockets_of_that_session_only(app, db_session, make_user, lab_room):
-    room_id, _lab = lab_room
+def test_logging_out_disconnects_the_sockets_of_that_session_only(app, db_session, make_user, make_lab):
+    room_id = queries.room_of(make_lab()).id
     make_user(email="anna@example.org")
     laptop, phone = sign_in(app, "anna@example.org"), sign_in(app, "anna@example.org", "iPhone Safari/604.1")
     laptop_socket, phone_socket = socket_of(app, laptop), socket_of(app, phone)
@@ -91,8 +91,8 @@ def test_a_password_change_disconnects_the_other_sessions_sockets(app, db_sessio
     assert laptop_socket.is_connected(NS) and not phone_socket.is_connected(NS)
 
 
-def test_the_next_event_of_a_socket_whose_session_ended_is_refused(app, db_session, make_user, lab_room):
-    room_id, _lab = lab_room
+def test_the_next_event_of_a_socket_whose_session_ended_is_refused(app, db_session, make_user, make_lab):
+    room_id = queries.room_of(make_lab()).id
     user = make_user(email="anna@example.org")
     browser = sign_in(app, "anna@example.org")
     client = socket_of(app, browser)
