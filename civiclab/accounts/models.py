@@ -64,7 +64,7 @@ class User(UserMixin, db.Model):
     privacy_consent_at: Mapped[object] = mapped_column(UTCDateTime)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    # Bumped on password change and deletion so old sessions and reset links stop working.
+    # Bumped on password change and deletion so reset links stop working (sign-ins: user_sessions).
     session_version: Mapped[int] = mapped_column(default=1)
 
     memberships: Mapped[list["Membership"]] = relationship(
