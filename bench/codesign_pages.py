@@ -127,12 +127,15 @@ def measure(app, client, url, repeat):
 
 
 def run_size(database_url, n_proposals, n_comments, repeat):
+    from civiclab.accounts.sessions import open_session
     from civiclab.extensions import db
 
     app = make_app(database_url)
     try:
         with app.app_context():
             call_id, proposal_id, facilitator = fill(n_proposals, n_comments)
+            open_session(facilitator, user_agent="bench")  # signed in: a session row the cookie names
+            db.session.commit()
             session_id = facilitator.get_id()
         anonymous, moderator = app.test_client(), app.test_client()
         with moderator.session_transaction() as session:

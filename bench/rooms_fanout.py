@@ -213,6 +213,7 @@ def fill(database_url, people):
 
     from civiclab import create_app
     from civiclab.accounts.models import User
+    from civiclab.accounts.sessions import open_session
     from civiclab.core.time import utcnow
     from civiclab.extensions import db
     from civiclab.places.models import City, Lab
@@ -231,6 +232,9 @@ def fill(database_url, people):
         db.session.commit()
         room_id = db.session.scalar(sa.select(Room.id).where(Room.lab_id == lab.id, Room.kind == RoomKind.LAB))
         signer = app.session_interface.get_signing_serializer(app)
+        for user in users:  # each person signed in once: a session row the cookie names
+            open_session(user, user_agent="bench")
+        db.session.commit()
         cookies = [f"session={signer.dumps({'_user_id': user.get_id(), '_fresh': True})}" for user in users]
         db.engine.dispose()
     return room_id, cookies

@@ -35,6 +35,9 @@ def create_app(config=None):
     from civiclab.events.notify import connect_listeners
 
     connect_listeners()  # mails and notifications of events; once per process
+    from civiclab.accounts.sessions import connect as connect_sessions
+
+    connect_sessions()  # a site-wide block signs the user out everywhere
     from civiclab.follows.notify import connect_listeners as connect_codesign_listeners
 
     connect_codesign_listeners()  # notifications of proposals, replies and followed news
@@ -95,17 +98,9 @@ def _init_extensions(app):
     from flask_babel import lazy_gettext
     login_manager.login_message = lazy_gettext("Accedi per continuare.")
 
-    @login_manager.user_loader
-    def load_user(token):
-        from civiclab.accounts.models import User
+    from civiclab.accounts.sessions import load_signed_in_user
 
-        user_id, _, version = token.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.is_active or str(user.session_version) != version:
-            return None
-        return user
+    login_manager.user_loader(load_signed_in_user)  # "<user id>:<session key>", live sessions only
 
     socketio.init_app(
         app,

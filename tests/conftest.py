@@ -191,9 +191,24 @@ def count_queries(app):
 
 
 def login(client, user):
-    """Sign `user` in on `client` the way Flask-Login's session does."""
+    """Sign `user` in on `client` the way a sign-in does: a new session row, named by the cookie."""
+    from civiclab.accounts.models import User
+    from civiclab.accounts.sessions import open_session
+    from civiclab.extensions import db
+
+    # `user` may be detached (a socket handler removes the session): work on the loaded row.
+    user = db.session.get(User, sa.inspect(user).identity[0])
+    open_session(user, user_agent="pytest")
+    token = user.get_id()
+    session = db.session()
+    # Committed, so that a request answered 4xx (rolled back) keeps it; nothing the test holds expires.
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = token
         session["_fresh"] = True
 
 

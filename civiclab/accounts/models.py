@@ -64,7 +64,7 @@ class User(UserMixin, db.Model):
     privacy_consent_at: Mapped[object] = mapped_column(UTCDateTime)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    # Bumped on password change and deletion so old sessions and reset links stop working.
+    # Bumped on password change and deletion so reset links stop working (sign-ins: user_sessions).
     session_version: Mapped[int] = mapped_column(default=1)
 
     memberships: Mapped[list["Membership"]] = relationship(
@@ -92,8 +92,28 @@ class User(UserMixin, db.Model):
     def check_password(self, password):
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
+    # The sign-in session this request acts in (accounts/sessions.py sets it when it opens or
+    # loads one); never stored.
+    current_session = None
+
     def get_id(self):
-        return f"{self.id}:{self.session_version}"
+        """What Flask-Login keeps in the session and the remember-me cookie: "<user id>:<session
+        key>", so both name one revocable row of user_sessions."""
+        if self.current_session is None or not self.current_session.key:
+            raise RuntimeError("sign in through accounts.sessions.sign_in, not login_user")
+        return f"{self.id}:{self.current_session.key}"
+
+    # The same person whatever session each object was loaded with (UserMixin compares get_id()).
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
 
     @property
     def is_active(self):
@@ -204,3 +224,24 @@ class Membership(db.Model):
     @property
     def is_active(self):
         return self.status is MembershipStatus.ACTIVE
+
+
+class UserSession(db.Model):
+    """One sign-in on one device: the session cookie and the remember-me cookie name it by a random
+    key (only its hash is stored), and it ends when revoked or unused for its lifetime."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # sha256 of the cookie's key
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)  # to SESSION_TOUCH_INTERVAL
+    user_agent: Mapped[str] = mapped_column(sa.String(80), default="")  # "Firefox, Linux": a summary
+    ip_address: Mapped[str] = mapped_column(sa.String(45), default="")  # as the app sees it
+    revoked_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    key = None  # the cookie's key, known only in the request that opened or loaded the session

@@ -46,3 +46,8 @@ def can_request_membership(user, organisation):
 def can_see_member_emails(user, organisation):
     """Approvers see requesters' addresses to recognise colleagues; the public never does."""
     return can_approve_membership(user, organisation)
+
+
+def can_end_session(user, user_session):
+    """A sign-in session is ended by its own user only."""
+    return is_authenticated(user) and user_session.user_id == user.id

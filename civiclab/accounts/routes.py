@@ -4,6 +4,7 @@ import json
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -13,9 +14,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_babel import ngettext
+from flask_login import current_user, login_required
 
-from civiclab.accounts import organisations, services
+from civiclab.accounts import organisations, services, sessions
 from civiclab.accounts.forms import (
     ActionForm,
     ChangePasswordForm,
@@ -124,9 +126,10 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            chosen_language = session.get("lang")
+            sessions.sign_in(user, remember=form.remember.data)
             # A language the visitor chose before signing in stays, and becomes the account's.
-            session["lang"] = services.keep_language(user, session.get("lang"))
+            session["lang"] = services.keep_language(user, chosen_language)
             if not user.is_confirmed:
                 flash(_("Conferma il tuo indirizzo email per partecipare: trovi il link nella mail che ti "
                         "abbiamo inviato."), "warning")
@@ -143,7 +146,7 @@ def logout():
     if not current_user.is_authenticated:
         return redirect(url_for("core.home"))
     if form.validate_on_submit():
-        logout_user()
+        sessions.sign_out()  # the session ends on the server: copies of its cookies stop working
         flash(_("Sei uscito da CivicLab."), "info")
         return redirect(url_for("core.home"))
     return render_template("accounts/logout.html", form=form)
@@ -180,7 +183,7 @@ def reset(token):
         except DomainError as error:
             show_domain_error(form, error, on_form=True)
             return render_template("accounts/reset.html", form=form, token=token), 422
-        logout_user()
+        sessions.sign_out()
         flash(_("Password aggiornata: ora puoi accedere con la nuova password."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form, token=token), _form_status(form)
@@ -197,9 +200,6 @@ def change_password():
         except DomainError as error:
             show_domain_error(form, error, on_form=True)
             return render_template("accounts/change_password.html", form=form), 422
-        # Other sessions end with the old session version; this one carries on with the new one.
-        remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
-        login_user(current_user._get_current_object(), remember=remembered)
         flash(_("Password cambiata. Le altre sessioni aperte sono state chiuse."), "success")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form), _form_status(form)
@@ -214,8 +214,43 @@ def profile():
         "accounts/profile.html",
         user=current_user,
         memberships=organisations.user_memberships(current_user),
+        sessions=sessions.live_sessions(current_user),
+        current_session=current_user.current_session,
         action_form=ActionForm(),
     )
+
+
+@bp.post("/account/sessioni/<int:session_id>/esci")
+@login_required
+def end_session(session_id):
+    """End one sign-in session of one's own (this device's too: then this is a sign-out)."""
+    user_session = sessions.load_session(session_id, current_user)
+    if user_session is None:
+        abort(404)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if user_session.id == current_user.current_session.id:
+        sessions.sign_out()
+        flash(_("Sei uscito da CivicLab."), "info")
+        return redirect(url_for("core.home"))
+    sessions.end_session(current_user, user_session)
+    flash(_("Sessione chiusa: quel dispositivo dovrà accedere di nuovo."), "success")
+    return redirect(url_for("accounts.profile", _anchor="my-sessions"))
+
+
+@bp.post("/account/sessioni/esci-ovunque")
+@login_required
+def end_other_sessions():
+    """"Esci da tutti i dispositivi": every session but this one ends."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ended = sessions.end_other_sessions(current_user)
+    flash(ngettext("Chiusa %(num)d sessione su altri dispositivi.",
+                   "Chiuse %(num)d sessioni su altri dispositivi.", ended) if ended
+          else _("Non c'erano altre sessioni aperte."), "success")
+    return redirect(url_for("accounts.profile", _anchor="my-sessions"))
 
 
 @bp.route("/account/profilo/modifica", methods=["GET", "POST"])
@@ -258,7 +293,7 @@ def delete():
         except DomainError as error:
             show_domain_error(form, error, on_form=True)
             return render_template("accounts/delete.html", form=form), 422
-        logout_user()
+        sessions.sign_out()
         flash(_("Il tuo account è stato eliminato. Grazie per aver partecipato."), "info")
         return redirect(url_for("core.home"))
     return render_template("accounts/delete.html", form=form), _form_status(form)

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from civiclab.accounts import mails, tokens
+from civiclab.accounts import mails, sessions, tokens
 from civiclab.accounts.models import (
     Membership,
     MembershipStatus,
@@ -177,7 +177,7 @@ def user_for_reset_token(token):
 def reset_password(token, password):
     user = user_for_reset_token(token)
     check_new_password(password, user.email, user.display_name)
-    _replace_password(user, password)
+    _replace_password(user, password)  # whoever holds a session of the account signs in again
     if user.email_confirmed_at is None:  # the link reached the mailbox: the address is proven
         user.email_confirmed_at = utcnow()
     db.session.flush()
@@ -188,14 +188,15 @@ def change_password(user, current_password, new_password):
     if not user.check_password(current_password or ""):
         raise DomainError(_("La password attuale non è corretta."), field="current_password")
     check_new_password(new_password, user.email, user.display_name, field="new_password")
-    _replace_password(user, new_password)
+    _replace_password(user, new_password, keep=user.current_session)  # only this device stays in
     db.session.flush()
     return user
 
 
-def _replace_password(user, password):
+def _replace_password(user, password, keep=None):
     user.set_password(password)
-    user.session_version += 1  # every other session and every reset link stops working
+    user.session_version += 1  # every reset link stops working
+    sessions.end_all_sessions(user, keep=keep)  # and every sign-in but `keep`
 
 
 # ---- profile, export, deletion ------------------------------------------------------------
@@ -259,6 +260,7 @@ def export_user_data(user):
             }
             for m in sorted(user.memberships, key=lambda m: m.requested_at)
         ],
+        "sessions": sessions.export_sessions(user),
         "roles": {
             "administrator": bool(user.is_admin),
             "municipality_staff": [{"city_id": r.city_id, "city": r.city.name} for r in user.staff_roles],
@@ -285,6 +287,7 @@ def delete_account(user, password):
     user.staff_roles.clear()
     user.facilitator_roles.clear()
     user.session_version += 1
+    sessions.forget_sessions(user)
     db.session.flush()
     signals.user_deleted.send(user)
     return user

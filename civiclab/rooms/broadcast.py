@@ -4,6 +4,8 @@ Listeners of the room signals: a message is broadcast only once the transaction 
 has committed (a rolled-back message is never seen), with the server's id and time. Socket.IO rooms
 are named "room:<id>" (and "user:<id>" for one person's connections); clients never name them.
 """
+import logging
+
 import sqlalchemy as sa
 
 from civiclab.core import signals
@@ -44,15 +46,30 @@ def emit_after_commit(event, payload, to):
     db.session.info.setdefault(PENDING, []).append((event, payload, to))
 
 
+PENDING_ACTIONS = "civiclab_room_actions"  # key in Session.info: callables waiting for the commit
+
+
+def run_after_commit(action):
+    """Call `action()` when the current transaction commits (after the emits); forget it if it
+    rolls back. For what must not happen for a change that may still be undone (disconnects)."""
+    db.session.info.setdefault(PENDING_ACTIONS, []).append(action)
+
+
 def _emit_pending(session):
     for event, payload, to in session.info.pop(PENDING, ()):
         socketio.emit(event, payload, to=to, namespace=NAMESPACE)
+    for action in session.info.pop(PENDING_ACTIONS, ()):
+        try:
+            action()
+        except Exception:  # the commit has happened: a failed push must not turn it into an error
+            logging.getLogger(__name__).exception("after-commit action failed")
 
 
 def _drop_pending(session, previous_transaction):
     if previous_transaction.nested:
         return  # a savepoint rolled back; the outer transaction may still commit
     session.info.pop(PENDING, None)
+    session.info.pop(PENDING_ACTIONS, None)
 
 
 def on_message_posted(room, message, **_extra):

@@ -3,7 +3,8 @@
 Both stores answer the same small interface. Connections are Socket.IO sids of the /rooms
 namespace; a sid belongs to one user and may be in several rooms, a user may have several sids
 (tabs, devices). The store also answers "which sids does this user have", so that a user blocked
-site-wide can be disconnected from every process. It keeps each user's display name as of connect,
+site-wide can be disconnected from every process, and "which sids were opened with this sign-in
+session", so that a session ended elsewhere (a log-out) closes its sockets. It keeps each user's display name as of connect,
 so that announcing presence needs no database (the disconnect handler may run inside another
 request's context, e.g. when a block disconnects a user, and must not touch its session).
 
@@ -16,6 +17,7 @@ import time
 ROOM_KEY = "{prefix}:room:{room_id}"  # sorted set of "sid|user_id|name", score = expiry (unix time)
 USER_KEY = "{prefix}:user:{user_id}"  # sorted set of sids, score = expiry
 SID_KEY = "{prefix}:sid:{sid}"  # set of room ids the sid joined (expires with the sid)
+SESSION_KEY = "{prefix}:session:{session_id}"  # sorted set of sids opened with a sign-in session
 
 
 class MemoryPresence:
@@ -26,6 +28,7 @@ class MemoryPresence:
         self._user_of = {}  # sid -> (user id, name)
         self._rooms_of = {}  # sid -> set of room ids
         self._sids_in = {}  # room id -> {sid: user id}
+        self._session_of = {}  # sid -> sign-in session id
 
     def connect(self, sid, user_id, name):
         with self._lock:
@@ -59,6 +62,7 @@ class MemoryPresence:
             for room_id in rooms:
                 self._leave(sid, room_id)
             self._user_of.pop(sid, None)
+            self._session_of.pop(sid, None)
             return rooms
 
     def users(self, room_id):
@@ -74,6 +78,15 @@ class MemoryPresence:
         with self._lock:
             return sorted(sid for sid, (owner, _name) in self._user_of.items() if owner == user_id)
 
+    def bind_session(self, sid, session_id):
+        with self._lock:
+            if sid in self._user_of:
+                self._session_of[sid] = session_id
+
+    def sids_of_session(self, session_id):
+        with self._lock:
+            return sorted(sid for sid, owner in self._session_of.items() if owner == session_id)
+
     def touch(self, sid):
         pass
 
@@ -85,6 +98,7 @@ class MemoryPresence:
             self._user_of.clear()
             self._rooms_of.clear()
             self._sids_in.clear()
+            self._session_of.clear()
 
 
 class RedisPresence:
@@ -97,6 +111,7 @@ class RedisPresence:
         self.prefix = prefix
         self.ttl = ttl
         self._local = {}  # this process's sids -> (user id, name): what its refresher keeps alive
+        self._sessions = {}  # this process's sids -> sign-in session id
         self._lock = threading.Lock()
         self._refresher_started = False
 
@@ -108,6 +123,9 @@ class RedisPresence:
 
     def _sid_key(self, sid):
         return SID_KEY.format(prefix=self.prefix, sid=sid)
+
+    def _session_key(self, session_id):
+        return SESSION_KEY.format(prefix=self.prefix, session_id=session_id)
 
     def _expiry(self):
         return time.time() + self.ttl
@@ -149,6 +167,9 @@ class RedisPresence:
     def disconnect(self, sid):
         with self._lock:
             user = self._local.pop(sid, None)
+            session_id = self._sessions.pop(sid, None)
+        if session_id is not None:
+            self.redis.zrem(self._session_key(session_id), sid)
         if user is None:
             return []
         rooms = sorted(int(room_id) for room_id in self.redis.smembers(self._sid_key(sid)))
@@ -178,6 +199,24 @@ class RedisPresence:
     def sids_of(self, user_id):
         return sorted(self.redis.zrangebyscore(self._user_key(user_id), time.time(), "+inf"))
 
+    def bind_session(self, sid, session_id):
+        with self._lock:
+            if sid not in self._local:
+                return
+            self._sessions[sid] = session_id
+        self._refresh_sessions({sid: session_id})
+
+    def _refresh_sessions(self, sessions):
+        expiry = self._expiry()
+        pipe = self.redis.pipeline()
+        for sid, session_id in sessions.items():
+            pipe.zadd(self._session_key(session_id), {sid: expiry})
+            pipe.expire(self._session_key(session_id), self.ttl * 2)
+        pipe.execute()
+
+    def sids_of_session(self, session_id):
+        return sorted(self.redis.zrangebyscore(self._session_key(session_id), time.time(), "+inf"))
+
     def touch(self, sid):
         """Keep `sid`'s entries alive (called on its events)."""
         user = self._local.get(sid)
@@ -206,8 +245,11 @@ class RedisPresence:
     def refresh_local(self):
         with self._lock:
             sids = dict(self._local)
+            sessions = dict(self._sessions)
         if sids:
             self._refresh(sids)
+        if sessions:
+            self._refresh_sessions(sessions)
 
     def start_refresher(self, socketio):
         """Refresh this process's sids every third of the ttl, in a Socket.IO background task."""

@@ -11,7 +11,7 @@ import functools
 import time
 
 import sqlalchemy as sa
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,10 +24,11 @@ from civiclab.core import signals
 from civiclab.extensions import db, socketio
 from civiclab.moderation.blocks import active_block
 from civiclab.rooms import permissions, queries, services
-from civiclab.rooms.broadcast import NAMESPACE, channel, message_payload, user_channel
+from civiclab.rooms.broadcast import NAMESPACE, channel, message_payload, run_after_commit, user_channel
 from civiclab.rooms.models import Message
 from civiclab.rooms.presence import init_presence, presence_store
 
+SESSION_ENDED = "La sessione è terminata: accedi di nuovo."
 TYPING_INTERVAL = 2.0  # seconds: one `typing` per connection and room at most this often
 ID_MAX = 2**63 - 1
 
@@ -85,9 +86,11 @@ def _blocked(block):
 
 
 def _acting_user():
-    """The connected user, loaded again now; refused (and disconnected) if gone or blocked."""
+    """The connected user, loaded again now; refused (and disconnected) if gone, signed out
+    (the sign-in session the socket was opened with has ended) or blocked."""
     user = _logged_in_user()
-    if not user.is_authenticated or user.id != _socket_session().get("user_id"):
+    if (not user.is_authenticated or user.id != _socket_session().get("user_id")
+            or user.current_session.id != _socket_session().get("session_id")):
         raise Refusal("unauthenticated", _("La sessione è scaduta: accedi di nuovo."), disconnect=True)
     block = active_block(user)
     if block is not None:
@@ -203,10 +206,11 @@ def on_connect(auth=None):
             refusal["message"] = str(refusal["message"])
             # The client reads it as the connect_error's `data` ({code, message, ...}).
             raise ConnectionRefusedError(refusal["message"], refusal)
-        _connections[request.sid] = {"user_id": user.id, "typing": {}}
+        _connections[request.sid] = {"user_id": user.id, "session_id": user.current_session.id, "typing": {}}
         join_room(user_channel(user.id))
         store = presence_store()
         store.connect(request.sid, user.id, user.display_name)
+        store.bind_session(request.sid, user.current_session.id)  # a log-out elsewhere closes it
         store.start_refresher(socketio)
     except ConnectionRefusedError:
         raise
@@ -341,6 +345,24 @@ def on_user_blocked(user, block, **_extra):
         socketio.server.disconnect(sid, namespace=NAMESPACE)
 
 
+def on_sessions_revoked(user, session_ids, **_extra):
+    """Sign-in sessions ended (a log-out, "esci da tutti i dispositivi", a password change): once
+    that is committed, tell each of their sockets why and disconnect it, on whichever process
+    holds it (the Redis message queue forwards both)."""
+    # Told in the language of whoever ended the session (a CLI or task has no request: Italian).
+    message = str(_("La sessione è terminata: accedi di nuovo.")) if has_request_context() else SESSION_ENDED
+
+    def disconnect_them():
+        store = presence_store()
+        for session_id in session_ids:
+            for sid in store.sids_of_session(session_id):
+                _emit("error", {"code": "session_ended", "message": message, "event": None, "room": None},
+                      to=sid)
+                socketio.server.disconnect(sid, namespace=NAMESPACE)
+
+    run_after_commit(disconnect_them)
+
+
 # ---- registration -------------------------------------------------------------------------
 
 HANDLERS = {
@@ -361,4 +383,5 @@ def register_socket_handlers(app):
         socketio.on(event, namespace=NAMESPACE)(handler)
     if not _signals_connected:
         signals.user_blocked.connect(on_user_blocked)
+        signals.sessions_revoked.connect(on_sessions_revoked)
         _signals_connected = True

@@ -466,7 +466,7 @@
         (data.message ? " " + fill(strings.reason, {reason: data.message}) : "");
     }
     showAlert(message);
-    if (["muted", "blocked"].indexOf(data.code) >= 0) {
+    if (["muted", "blocked", "session_ended"].indexOf(data.code) >= 0) {
       setWritable(false, message);
     }
   });

@@ -37,6 +37,12 @@ ROUTES = {
     "accounts.edit_profile": ("GET", lambda w: "/account/profilo/modifica", signed_in(200)),
     "accounts.export": ("GET", lambda w: "/account/i-miei-dati.json", signed_in(200)),
     "accounts.delete": ("GET", lambda w: "/account/elimina", signed_in(200)),
+    # one's own sign-in sessions only: another's is not found
+    "accounts.end_session": (
+        "POST", lambda w: f"/account/sessioni/{w['participant_session'].id}/esci",
+        {**signed_in(404), "participant": 302},
+    ),
+    "accounts.end_other_sessions": ("POST", lambda w: "/account/sessioni/esci-ovunque", signed_in(302)),
     "accounts.organisations": ("GET", lambda w: "/organizzazioni", everyone(200)),
     "accounts.organisation": ("GET", lambda w: f"/organizzazioni/{w['organisation'].id}", everyone(200)),
     # only a confirmed participant of the organisation's kind may ask to join (the walk's users
@@ -182,6 +188,10 @@ def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitat
         "staff": make_staff(city),
         "admin": make_user(is_admin=True),
     }
+    from civiclab.accounts.sessions import open_session
+
+    participant_session = open_session(users["participant"], user_agent="Firefox")  # another device
+    db_session.commit()
     door_event, door_registration, notification = _door_world(db_session, lab, member, organisation,
                                                                users["participant"])
     project = make_project(city=city)
@@ -189,6 +199,7 @@ def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitat
     return {
         **codesign,
         "door_event": door_event, "door_registration": door_registration, "notification": notification,
+        "participant_session": participant_session,
         "draft_event": make_event(lab=lab, state=EventState.DRAFT, published_at=None),
         "city": city, "lab": lab, "organisation": organisation, "membership": membership,
         "project": project, "draft": make_project(city=city, published=False),

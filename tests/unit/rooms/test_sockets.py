@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from civiclab.accounts.models import User
+from civiclab.accounts.models import User, UserSession
 from civiclab.core.time import utcnow
 from civiclab.events.models import EventState, Registration, RegistrationState
 from civiclab.extensions import socketio
@@ -397,7 +397,8 @@ def test_a_block_or_a_log_out_everywhere_since_connect_counts_on_the_next_event(
     blocked_id, logged_out_id = blocked.id, logged_out.id
     blocked_client, logged_out_client = connect(blocked), connect(logged_out)
     db_session.add(UserBlock(user_id=blocked_id, reason="Spam"))  # no signal: only the check
-    fresh(User, logged_out_id).session_version += 1  # a password change ends every session
+    db_session.execute(sa.update(UserSession).where(UserSession.user_id == logged_out_id)
+                       .values(revoked_at=utcnow()))  # no signal: only the check
     db_session.commit()
 
     ack = emit(blocked_client, "message", {"room": room_id, "body": "Ciao", "key": "z"})

@@ -78,3 +78,18 @@ def test_entries_a_process_stops_refreshing_expire_and_refreshed_ones_stay():
         assert alive.sids_of(2) == [] and alive.sids_of(1) == ["a"]
     finally:
         alive.clear()
+
+
+def test_the_sockets_of_a_sign_in_session_are_known_across_processes(stores):
+    here, there = stores
+    here.connect("a1", 1, "Anna")
+    there.connect("b1", 1, "Anna")
+    there.connect("b2", 1, "Anna")
+    here.bind_session("a1", 40)
+    there.bind_session("b1", 40)
+    there.bind_session("b2", 41)
+    there.bind_session("ghost", 40)  # never connected: not bound
+
+    assert here.sids_of_session(40) == there.sids_of_session(40) == ["a1", "b1"]
+    there.disconnect("b1")
+    assert here.sids_of_session(40) == ["a1"] and here.sids_of_session(41) == ["b2"]
