@@ -60,6 +60,9 @@ class Room(db.Model):
     lock_reason: Mapped[str] = mapped_column(sa.Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    # An event's room its facilitators closed to visitors: only the event's participants (and who
+    # organises it) read it. Other kinds ignore it (a working room is always members-only).
+    participants_only: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     event = relationship("Event")
     project = relationship("Project")

@@ -13,8 +13,18 @@ from civiclab.core.sanitize import is_blank, plain_text, render_markdown
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
 from civiclab.moderation.services import log
-from civiclab.rooms import permissions, queries
-from civiclab.rooms.models import CLIENT_KEY_MAX, MESSAGE_MAX, Message, Room, RoomKind, RoomMember, RoomMute, RoomRead
+from civiclab.rooms import limits, permissions, queries
+from civiclab.rooms.models import (
+    CLIENT_KEY_MAX,
+    MESSAGE_MAX,
+    Message,
+    Room,
+    RoomKind,
+    RoomMember,
+    RoomMute,
+    RoomRead,
+)
+from civiclab.rooms.payloads import unstorable
 
 MUTE_MINUTES_MAX = 60 * 24 * 30
 REASON_MAX = 2000
@@ -45,7 +55,7 @@ def _reason(reason):
 def _client_key(key):
     if key is None or key == "":
         return None
-    if not isinstance(key, str) or len(key) > CLIENT_KEY_MAX or not key.isprintable():
+    if not isinstance(key, str) or len(key) > CLIENT_KEY_MAX or not key.isprintable() or unstorable(key):
         raise RoomError("invalid", _l("Chiave del messaggio non valida."), field="key")
     return key
 
@@ -56,6 +66,8 @@ def post_message(user, room, body, client_key=None, facts=None):
     With a `client_key` already used by this user, the stored message is returned and nothing is
     added (created False): a client resending after a lost acknowledgement gets the same id.
     `facts` (queries.write_facts) may be given by a caller that has just looked them up.
+    A new message takes a slot of the user's message limit (rooms.limits), the same whether it
+    came through the socket or the form; a resend takes none.
     """
     key = _client_key(client_key)
     if key is not None and getattr(user, "is_authenticated", False):
@@ -77,8 +89,10 @@ def post_message(user, room, body, client_key=None, facts=None):
     if len(body) > MESSAGE_MAX:
         raise RoomError("invalid", _l("Il messaggio può avere al massimo %(n)d caratteri.", n=MESSAGE_MAX),
                         field="body")
-    if "\x00" in body:
+    if unstorable(body):
         raise RoomError("invalid", _l("Il messaggio contiene caratteri non validi."), field="body")
+    if not limits.take_message_slot(user.id):
+        raise RoomError("rate_limited", _l("Stai scrivendo troppo in fretta: aspetta qualche secondo."))
     message = Message(room_id=room.id, author_id=user.id, body=body, body_html=render_markdown(body),
                       client_key=key)
     try:
