@@ -2,7 +2,7 @@
 
 Both stores answer the same small interface. Connections are Socket.IO sids of the /rooms
 namespace; a sid belongs to one user and may be in several rooms, a user may have several sids
-(tabs, devices). The store also answers "which sids does this user have", so that a user blocked
+(tabs, devices), at most ROOMS_MAX_SOCKETS_PER_USER at once. The store also answers "which sids does this user have", so that a user blocked
 site-wide can be disconnected from every process. It keeps each user's display name as of connect,
 so that announcing presence needs no database (the disconnect handler may run inside another
 request's context, e.g. when a block disconnects a user, and must not touch its session).
@@ -27,10 +27,14 @@ class MemoryPresence:
         self._rooms_of = {}  # sid -> set of room ids
         self._sids_in = {}  # room id -> {sid: user id}
 
-    def connect(self, sid, user_id, name):
+    def connect(self, sid, user_id, name, max_sids=None):
+        """Record the connection; False (nothing recorded) when the user already has `max_sids`."""
         with self._lock:
+            if max_sids is not None and sum(1 for owner, _ in self._user_of.values() if owner == user_id) >= max_sids:
+                return False
             self._user_of[sid] = (user_id, name)
             self._rooms_of.setdefault(sid, set())
+            return True
 
     def join(self, sid, room_id):
         with self._lock:
@@ -112,13 +116,23 @@ class RedisPresence:
     def _expiry(self):
         return time.time() + self.ttl
 
-    def connect(self, sid, user_id, name):
+    def connect(self, sid, user_id, name, max_sids=None):
+        """Record the connection; False (nothing recorded) when the user already has `max_sids`
+        live connections on all processes together. Adding and counting are one MULTI, so two
+        processes connecting the same user at once cannot both squeeze in."""
+        key = self._user_key(user_id)
+        pipe = self.redis.pipeline()  # transaction=True: MULTI … EXEC
+        pipe.zremrangebyscore(key, "-inf", time.time())  # sids of processes that stopped refreshing
+        pipe.zadd(key, {sid: self._expiry()})
+        pipe.zcard(key)
+        pipe.expire(key, self.ttl * 2)
+        _, _, count, _ = pipe.execute()
+        if max_sids is not None and count > max_sids:
+            self.redis.zrem(key, sid)
+            return False
         with self._lock:
             self._local[sid] = (user_id, name)
-        pipe = self.redis.pipeline()
-        pipe.zadd(self._user_key(user_id), {sid: self._expiry()})
-        pipe.expire(self._user_key(user_id), self.ttl * 2)
-        pipe.execute()
+        return True
 
     @staticmethod
     def _member(sid, user):

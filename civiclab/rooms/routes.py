@@ -131,8 +131,9 @@ def post_message(room_id):
         return _room_page(room, status=422, form=form, form_error=_form_problem(form))
     try:
         message, _created = services.post_message(current_user, room, form.body.data, form.key.data or None)
-    except DomainError as error:  # muted, locked, not registered, empty…: said on the form
-        return _room_page(room, status=422, form=form, form_error=error.message)
+    except DomainError as error:  # muted, locked, not registered, empty, too fast…: said on the form
+        status = 429 if getattr(error, "code", None) == "rate_limited" else 422
+        return _room_page(room, status=status, form=form, form_error=error.message)
     return redirect(_room_url(room, message))
 
 

@@ -171,10 +171,13 @@ def on_connect(auth=None):
             refusal["message"] = str(refusal["message"])
             # The client reads it as the connect_error's `data` ({code, message, ...}).
             raise ConnectionRefusedError(refusal["message"], refusal)
+        store = presence_store()
+        if not store.connect(request.sid, user.id, user.display_name,
+                             max_sids=current_app.config.get("ROOMS_MAX_SOCKETS_PER_USER")):
+            message = _("Hai già troppe finestre collegate alle stanze: chiudine qualcuna e ricarica la pagina.")
+            raise ConnectionRefusedError(message, {"code": "too_many_connections", "message": message})
         _connections[request.sid] = {"user_id": user.id}
         join_room(user_channel(user.id))
-        store = presence_store()
-        store.connect(request.sid, user.id, user.display_name)
         store.start_refresher(socketio)
     except ConnectionRefusedError:
         raise
