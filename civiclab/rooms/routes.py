@@ -19,7 +19,7 @@ from civiclab.core.limits import write_limit
 from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
 from civiclab.places.models import Lab
-from civiclab.rooms import queries, services
+from civiclab.rooms import personal_data, queries, services  # noqa: F401  (personal_data: export, deletion)
 from civiclab.rooms.forms import MUTE_CHOICES, MessageForm, MuteForm, ReasonForm, WorkingRoomForm
 from civiclab.rooms.models import Message, RoomKind, RoomMember
 from civiclab.rooms.permissions import (

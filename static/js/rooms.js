@@ -111,8 +111,9 @@
     list.scrollTop = list.scrollHeight;
   }
 
-  function placeholder() {
-    return element("p", "cl-room-deleted fst-italic text-muted mb-0", strings.deleted);
+  function placeholder(payload) {
+    var text = payload && payload.erased ? strings.erased : strings.deleted;
+    return element("p", "cl-room-deleted fst-italic text-muted mb-0", text);
   }
 
   function moderationControls(payload) {
@@ -148,7 +149,7 @@
     meta.append(element("strong", "cl-room-author", payload.author.name), " ", time, " ", element("span", "cl-room-state"));
     item.appendChild(meta);
     if (payload.deleted) {
-      item.appendChild(placeholder());
+      item.appendChild(placeholder(payload));
     } else {
       var body = element("div", "cl-room-body cl-user-html");
       body.innerHTML = payload.html;  // sanitised by the server (core/sanitize.py), never re-escaped

@@ -10,15 +10,8 @@ from civiclab.rooms import limits
 from civiclab.rooms.models import Message
 from civiclab.rooms.presence import MemoryPresence
 from tests.conftest import login
-from tests.unit.rooms.test_sockets import (  # noqa: F401  (fixtures)
-    NS,
-    connect,
-    connect_error_data,
-    emit,
-    fresh_socket_state,
-    lab_room,
-    received,
-)
+from tests.unit.rooms.conftest import NS
+from tests.unit.rooms.test_sockets import connect_error_data, emit, received
 
 
 def stored_in(db_session, room_id):
