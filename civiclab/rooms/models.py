@@ -69,6 +69,21 @@ class Room(db.Model):
     lab = relationship("Lab")
 
     @property
+    def readers(self):
+        """Who can read the room, said on its page."""
+        if self.kind is RoomKind.LAB_WORKING:
+            return _l("Solo i membri di questa stanza di lavoro, i facilitatori del laboratorio e il "
+                      "personale del Comune possono leggerla.")
+        if self.kind is RoomKind.EVENT and self.participants_only:
+            return _l("Solo chi è iscritto all'evento (anche in lista d'attesa) e chi lo organizza può "
+                      "leggere questa stanza.")
+        if self.kind is RoomKind.EVENT:
+            return _l("Chiunque può leggere questa stanza, anche senza account. Scrivono gli iscritti "
+                      "confermati e chi organizza l'evento.")
+        return _l("Chiunque può leggere questa stanza, anche senza account. Scrive chi ha un account "
+                  "confermato.")
+
+    @property
     def is_locked(self):
         return self.locked_at is not None
 

@@ -12,6 +12,7 @@ from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.sanitize import is_blank, plain_text, render_markdown
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
+from civiclab.moderation import services as moderation
 from civiclab.moderation.services import log
 from civiclab.rooms import limits, permissions, queries
 from civiclab.rooms.models import (
@@ -165,6 +166,38 @@ def set_locked(actor, room, locked, reason):
     entry.room_id = room.id
     db.session.flush()
     signals.room_locked.send(room, locked=locked, reason=reason)
+    return room
+
+
+def report_message(user, message, reason):
+    """A reader of the room reports someone else's message to its moderators (the moderation
+    queue's reports, see moderation.services.report). Once per person and message: a second report,
+    also one racing in from a double submission, is refused with a clear message."""
+    if not permissions.can_read_room(user, message.room):
+        raise RoomNotAllowed("forbidden", _l("Non puoi partecipare a questa stanza."))
+    if not getattr(user, "is_confirmed", False):
+        raise RoomNotAllowed("forbidden", _l("Conferma il tuo indirizzo email per segnalare."))
+    if message.author_id == user.id:
+        raise RoomError("invalid", _l("Non puoi segnalare un tuo messaggio."))
+    if message.deleted_at is not None:
+        raise RoomError("invalid", _l("Questo messaggio è già stato eliminato."))
+    try:
+        with db.session.begin_nested():
+            return moderation.report(user, message, reason)
+    except IntegrityError:
+        raise RoomError("already_reported", _l("Hai già segnalato questo messaggio: i moderatori lo stanno esaminando."))
+    except DomainError as error:
+        if error.field == "reason":
+            raise RoomError("invalid", error.message, field="reason") from None
+        raise RoomError("already_reported", error.message) from None
+
+
+def set_participants_only(actor, room, participants_only):
+    """Facilitators make an event's room readable by its participants only, or by anyone again."""
+    if not permissions.can_set_room_readers(actor, room):
+        raise RoomNotAllowed("forbidden", _l("Solo chi organizza l'evento decide chi legge la sua stanza."))
+    room.participants_only = bool(participants_only)
+    db.session.flush()
     return room
 
 

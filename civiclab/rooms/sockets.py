@@ -280,6 +280,20 @@ def on_read(data):
     return {"ok": True, "room": room.id, "last_id": min(last_id, newest)}
 
 
+@_event("report")
+def on_report(data):
+    """Report message `id` of the room to its moderators, with a `reason`."""
+    user = _acting_user()
+    room = _readable_room(user, data["room"])
+    message = db.session.get(Message, data["id"]) if data["id"] < 2**31 else None
+    if message is None or message.room_id != room.id:
+        raise Refusal("not_found", _("Questo messaggio non c'è."))
+    services.report_message(user, message, data["reason"])
+    db.session.commit()
+    return {"ok": True, "room": room.id, "id": message.id,
+            "message": _("Grazie: la segnalazione è arrivata ai moderatori della stanza.")}
+
+
 # ---- moderation ---------------------------------------------------------------------------
 
 def on_user_blocked(user, block, **_extra):
@@ -294,7 +308,7 @@ def on_user_blocked(user, block, **_extra):
 
 HANDLERS = {
     "connect": on_connect, "disconnect": on_disconnect, "join": on_join, "leave": on_leave,
-    "message": on_message, "typing": on_typing, "read": on_read,
+    "message": on_message, "typing": on_typing, "read": on_read, "report": on_report,
 }
 _signals_connected = False
 
