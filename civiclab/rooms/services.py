@@ -181,15 +181,16 @@ def report_message(user, message, reason):
         raise RoomError("invalid", _l("Non puoi segnalare un tuo messaggio."))
     if message.deleted_at is not None:
         raise RoomError("invalid", _l("Questo messaggio è già stato eliminato."))
+    already = RoomError("already_reported", _l("Hai già segnalato questo messaggio: i moderatori lo stanno esaminando."))
     try:
         with db.session.begin_nested():
             return moderation.report(user, message, reason)
-    except IntegrityError:
-        raise RoomError("already_reported", _l("Hai già segnalato questo messaggio: i moderatori lo stanno esaminando."))
-    except DomainError as error:
+    except IntegrityError:  # the same report raced in from a double submission
+        raise already from None
+    except DomainError as error:  # a reason missing or too long, or a report already filed
         if error.field == "reason":
             raise RoomError("invalid", error.message, field="reason") from None
-        raise RoomError("already_reported", error.message) from None
+        raise already from None
 
 
 def set_participants_only(actor, room, participants_only):
