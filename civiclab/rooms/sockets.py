@@ -10,7 +10,7 @@ acknowledgement {"ok": false, "error": {code, message}} and an `error` event to 
 import functools
 
 import sqlalchemy as sa
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -172,7 +172,7 @@ def on_connect(auth=None):
             # The client reads it as the connect_error's `data` ({code, message, ...}).
             raise ConnectionRefusedError(refusal["message"], refusal)
         store = presence_store()
-        if not store.connect(request.sid, user.id, user.display_name,
+        if not store.connect(request.sid, user.id, user.display_name, session=_login_session_id(),
                              max_sids=current_app.config.get("ROOMS_MAX_SOCKETS_PER_USER")):
             message = _("Hai già troppe finestre collegate alle stanze: chiudine qualcuna e ricarica la pagina.")
             raise ConnectionRefusedError(message, {"code": "too_many_connections", "message": message})
@@ -302,6 +302,23 @@ def on_user_blocked(user, block, **_extra):
     _emit("error", {**_blocked(block), "event": None, "room": None}, to=user_channel(user.id))
     for sid in presence_store().sids_of(user.id):
         socketio.server.disconnect(sid, namespace=NAMESPACE)
+
+
+def _login_session_id():
+    """The server-side id of the login session this socket was opened under, if sessions have one
+    (the key is ROOMS_SESSION_ID_KEY in the Flask session; None where there is none)."""
+    value = session.get(current_app.config.get("ROOMS_SESSION_ID_KEY", "session_id"))
+    return str(value) if value is not None else None
+
+
+def disconnect_user_sessions(user_id, session_id=None):
+    """Close `user_id`'s /rooms connections on every process: all of them, or only those opened
+    under login session `session_id` (for a log-out or a revoked session). Returns how many."""
+    sids = [sid for sid, opened_under in presence_store().sessions_of(user_id).items()
+            if session_id is None or opened_under == str(session_id)]
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace=NAMESPACE)
+    return len(sids)
 
 
 # ---- registration -------------------------------------------------------------------------

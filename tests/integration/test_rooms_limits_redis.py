@@ -21,7 +21,9 @@ def test_the_socket_cap_counts_the_connections_of_every_process(redis_url):
         assert accepted == [True] * 10 + [False]
         assert len(first.sids_of(7)) == 10
         first.disconnect("sid-1")
-        assert second.connect("sid-11", 7, "Anna", max_sids=10)
+        assert second.connect("sid-11", 7, "Anna", max_sids=10, session="s-1")
+        sessions = first.sessions_of(7)  # what disconnect_user_sessions reads, from any process
+        assert len(sessions) == 10 and sessions["sid-11"] == "s-1" and sessions["sid-2"] is None
     finally:
         first.clear()
 

@@ -163,3 +163,29 @@ def test_the_memory_store_counts_sockets_per_user():
     assert store.connect("other", 2, "Bruno", max_sids=2)
     store.disconnect("sid-0")
     assert store.connect("sid-3", 1, "Anna", max_sids=2)
+
+
+# ---- closing a user's sockets (for log-out and revoked sessions) --------------------------
+
+def test_disconnect_user_sessions_closes_all_or_one_sessions_sockets(app, db_session, make_user):
+    from civiclab.extensions import socketio
+    from civiclab.rooms.sockets import disconnect_user_sessions
+
+    user_id, other_id = make_user().id, make_user().id
+
+    def socket_of(who, session_id):
+        from civiclab.accounts.models import User
+
+        http = app.test_client()
+        login(http, db_session.get(User, who))
+        with http.session_transaction() as session:
+            session["session_id"] = session_id  # ROOMS_SESSION_ID_KEY
+        return socketio.test_client(app, namespace=NS, flask_test_client=http)
+
+    phone, laptop, bystander = socket_of(user_id, "s-1"), socket_of(user_id, "s-2"), socket_of(other_id, "s-3")
+    with app.test_request_context():
+        assert disconnect_user_sessions(user_id, session_id="s-1") == 1
+        assert (phone.is_connected(NS), laptop.is_connected(NS)) == (False, True)
+        assert disconnect_user_sessions(user_id) == 1
+    assert not laptop.is_connected(NS) and bystander.is_connected(NS)
+    bystander.disconnect(namespace=NS)
