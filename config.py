@@ -84,6 +84,9 @@ class Config:
     # how long a presence entry lives in Redis unless its process refreshes it.
     RATELIMIT_ROOM_MESSAGE = "10 per 10 seconds"
     ROOMS_PRESENCE_TTL = 90
+    # Socket.IO connections one user may hold at once on /rooms (all processes together, counted in
+    # Redis with REDIS_URL); the next is refused with a reason. 0 turns the cap off.
+    ROOMS_MAX_SOCKETS_PER_USER = int(os.environ.get("ROOMS_MAX_SOCKETS_PER_USER") or 10) or None
 
     # Socket.IO: threading (simple-websocket) in development and tests; gevent in production.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")

@@ -220,7 +220,7 @@ def profile():
     )
 
 
-@bp.post("/account/sessioni/<int:session_id>/esci")
+@bp.post("/account/sessioni/<id:session_id>/esci")
 @login_required
 def end_session(session_id):
     """End one sign-in session of one's own (this device's too: then this is a sign-out)."""

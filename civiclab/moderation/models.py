@@ -10,20 +10,25 @@ REPORTS_TO_HIDE = 3  # different reporters before content is hidden pending revi
 
 
 class Report(db.Model):
-    """Someone reports a comment or a proposal, with a reason; a moderator resolves it."""
+    """Someone reports a comment, a proposal or a room message, with a reason; a moderator
+    resolves it."""
 
     __tablename__ = "reports"
     __table_args__ = (
-        sa.CheckConstraint("(comment_id IS NULL) <> (proposal_id IS NULL)", name="one_subject"),
+        sa.CheckConstraint(
+            "(CASE WHEN comment_id IS NULL THEN 0 ELSE 1 END + CASE WHEN proposal_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN room_message_id IS NULL THEN 0 ELSE 1 END) = 1", name="one_subject"),
         # One report per person and content (NULLs are distinct, so each pair stands alone).
         sa.UniqueConstraint("comment_id", "reporter_id", name="uq_reports_comment_reporter"),
         sa.UniqueConstraint("proposal_id", "reporter_id", name="uq_reports_proposal_reporter"),
+        sa.UniqueConstraint("room_message_id", "reporter_id", name="uq_reports_room_message_reporter"),
         sa.Index("ix_reports_open", "resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"))
     proposal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"))
+    room_message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room_messages.id", ondelete="CASCADE"))
     reporter_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
@@ -34,6 +39,7 @@ class Report(db.Model):
     reporter = relationship("User", foreign_keys=[reporter_id])
     comment = relationship("Comment")
     proposal = relationship("Proposal")
+    room_message = relationship("Message")
 
 
 class UserBlock(db.Model):

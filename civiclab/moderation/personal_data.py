@@ -20,8 +20,7 @@ def export_reports(user):
     )
     return [
         {
-            "subject": ({"comment_id": report.comment_id} if report.comment_id is not None
-                        else {"proposal_id": report.proposal_id}),
+            "subject": _subject(report),
             "reason": report.reason,
             "created_at": isoformat(report.created_at),
             "resolved_at": isoformat(report.resolved_at),
@@ -29,6 +28,14 @@ def export_reports(user):
         }
         for report in reports
     ]
+
+
+def _subject(report):
+    if report.comment_id is not None:
+        return {"comment_id": report.comment_id}
+    if report.room_message_id is not None:
+        return {"room_message_id": report.room_message_id}
+    return {"proposal_id": report.proposal_id}
 
 
 @export_section("blocks")

@@ -15,12 +15,15 @@ from civiclab.comments import permissions as comment_permissions
 from civiclab.comments.models import Comment
 from civiclab.core.permissions import is_admin, is_authenticated
 from civiclab.core.time import utcnow
+from civiclab.events.models import Event
 from civiclab.extensions import db
 from civiclab.moderation.models import ModerationAction, Report, UserBlock
 from civiclab.places.models import Lab
 from civiclab.programmes.models import Project
 from civiclab.proposals import permissions as proposal_permissions
 from civiclab.proposals.models import Call, Proposal, ProposalState, ProposalTransition
+from civiclab.rooms.models import Message, Room
+from civiclab.rooms.permissions import can_moderate_room
 
 # The states a moderator's queue shows, in the order of the counts.
 QUEUE_STATES = (
@@ -132,9 +135,9 @@ def proposal_for_decision(proposal_id):
 
 @dataclass
 class ReportedContent:
-    """The open reports of one comment or proposal."""
+    """The open reports of one comment, proposal or room message."""
 
-    target: object  # Comment or Proposal
+    target: object  # Comment, Proposal or rooms' Message
     reports: list = field(default_factory=list)
 
     @property
@@ -142,8 +145,12 @@ class ReportedContent:
         return isinstance(self.target, Comment)
 
     @property
+    def is_message(self):
+        return self.reports[0].room_message_id is not None if self.reports else False
+
+    @property
     def kind(self):
-        return "commento" if self.is_comment else "proposta"
+        return "commento" if self.is_comment else "messaggio" if self.is_message else "proposta"
 
     @property
     def key(self):
@@ -155,7 +162,9 @@ class ReportedContent:
 
     @property
     def is_pending_review(self):
-        """Hidden by the reports, waiting for a moderator."""
+        """Hidden by the reports, waiting for a moderator (a room message never is)."""
+        if self.is_message:
+            return False
         if self.is_comment:
             return self.target.is_pending_review
         return self.target.hidden_at is not None
@@ -177,11 +186,17 @@ def open_reported_contents(user):
                 joinedload(Comment.proposal).options(_call(Proposal.call)),
             ),
             joinedload(Report.proposal).options(_person(Proposal.author), _call(Proposal.call)),
+            joinedload(Report.room_message).options(
+                _person(Message.author),
+                joinedload(Message.room).options(joinedload(Room.event).joinedload(Event.lab),
+                                                 joinedload(Room.project), joinedload(Room.lab)),
+            ),
         )
     ).unique().all()
     grouped = {}
     for report in reports:
-        target = report.comment if report.comment_id is not None else report.proposal
+        target = (report.comment if report.comment_id is not None
+                  else report.room_message if report.room_message_id is not None else report.proposal)
         key = (type(target), target.id)
         if key not in grouped:
             grouped[key] = ReportedContent(target)
@@ -204,6 +219,8 @@ class ListPagination(Pagination):
 
 
 def _may_moderate(user, content):
+    if content.is_message:
+        return can_moderate_room(user, content.target.room)
     if content.is_comment:
         return comment_permissions.can_moderate_comment(user, content.target)
     return proposal_permissions.can_moderate_proposal(user, content.target)
@@ -227,9 +244,6 @@ def _logged_content_clause(user):
     entries about a comment or a proposal only for who moderates it (its call; for a project's
     comments, its city), and about a room for the moderators of its city, so one city's reasons
     do not reach another city's facilitators."""
-    from civiclab.events.models import Event
-    from civiclab.rooms.models import Room
-
     moderated_proposals = sa.select(Proposal.id).join(Proposal.call).where(moderated_calls_clause(user))
     cities = set(user.staff_city_ids) | {role.lab.city_id for role in user.facilitator_roles}
     city_labs = sa.select(Lab.id).where(Lab.city_id.in_(cities))

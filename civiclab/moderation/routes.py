@@ -44,6 +44,8 @@ from civiclab.moderation.models import UserBlock
 from civiclab.proposals import services as proposal_services
 from civiclab.proposals.models import Proposal, ProposalState
 from civiclab.proposals.permissions import can_moderate_proposal
+from civiclab.rooms.models import Message
+from civiclab.rooms.permissions import can_moderate_room
 
 bp = Blueprint("moderation", __name__)
 
@@ -73,7 +75,9 @@ def content_links():
 
 
 def content_url(target):
-    """Where a reported or moderated comment or proposal is read."""
+    """Where a reported or moderated comment, proposal or room message is read."""
+    if isinstance(target, Message):
+        return url_for("rooms.room", room_id=target.room_id, _anchor=f"messaggio-{target.id}")
     if isinstance(target, Comment):
         if target.proposal_id is not None:
             page = _proposal_url(target.proposal_id)
@@ -185,13 +189,19 @@ def reports():
     return _reports_page()
 
 
-@bp.post("/moderazione/segnalazioni/<any(commento, proposta):kind>/<id:target_id>")
+REPORTED = {"commento": Comment, "proposta": Proposal, "messaggio": Message}
+
+
+@bp.post("/moderazione/segnalazioni/<any(commento, proposta, messaggio):kind>/<id:target_id>")
 @login_required
 @limiter.limit(write_limit)
 def resolve_reports(kind, target_id):
-    target = _get_or_404(Comment if kind == "commento" else Proposal, target_id)
-    require(can_moderate_comment(current_user, target) if kind == "commento"
-            else can_moderate_proposal(current_user, target))
+    target = _get_or_404(REPORTED[kind], target_id)
+    if kind == "messaggio":
+        require(can_moderate_room(current_user, target.room))
+    else:
+        require(can_moderate_comment(current_user, target) if kind == "commento"
+                else can_moderate_proposal(current_user, target))
     key = f"{kind}-{target_id}"  # ReportedContent.key: each content's form has its own prefix
     form = ResolveReportsForm(prefix=key)
     if form.validate_on_submit():
@@ -200,7 +210,10 @@ def resolve_reports(kind, target_id):
         except DomainError as error:
             show_domain_error(form, error, on_form=True)
         else:
-            if form.upheld:
+            if kind == "messaggio":
+                flash(_("Segnalazioni confermate: il messaggio è eliminato.") if form.upheld
+                      else _("Segnalazioni respinte: il messaggio resta."), "success")
+            elif form.upheld:
                 flash(_("Segnalazioni confermate: il contenuto resta nascosto."), "success")
             elif target.hidden_at is None:
                 flash(_("Segnalazioni respinte: il contenuto è visibile."), "success")

@@ -1,5 +1,10 @@
 """Moderation: reports (three reporters hide content pending review), hiding and restoring
-comments, blocking users, and the log every action writes."""
+comments, blocking users, and the log every action writes.
+
+A room message can be reported too (rooms.services.report_message checks who may); its reports
+only queue it for the room's moderators, nothing is hidden automatically: a room's moderators are
+the lab's facilitators, who watch it live, and an upheld report deletes the message (placeholder),
+as a moderator's deletion does."""
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -11,6 +16,8 @@ from civiclab.core.time import utcnow
 from civiclab.extensions import db
 from civiclab.moderation.models import REPORTS_TO_HIDE, ModerationAction, Report, UserBlock
 from civiclab.proposals import permissions as proposal_permissions
+from civiclab.rooms import permissions as room_permissions
+from civiclab.rooms.models import Message
 
 REASON_MAX = 2_000
 
@@ -38,37 +45,49 @@ def log(actor, action, reason="", comment=None, proposal=None, user=None):
 def _moderates(actor, target):
     if isinstance(target, Comment):
         return comment_permissions.can_moderate_comment(actor, target)
+    if isinstance(target, Message):
+        return room_permissions.can_moderate_room(actor, target.room)
     return proposal_permissions.can_moderate_proposal(actor, target)
+
+
+def _report_subject(target):
+    """(the reports' column naming `target`, its keyword for Report(...), for log(...))."""
+    if isinstance(target, Comment):
+        return Report.comment_id, {"comment_id": target.id}, {"comment": target}
+    if isinstance(target, Message):
+        return Report.room_message_id, {"room_message_id": target.id}, {}
+    return Report.proposal_id, {"proposal_id": target.id}, {"proposal": target}
 
 
 # ---- reports -------------------------------------------------------------------------------
 
 def report(actor, target, reason):
-    """`actor` reports a comment or a proposal. The third different reporter hides it until a
-    moderator decides. Reporting twice, or one's own content, is refused."""
+    """`actor` reports a comment, a proposal or a room message. The third different reporter
+    hides a comment or a proposal until a moderator decides (a room message waits in the queue).
+    Reporting twice, or one's own content, is refused."""
     if not proposal_permissions.can_contribute(actor):
         raise NotAllowed(_l("Conferma il tuo indirizzo email per segnalare."))
     reason = _reason(reason)
-    is_comment = isinstance(target, Comment)
     if target.author_id == actor.id:
         raise DomainError(_l("Non puoi segnalare un tuo contenuto."))
-    column = Report.comment_id if is_comment else Report.proposal_id
+    column, subject_id, logged = _report_subject(target)
     already = db.session.scalar(
         sa.select(sa.func.count(Report.id)).where(column == target.id, Report.reporter_id == actor.id)
     )
     if already:
         raise DomainError(_l("Hai già segnalato questo contenuto: i moderatori lo stanno esaminando."))
-    entry = Report(reporter_id=actor.id, reason=reason,
-                   **({"comment_id": target.id} if is_comment else {"proposal_id": target.id}))
+    entry = Report(reporter_id=actor.id, reason=reason, **subject_id)
     db.session.add(entry)
     db.session.flush()
+    if isinstance(target, Message):
+        return entry
     open_reporters = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(Report.reporter_id)))
         .where(column == target.id, Report.resolved_at.is_(None))
     )
     if open_reporters >= REPORTS_TO_HIDE and target.hidden_at is None:
         target.hidden_at = utcnow()
-        log(None, "auto_hide", "", **({"comment": target} if is_comment else {"proposal": target}))
+        log(None, "auto_hide", "", **logged)
         db.session.flush()
     return entry
 
@@ -85,7 +104,7 @@ def resolve_reports(actor, target, upheld, reason):
         raise NotAllowed(_l("Non puoi moderare questo contenuto."))
     reason = _reason(reason)
     is_comment = isinstance(target, Comment)
-    column = Report.comment_id if is_comment else Report.proposal_id
+    column, _subject_id, subject = _report_subject(target)
     now = utcnow()
     changed = db.session.execute(
         sa.update(Report).where(column == target.id, Report.resolved_at.is_(None))
@@ -93,7 +112,8 @@ def resolve_reports(actor, target, upheld, reason):
     ).rowcount
     if not changed:
         raise DomainError(_l("Non ci sono segnalazioni aperte su questo contenuto."))
-    subject = {"comment": target} if is_comment else {"proposal": target}
+    if isinstance(target, Message):
+        return _resolve_message_reports(actor, target, upheld, reason, now, changed)
     if upheld:
         if target.hidden_at is None:
             target.hidden_at = now
@@ -106,6 +126,21 @@ def resolve_reports(actor, target, upheld, reason):
         if pending:
             target.hidden_at = None
         log(actor, "reports_rejected", reason, **subject)
+    db.session.flush()
+    return changed
+
+
+def _resolve_message_reports(actor, message, upheld, reason, now, changed):
+    """Upheld: the message is deleted (a placeholder stays), as a moderator's deletion; rejected:
+    it stays. Both are logged with the room and the message."""
+    if upheld and message.deleted_at is None:
+        message.deleted_at = now
+        message.deleted_by_id = actor.id
+        message.delete_reason = reason
+        signals.room_message_deleted.send(message.room, message=message)
+    entry = log(actor, "reports_upheld" if upheld else "reports_rejected", reason, user=message.author)
+    entry.room_id = message.room_id
+    entry.room_message_id = message.id
     db.session.flush()
     return changed
 

@@ -24,7 +24,8 @@ def user_channel(user_id):
 
 def message_payload(message):
     """What clients get for a message (the same for the acknowledgement, the broadcast and the
-    replay on join). A deleted message travels as a placeholder, its text withheld."""
+    replay on join). A deleted message travels as a placeholder, its text withheld; `erased`
+    says it went with its author's account (rooms/personal_data.py), not by moderation."""
     deleted = message.deleted_at is not None
     return {
         "id": message.id,
@@ -33,6 +34,7 @@ def message_payload(message):
         "html": "" if deleted else message.body_html,
         "created_at": message.created_at.isoformat(),
         "deleted": deleted,
+        "erased": deleted and message.author.deleted_at is not None,
         "key": message.client_key,
     }
 

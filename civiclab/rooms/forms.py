@@ -41,6 +41,21 @@ class ReasonForm(FlaskForm):
     reason = _reason_field()
 
 
+class ReportForm(FlaskForm):
+    """Reporting a message to the room's moderators: why."""
+
+    reason = _reason_field()
+
+
+# Who reads an event's room: anyone, or its participants only.
+READERS_CHOICES = (("tutti", _l("Chiunque")), ("iscritti", _l("Solo chi è iscritto all'evento")))
+
+
+class ReadersForm(FlaskForm):
+    readers = SelectField(_l("Chi può leggere la stanza"), validate_choice=True,
+                          choices=[SelectChoice(value, label) for value, label in READERS_CHOICES])
+
+
 class MuteForm(FlaskForm):
     minutes = SelectField(_l("Per quanto tempo"), coerce=int, validate_choice=True,
                           choices=[SelectChoice(minutes, label) for minutes, label in MUTE_CHOICES])

@@ -60,10 +60,28 @@ class Room(db.Model):
     lock_reason: Mapped[str] = mapped_column(sa.Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    # An event's room its facilitators closed to visitors: only the event's participants (and who
+    # organises it) read it. Other kinds ignore it (a working room is always members-only).
+    participants_only: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     event = relationship("Event")
     project = relationship("Project")
     lab = relationship("Lab")
+
+    @property
+    def readers(self):
+        """Who can read the room, said on its page."""
+        if self.kind is RoomKind.LAB_WORKING:
+            return _l("Solo i membri di questa stanza di lavoro, i facilitatori del laboratorio e il "
+                      "personale del Comune possono leggerla.")
+        if self.kind is RoomKind.EVENT and self.participants_only:
+            return _l("Solo chi è iscritto all'evento (anche in lista d'attesa) e chi lo organizza può "
+                      "leggere questa stanza.")
+        if self.kind is RoomKind.EVENT:
+            return _l("Chiunque può leggere questa stanza, anche senza account. Scrivono gli iscritti "
+                      "confermati e chi organizza l'evento.")
+        return _l("Chiunque può leggere questa stanza, anche senza account. Scrive chi ha un account "
+                  "confermato.")
 
     @property
     def is_locked(self):

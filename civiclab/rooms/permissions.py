@@ -6,7 +6,7 @@ sends and a message people read), so a client can show the reason.
 from flask_babel import lazy_gettext as _l
 
 from civiclab.core.permissions import is_admin, is_authenticated
-from civiclab.events.models import RegistrationState
+from civiclab.events.models import ACTIVE_STATES, RegistrationState
 from civiclab.events.permissions import can_manage_lab_events, can_view_event
 from civiclab.programmes.permissions import can_view_project
 from civiclab.rooms.models import RoomKind
@@ -39,9 +39,27 @@ def is_member(user, room, member_ids=None):
     return user.id in member_ids
 
 
-def can_read_room(user, room):
+_UNKNOWN = object()
+
+
+def can_read_room(user, room, registration_state=_UNKNOWN):
+    """Who reads a room. An event's room made participants-only: who organises the event and who
+    holds an active registration to it (confirmed or waiting). `registration_state` (the user's
+    active registration state, or None) may be given preloaded; else it is looked up."""
     if room.kind is RoomKind.EVENT:
-        return can_view_event(user, room.event)
+        if not can_view_event(user, room.event):
+            return False
+        if not room.participants_only:
+            return True
+        if not is_authenticated(user):
+            return False
+        if can_moderate_room(user, room):
+            return True
+        if registration_state is _UNKNOWN:
+            from civiclab.rooms.queries import registration_state as active_state
+
+            registration_state = active_state(user, room)
+        return registration_state in ACTIVE_STATES
     if room.kind is RoomKind.PROJECT:
         return can_view_project(user, room.project)
     if room.kind is RoomKind.LAB:
@@ -57,7 +75,7 @@ def write_refusal(user, room, registration_state=None, muted=False, blocked=Fals
     """
     if not is_authenticated(user):
         return "unauthenticated", _l("Accedi per scrivere nella stanza.")
-    if not can_read_room(user, room):
+    if not can_read_room(user, room, registration_state):
         return "forbidden", _l("Non puoi partecipare a questa stanza.")
     if blocked:
         return "blocked", _l("Il tuo account è bloccato: non puoi scrivere.")
@@ -71,6 +89,17 @@ def write_refusal(user, room, registration_state=None, muted=False, blocked=Fals
     if room.kind is RoomKind.EVENT and not moderator and registration_state is not RegistrationState.CONFIRMED:
         return "forbidden", _l("Scrivono nella stanza dell'evento gli iscritti confermati e chi lo organizza.")
     return None
+
+
+def can_set_room_readers(user, room):
+    """Who may make an event's room participants-only (or open it again): who moderates it."""
+    return room.kind is RoomKind.EVENT and can_moderate_room(user, room)
+
+
+def can_report_message(user, message):
+    """A signed-in, confirmed reader of the room may report someone else's message still shown."""
+    return (is_authenticated(user) and user.is_confirmed and message.author_id != user.id
+            and message.deleted_at is None and can_read_room(user, message.room))
 
 
 def can_open_working_room(user, lab):

@@ -90,6 +90,17 @@ def registration_state(user, room):
     )
 
 
+def active_registration_states(user, event_ids):
+    """{event id: the user's active registration state} for the given events, in one query."""
+    if not event_ids or not getattr(user, "is_authenticated", False):
+        return {}
+    return dict(db.session.execute(
+        sa.select(Registration.event_id, Registration.state)
+        .where(Registration.event_id.in_(event_ids), Registration.user_id == user.id,
+               Registration.state.in_(ACTIVE_STATES))
+    ).all())
+
+
 def active_mute(user, room):
     if not getattr(user, "is_authenticated", False):
         return None

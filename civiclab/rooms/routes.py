@@ -19,13 +19,23 @@ from civiclab.core.limits import write_limit
 from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
 from civiclab.places.models import Lab
-from civiclab.rooms import queries, services
-from civiclab.rooms.forms import MUTE_CHOICES, MessageForm, MuteForm, ReasonForm, WorkingRoomForm
+from civiclab.rooms import personal_data, queries, services  # noqa: F401  (personal_data: export, deletion)
+from civiclab.rooms.forms import (
+    MUTE_CHOICES,
+    READERS_CHOICES,
+    MessageForm,
+    MuteForm,
+    ReadersForm,
+    ReasonForm,
+    ReportForm,
+    WorkingRoomForm,
+)
 from civiclab.rooms.models import Message, RoomKind, RoomMember
 from civiclab.rooms.permissions import (
     can_moderate_room,
     can_open_working_room,
     can_read_room,
+    can_set_room_readers,
     write_refusal,
 )
 
@@ -74,8 +84,16 @@ def _room_page(room, status=200, form=None, form_error=None, error=None):
         "rooms/room.html", room=room, messages=messages, has_older=has_older, live=live,
         subject_name=subject_name, subject_url=subject_url, mute_choices=MUTE_CHOICES,
         refusal=refusal, can_moderate=can_moderate_room(current_user, room), form=form,
-        form_error=form_error, error=error,
+        form_error=form_error, error=error, can_report=_reporter(room),
+        can_set_readers=can_set_room_readers(current_user, room), readers_choices=READERS_CHOICES,
     ), status
+
+
+def _reporter(room):
+    """The page's test for a "segnala" under a message (the room is readable: it is shown)."""
+    if not (current_user.is_authenticated and current_user.is_confirmed):
+        return lambda message: False
+    return lambda message: message.author_id != current_user.id and message.deleted_at is None
 
 
 def _subject_link(room):
@@ -104,13 +122,17 @@ def _my_readable_rooms():
     rooms = queries.my_rooms(current_user)
     member_of = set(db.session.scalars(
         sa.select(RoomMember.room_id).where(RoomMember.user_id == current_user.id)))
-    return [room for room in rooms if _may_read(room, member_of)]
+    registrations = queries.active_registration_states(
+        current_user, [room.event_id for room in rooms if room.kind is RoomKind.EVENT and room.participants_only])
+    return [room for room in rooms if _may_read(room, member_of, registrations)]
 
 
-def _may_read(room, member_of):
-    """can_read_room with the user's working-room memberships preloaded."""
+def _may_read(room, member_of, registrations):
+    """can_read_room with the user's working-room memberships and registrations preloaded."""
     if room.kind is RoomKind.LAB_WORKING:
         return room.id in member_of or can_moderate_room(current_user, room)
+    if room.kind is RoomKind.EVENT:
+        return can_read_room(current_user, room, registrations.get(room.event_id))
     return can_read_room(current_user, room)
 
 
@@ -131,8 +153,40 @@ def post_message(room_id):
         return _room_page(room, status=422, form=form, form_error=_form_problem(form))
     try:
         message, _created = services.post_message(current_user, room, form.body.data, form.key.data or None)
-    except DomainError as error:  # muted, locked, not registered, empty…: said on the form
-        return _room_page(room, status=422, form=form, form_error=error.message)
+    except DomainError as error:  # muted, locked, not registered, empty, too fast…: said on the form
+        status = 429 if getattr(error, "code", None) == "rate_limited" else 422
+        return _room_page(room, status=status, form=form, form_error=error.message)
+    return redirect(_room_url(room, message))
+
+
+# ---- reporting a message --------------------------------------------------------------------
+
+def _message_in(room, message_id):
+    message = db.session.get(Message, message_id)
+    if message is None or message.room_id != room.id:
+        abort(404)
+    return message
+
+
+@bp.post("/stanze/<id:room_id>/messaggi/<id:message_id>/segnala")
+@login_required
+@limiter.limit(write_limit)
+def report_message(room_id, message_id):
+    """A reader reports a message to the moderators (the form under each message, no JavaScript
+    needed). A second report of the same message, e.g. a double submission, is said, not stored."""
+    room = _readable_room(room_id)
+    message = _message_in(room, message_id)
+    form = ReportForm()
+    if not form.validate_on_submit():
+        return _room_page(room, status=422, error=_form_problem(form))
+    try:
+        services.report_message(current_user, message, form.reason.data)
+    except DomainError as error:
+        if getattr(error, "code", None) != "already_reported":
+            return _room_page(room, status=403 if error.code == "forbidden" else 422, error=error.message)
+        flash(error.message, "info")
+    else:
+        flash(_("Grazie: la segnalazione è arrivata ai moderatori della stanza."), "success")
     return redirect(_room_url(room, message))
 
 
@@ -161,9 +215,7 @@ def _moderate(room, form, action, done, back_to=None):
 @limiter.limit(write_limit)
 def delete_message(room_id, message_id):
     room = _moderated_room(room_id)
-    message = db.session.get(Message, message_id)
-    if message is None or message.room_id != room.id:
-        abort(404)
+    message = _message_in(room, message_id)
     return _moderate(room, ReasonForm(), lambda form: services.delete_message(current_user, message, form.reason.data),
                      _("Messaggio eliminato: al suo posto resta un segnaposto."), back_to=message)
 
@@ -179,6 +231,22 @@ def mute(room_id, user_id):
     return _moderate(room, MuteForm(),
                      lambda form: services.mute_user(current_user, room, user, form.minutes.data, form.reason.data),
                      _("%(name)s è silenziato in questa stanza.", name=user.display_name))
+
+
+@bp.post("/stanze/<id:room_id>/lettori")
+@login_required
+@limiter.limit(write_limit)
+def readers(room_id):
+    """Facilitators choose who reads an event's room: anyone, or its participants only."""
+    room = _readable_room(room_id)
+    require(can_set_room_readers(current_user, room))
+    form = ReadersForm()
+    if not form.validate_on_submit():
+        return _room_page(room, status=422, error=_form_problem(form))
+    services.set_participants_only(current_user, room, form.readers.data == "iscritti")
+    flash(_("Ora solo chi è iscritto all'evento legge la stanza.") if room.participants_only
+          else _("Ora chiunque legge la stanza."), "success")
+    return redirect(url_for("rooms.room", room_id=room.id))
 
 
 @bp.post("/stanze/<id:room_id>/chiudi")
@@ -252,8 +320,12 @@ def rooms_helpers():
 
 @bp.app_template_global()
 def room_with_count(subject):
-    """(room, messages) beside an event, project or lab, for its page's link: one query."""
-    return queries.room_with_count(subject)
+    """(room, messages) beside an event, project or lab, for its page's link: one query (two for
+    a participants-only event room); (None, 0) when the visitor may not read the room."""
+    room, count = queries.room_with_count(subject)
+    if room is None or not can_read_room(current_user, room):
+        return None, 0
+    return room, count
 
 
 @bp.app_template_global()

@@ -12,9 +12,20 @@ from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.sanitize import is_blank, plain_text, render_markdown
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
+from civiclab.moderation import services as moderation
 from civiclab.moderation.services import log
-from civiclab.rooms import permissions, queries
-from civiclab.rooms.models import CLIENT_KEY_MAX, MESSAGE_MAX, Message, Room, RoomKind, RoomMember, RoomMute, RoomRead
+from civiclab.rooms import limits, permissions, queries
+from civiclab.rooms.models import (
+    CLIENT_KEY_MAX,
+    MESSAGE_MAX,
+    Message,
+    Room,
+    RoomKind,
+    RoomMember,
+    RoomMute,
+    RoomRead,
+)
+from civiclab.rooms.payloads import unstorable
 
 MUTE_MINUTES_MAX = 60 * 24 * 30
 REASON_MAX = 2000
@@ -45,7 +56,7 @@ def _reason(reason):
 def _client_key(key):
     if key is None or key == "":
         return None
-    if not isinstance(key, str) or len(key) > CLIENT_KEY_MAX or not key.isprintable():
+    if not isinstance(key, str) or len(key) > CLIENT_KEY_MAX or not key.isprintable() or unstorable(key):
         raise RoomError("invalid", _l("Chiave del messaggio non valida."), field="key")
     return key
 
@@ -56,6 +67,8 @@ def post_message(user, room, body, client_key=None, facts=None):
     With a `client_key` already used by this user, the stored message is returned and nothing is
     added (created False): a client resending after a lost acknowledgement gets the same id.
     `facts` (queries.write_facts) may be given by a caller that has just looked them up.
+    A new message takes a slot of the user's message limit (rooms.limits), the same whether it
+    came through the socket or the form; a resend takes none.
     """
     key = _client_key(client_key)
     if key is not None and getattr(user, "is_authenticated", False):
@@ -77,8 +90,10 @@ def post_message(user, room, body, client_key=None, facts=None):
     if len(body) > MESSAGE_MAX:
         raise RoomError("invalid", _l("Il messaggio può avere al massimo %(n)d caratteri.", n=MESSAGE_MAX),
                         field="body")
-    if "\x00" in body:
+    if unstorable(body):
         raise RoomError("invalid", _l("Il messaggio contiene caratteri non validi."), field="body")
+    if not limits.take_message_slot(user.id):
+        raise RoomError("rate_limited", _l("Stai scrivendo troppo in fretta: aspetta qualche secondo."))
     message = Message(room_id=room.id, author_id=user.id, body=body, body_html=render_markdown(body),
                       client_key=key)
     try:
@@ -151,6 +166,39 @@ def set_locked(actor, room, locked, reason):
     entry.room_id = room.id
     db.session.flush()
     signals.room_locked.send(room, locked=locked, reason=reason)
+    return room
+
+
+def report_message(user, message, reason):
+    """A reader of the room reports someone else's message to its moderators (the moderation
+    queue's reports, see moderation.services.report). Once per person and message: a second report,
+    also one racing in from a double submission, is refused with a clear message."""
+    if not permissions.can_read_room(user, message.room):
+        raise RoomNotAllowed("forbidden", _l("Non puoi partecipare a questa stanza."))
+    if not getattr(user, "is_confirmed", False):
+        raise RoomNotAllowed("forbidden", _l("Conferma il tuo indirizzo email per segnalare."))
+    if message.author_id == user.id:
+        raise RoomError("invalid", _l("Non puoi segnalare un tuo messaggio."))
+    if message.deleted_at is not None:
+        raise RoomError("invalid", _l("Questo messaggio è già stato eliminato."))
+    already = RoomError("already_reported", _l("Hai già segnalato questo messaggio: i moderatori lo stanno esaminando."))
+    try:
+        with db.session.begin_nested():
+            return moderation.report(user, message, reason)
+    except IntegrityError:  # the same report raced in from a double submission
+        raise already from None
+    except DomainError as error:  # a reason missing or too long, or a report already filed
+        if error.field == "reason":
+            raise RoomError("invalid", error.message, field="reason") from None
+        raise already from None
+
+
+def set_participants_only(actor, room, participants_only):
+    """Facilitators make an event's room readable by its participants only, or by anyone again."""
+    if not permissions.can_set_room_readers(actor, room):
+        raise RoomNotAllowed("forbidden", _l("Solo chi organizza l'evento decide chi legge la sua stanza."))
+    room.participants_only = bool(participants_only)
+    db.session.flush()
     return room
 
 

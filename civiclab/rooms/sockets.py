@@ -8,29 +8,23 @@ commits its own work, rolls back on error and removes the session at the end. A 
 acknowledgement {"ok": false, "error": {code, message}} and an `error` event to the sender.
 """
 import functools
-import time
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
-from limits import parse
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 
 from civiclab.core import signals
 from civiclab.extensions import db, socketio
 from civiclab.moderation.blocks import active_block
-from civiclab.rooms import permissions, queries, services
+from civiclab.rooms import limits, payloads, permissions, queries, services
 from civiclab.rooms.broadcast import NAMESPACE, channel, message_payload, run_after_commit, user_channel
 from civiclab.rooms.models import Message
 from civiclab.rooms.presence import init_presence, presence_store
 
 SESSION_ENDED = "La sessione è terminata: accedi di nuovo."
-TYPING_INTERVAL = 2.0  # seconds: one `typing` per connection and room at most this often
-ID_MAX = 2**63 - 1
 
 
 class Refusal(Exception):
@@ -43,24 +37,10 @@ class Refusal(Exception):
 
 # ---- helpers ------------------------------------------------------------------------------
 
-def _is_id(value, minimum=1):
-    return isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= ID_MAX
+_is_id = payloads.is_id
 
 
-def _payload(data):
-    if not isinstance(data, dict):
-        raise Refusal("invalid", _("Richiesta non valida."))
-    return data
-
-
-def _room_id(data):
-    room_id = _payload(data).get("room")
-    if not _is_id(room_id):
-        raise Refusal("invalid", _("Stanza non valida."))
-    return room_id
-
-
-# This process's connections: sid -> {"user_id", "typing": {room id: last time}}. The user's id,
+# This process's connections: sid -> {"user_id"}. The user's id,
 # never the ORM object: each event loads the user again.
 _connections = {}
 
@@ -134,31 +114,20 @@ def _announce_departure(room_id, user_id):
         _emit("presence", {"room": room_id, "left": {"id": user_id}}, to=channel(room_id))
 
 
-def _room_limiter():
-    return current_app.extensions["civiclab_rooms_limiter"]
-
-
-def _message_limit():
-    """The per-user limit on new messages (RATELIMIT_ROOM_MESSAGE; empty turns it off)."""
-    setting = current_app.config.get("RATELIMIT_ROOM_MESSAGE")
-    return parse(setting) if setting else None
-
-
-def _limit_keys(user):
-    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "civiclab"
-    return (prefix, "room-message", str(user.id))
-
-
 def _event(name):
-    """Run a handler as a boundary: commit is the handler's, rollback and session removal are
-    here; refusals and unexpected errors become an `error` event and a refusing acknowledgement."""
+    """Run a handler as a boundary: the payload is checked first (rooms.payloads) and the handler
+    gets only its checked fields; commit is the handler's, rollback and session removal are here;
+    refusals and unexpected errors become an `error` event and a refusing acknowledgement."""
 
     def decorator(handler):
         @functools.wraps(handler)
         def wrapper(*args):
             data = args[0] if args else None
+            g.pop("_login_user", None)  # a refusal's message is translated for who is signed in now
             try:
-                return handler(data)
+                return handler(payloads.clean(name, data))
+            except payloads.PayloadError as error:
+                return _refuse(name, data, Refusal("invalid", error.message, field=error.field))
             except Refusal as refusal:
                 db.session.rollback()
                 return _refuse(name, data, refusal)
@@ -206,10 +175,13 @@ def on_connect(auth=None):
             refusal["message"] = str(refusal["message"])
             # The client reads it as the connect_error's `data` ({code, message, ...}).
             raise ConnectionRefusedError(refusal["message"], refusal)
-        _connections[request.sid] = {"user_id": user.id, "session_id": user.current_session.id, "typing": {}}
-        join_room(user_channel(user.id))
         store = presence_store()
-        store.connect(request.sid, user.id, user.display_name)
+        if not store.connect(request.sid, user.id, user.display_name, session=str(user.current_session.id),
+                             max_sids=current_app.config.get("ROOMS_MAX_SOCKETS_PER_USER")):
+            message = _("Hai già troppe finestre collegate alle stanze: chiudine qualcuna e ricarica la pagina.")
+            raise ConnectionRefusedError(message, {"code": "too_many_connections", "message": message})
+        _connections[request.sid] = {"user_id": user.id, "session_id": user.current_session.id}
+        join_room(user_channel(user.id))
         store.bind_session(request.sid, user.current_session.id)  # a log-out elsewhere closes it
         store.start_refresher(socketio)
     except ConnectionRefusedError:
@@ -236,10 +208,7 @@ def on_disconnect(reason=None):
 def on_join(data):
     """Enter a room: replay what the client missed after `after`, announce presence, acknowledge."""
     user = _acting_user()
-    room_id = _room_id(data)
-    after = data.get("after")
-    if after is not None and not _is_id(after, minimum=0):
-        raise Refusal("invalid", _("Ultimo messaggio non valido."))
+    room_id, after = data["room"], data["after"]
     room = _readable_room(user, room_id)
     already_present = _is_present(user.id, room.id)
     join_room(channel(room.id))
@@ -264,7 +233,7 @@ def on_join(data):
 
 @_event("leave")
 def on_leave(data):
-    room_id = _room_id(data)
+    room_id = data["room"]
     leave_room(channel(room_id))
     if presence_store().leave(request.sid, room_id):
         _announce_departure(room_id, _socket_session().get("user_id"))
@@ -273,49 +242,32 @@ def on_leave(data):
 
 @_event("message")
 def on_message(data):
-    """Store a message (the service broadcasts it) and acknowledge it with its stored form."""
+    """Store a message (the service broadcasts it) and acknowledge it with its stored form. The
+    service answers a resend with the stored message and counts a new one against the user's
+    limit (shared with the form of the page)."""
     user = _acting_user()
-    room = _readable_room(user, _room_id(data))
-    body, key = data.get("body"), data.get("key")
-    limit = _message_limit()
-    if limit is not None and not _room_limiter().test(limit, *_limit_keys(user)):
-        resent = _already_stored(user, room, key)  # a resend is answered, never limited
-        if resent is None:
-            raise Refusal("rate_limited", _("Stai scrivendo troppo in fretta: aspetta qualche secondo."))
-        return {"ok": True, "message": message_payload(resent), "created": False}
+    room = _readable_room(user, data["room"])
     # _acting_user has just refused a blocked user: no second look-up of the block.
     facts = queries.write_facts(user, room, blocked=False)
-    message, created = services.post_message(user, room, body, key, facts=facts)
+    message, created = services.post_message(user, room, data["body"], data["key"], facts=facts)
     payload = message_payload(message)
     db.session.commit()
-    if created and limit is not None:
-        _room_limiter().hit(limit, *_limit_keys(user))
     return {"ok": True, "message": payload, "created": created}
-
-
-def _already_stored(user, room, key):
-    if not isinstance(key, str) or not key:
-        return None
-    return db.session.scalars(
-        sa.select(Message).where(Message.author_id == user.id, Message.client_key == key,
-                                 Message.room_id == room.id)
-    ).one_or_none()
 
 
 @_event("typing")
 def on_typing(data):
-    """Tell the others in the room that the user is typing (at most every TYPING_INTERVAL)."""
-    room_id = _room_id(data)
-    last_sent = _socket_session().get("typing", {})
-    now = time.monotonic()
-    if now - last_sent.get(room_id, float("-inf")) < TYPING_INTERVAL:
+    """Tell the others in the room that the user is typing: at most once per TYPING_INTERVAL per
+    user and room, however many connections they have (counted before any database work)."""
+    room_id = data["room"]
+    user_id = _socket_session().get("user_id")
+    if user_id is not None and not limits.take_typing_slot(user_id, room_id):
         return {"ok": True, "sent": False}
     user = _acting_user()
     room = _readable_room(user, room_id)
     refusal = _refusal_of(user, room)
     if refusal is not None:
         raise Refusal(refusal["code"], refusal["message"])
-    last_sent[room_id] = now
     _emit("typing", {"room": room.id, "user": {"id": user.id, "name": user.display_name}},
           to=channel(room.id), skip_sid=request.sid)
     return {"ok": True, "sent": True}
@@ -325,14 +277,26 @@ def on_typing(data):
 def on_read(data):
     """Move the user's read marker to `last_id` (at most the room's newest message)."""
     user = _acting_user()
-    room = _readable_room(user, _room_id(data))
-    last_id = data.get("last_id")
-    if not _is_id(last_id, minimum=0):
-        raise Refusal("invalid", _("Ultimo messaggio non valido."))
+    room = _readable_room(user, data["room"])
+    last_id = data["last_id"]
     newest = db.session.scalar(sa.select(sa.func.max(Message.id)).where(Message.room_id == room.id)) or 0
     services.mark_read(user, room, min(last_id, newest))
     db.session.commit()
     return {"ok": True, "room": room.id, "last_id": min(last_id, newest)}
+
+
+@_event("report")
+def on_report(data):
+    """Report message `id` of the room to its moderators, with a `reason`."""
+    user = _acting_user()
+    room = _readable_room(user, data["room"])
+    message = db.session.get(Message, data["id"]) if data["id"] < 2**31 else None
+    if message is None or message.room_id != room.id:
+        raise Refusal("not_found", _("Questo messaggio non c'è."))
+    services.report_message(user, message, data["reason"])
+    db.session.commit()
+    return {"ok": True, "room": room.id, "id": message.id,
+            "message": _("Grazie: la segnalazione è arrivata ai moderatori della stanza.")}
 
 
 # ---- moderation ---------------------------------------------------------------------------
@@ -363,11 +327,28 @@ def on_sessions_revoked(user, session_ids, **_extra):
     run_after_commit(disconnect_them)
 
 
+def _login_session_id():
+    """The server-side id of the login session this socket was opened under, if sessions have one
+    (the key is ROOMS_SESSION_ID_KEY in the Flask session; None where there is none)."""
+    value = session.get(current_app.config.get("ROOMS_SESSION_ID_KEY", "session_id"))
+    return str(value) if value is not None else None
+
+
+def disconnect_user_sessions(user_id, session_id=None):
+    """Close `user_id`'s /rooms connections on every process: all of them, or only those opened
+    under login session `session_id` (for a log-out or a revoked session). Returns how many."""
+    sids = [sid for sid, opened_under in presence_store().sessions_of(user_id).items()
+            if session_id is None or opened_under == str(session_id)]
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace=NAMESPACE)
+    return len(sids)
+
+
 # ---- registration -------------------------------------------------------------------------
 
 HANDLERS = {
     "connect": on_connect, "disconnect": on_disconnect, "join": on_join, "leave": on_leave,
-    "message": on_message, "typing": on_typing, "read": on_read,
+    "message": on_message, "typing": on_typing, "read": on_read, "report": on_report,
 }
 _signals_connected = False
 
@@ -377,8 +358,7 @@ def register_socket_handlers(app):
     makes a new server, so this runs for every app) and its presence store and rate limiter."""
     global _signals_connected
     init_presence(app)
-    app.extensions["civiclab_rooms_limiter"] = MovingWindowRateLimiter(
-        storage_from_string(app.config.get("RATELIMIT_STORAGE_URI") or "memory://"))
+    limits.init_limiter(app)
     for event, handler in HANDLERS.items():
         socketio.on(event, namespace=NAMESPACE)(handler)
     if not _signals_connected:

@@ -44,6 +44,7 @@
   var lockedBox = document.getElementById("room-locked");
   var lockedReason = document.getElementById("room-locked-reason");
   var moderationTemplate = document.getElementById("room-moderation-template");
+  var reportTemplate = document.getElementById("room-report-template");
 
   var timeFormat = new Intl.DateTimeFormat(locale, {dateStyle: "short", timeStyle: "short", timeZone: "Europe/Rome"});
   var pending = {};  // key -> {body, element}: optimistic copies waiting for their stored id
@@ -111,8 +112,46 @@
     list.scrollTop = list.scrollHeight;
   }
 
-  function placeholder() {
-    return element("p", "cl-room-deleted fst-italic text-muted mb-0", strings.deleted);
+  function placeholder(payload) {
+    var text = payload && payload.erased ? strings.erased : strings.deleted;
+    return element("p", "cl-room-deleted fst-italic text-muted mb-0", text);
+  }
+
+  function reportControls(payload) {
+    // "Segnala" under others' messages that arrive live (the page draws it under the others).
+    if (!reportTemplate || payload.author.id === userId) {
+      return null;
+    }
+    var copy = reportTemplate.content.cloneNode(true);
+    copy.querySelectorAll("[action], [id], [for]").forEach(function (node) {
+      ["action", "id", "for"].forEach(function (name) {
+        var value = node.getAttribute(name);
+        if (value) {
+          node.setAttribute(name, value.replace(/__MID__/g, String(payload.id)));
+        }
+      });
+    });
+    return copy;
+  }
+
+  function sendReport(event) {
+    // A report form under a message: through the socket when connected, else the form POSTs.
+    var form = event.target;
+    var item = form.closest && form.closest(".cl-room-message");
+    if (!item || !form.closest(".cl-room-report") || !socket.connected) {
+      return;
+    }
+    event.preventDefault();
+    var reason = form.querySelector("textarea").value;
+    socket.emit("report", {room: roomId, id: Number(item.dataset.id), reason: reason}, function (ack) {
+      if (ack && ack.ok) {
+        var done = element("p", "small text-muted mb-0", strings.reported);
+        form.closest(".cl-room-report").replaceWith(done);
+        announce(ack.message || strings.reported);
+      } else {
+        showAlert((ack && ack.error && ack.error.message) || strings.failed);
+      }
+    });
   }
 
   function moderationControls(payload) {
@@ -148,12 +187,12 @@
     meta.append(element("strong", "cl-room-author", payload.author.name), " ", time, " ", element("span", "cl-room-state"));
     item.appendChild(meta);
     if (payload.deleted) {
-      item.appendChild(placeholder());
+      item.appendChild(placeholder(payload));
     } else {
       var body = element("div", "cl-room-body cl-user-html");
       body.innerHTML = payload.html;  // sanitised by the server (core/sanitize.py), never re-escaped
       item.appendChild(body);
-      var controls = moderationControls(payload);
+      var controls = moderationControls(payload) || reportControls(payload);
       if (controls) {
         item.appendChild(controls);
       }
@@ -473,7 +512,6 @@
 
   // ---- the page ---------------------------------------------------------------------------------
 
-  document.getElementById("room-presence-nojs").hidden = true;
   setConnection(strings.connecting);
   toBottom();
   if (form) {
@@ -491,5 +529,6 @@
     });
     textarea.addEventListener("input", typed);
   }
+  list.addEventListener("submit", sendReport);
   document.addEventListener("visibilitychange", sendRead);
 })();

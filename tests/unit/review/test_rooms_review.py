@@ -10,11 +10,13 @@ from civiclab.rooms import queries, services
 from civiclab.rooms.models import Room
 from tests.conftest import login
 from tests.unit.review.test_codesign_csrf import post_urls
+from tests.unit.rooms import conftest as room_fixtures
 from tests.unit.rooms import test_sockets as sockets
 from tests.unit.rooms.test_sockets import emit
 
 # The socket tests' fixtures (a signed-in test client, fresh limiter and presence per test).
-connect, fresh, fresh_socket_state = sockets.connect, sockets.fresh, sockets.fresh_socket_state
+connect, fresh_socket_state = room_fixtures.connect, room_fixtures.fresh_socket_state
+fresh = sockets.fresh
 
 HUGE = 99999999999999999999
 
@@ -157,7 +159,7 @@ def test_odd_socket_payloads_never_crash(connect, room_setup, make_user, event, 
 def test_every_room_write_is_rate_limited(limited_app, limited_client, make_user):
     login(limited_client, make_user())
     urls = [(endpoint, url) for endpoint, url in post_urls(limited_app) if endpoint.startswith("rooms.")]
-    assert len(urls) == 6
+    assert len(urls) == 8  # with reporting a message and choosing an event room's readers
     unlimited = {}
     for endpoint, url in urls:
         limiter.reset()

@@ -110,8 +110,17 @@ def test_the_page_tells_the_script_who_writes_and_why_not(client, db_session, ma
     assert 'id="room-form"' not in html  # nothing to write with until registered
 
 
-def test_without_javascript_the_page_says_presence_needs_it(client, room):
-    assert "in tempo reale serve JavaScript" in text_of(client.get(page_url(room)))
+def test_without_javascript_the_page_says_presence_needs_it_and_with_javascript_it_does_not(
+        client, room, make_user):
+    login(client, make_user())
+    html = client.get(page_url(room)).get_data(as_text=True)
+    notice = html[html.index("<noscript>"):html.index("</noscript>")]  # shown only with scripts off
+    assert "in tempo reale serve JavaScript" in notice and html.count("serve JavaScript") == 1
+
+
+def test_an_anonymous_visitor_is_told_presence_is_for_signed_in_people_not_about_javascript(client, room):
+    page = text_of(client.get(page_url(room)))
+    assert "serve JavaScript" not in page and "Chi è presente lo vede chi ha fatto l’accesso." in page
 
 
 def test_a_draft_events_room_does_not_exist_for_others(client, make_event, make_user, make_facilitator):

@@ -18,6 +18,12 @@ def lab_room(w):
     return room_of(w["lab"])
 
 
+def event_room(w):
+    from civiclab.rooms.queries import room_of
+
+    return room_of(w["door_event"])
+
+
 def message(w):
     """A message of the world's `author` in the lab's room (made once per world)."""
     if "room_message" not in w:
@@ -41,6 +47,12 @@ ROUTES = {
     "rooms.delete_message": (
         "POST", lambda w: f"/stanze/{lab_room(w).id}/messaggi/{message(w).id}/elimina", moderators(422),
     ),
+    # any signed-in reader may report a message; without a reason, 422
+    "rooms.report_message": (
+        "POST", lambda w: f"/stanze/{lab_room(w).id}/messaggi/{message(w).id}/segnala", signed_in(422),
+    ),
+    # who organises the event chooses who reads its room; without a choice, 422
+    "rooms.readers": ("POST", lambda w: f"/stanze/{event_room(w).id}/lettori", moderators(422)),
     "rooms.mute": ("POST", lambda w: f"/stanze/{lab_room(w).id}/silenzia/{w['author'].id}", moderators(422)),
     "rooms.lock": ("POST", lambda w: f"/stanze/{lab_room(w).id}/chiudi", moderators(422)),
     "rooms.unlock": ("POST", lambda w: f"/stanze/{lab_room(w).id}/riapri", moderators(422)),

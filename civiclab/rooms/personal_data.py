@@ -1,0 +1,97 @@
+"""A user's part of the rooms in their data export, and what deleting the account does to it.
+
+Exported: the messages they wrote (with their text, also of those moderators deleted), the working
+rooms they are a member of, the mutes put on them and their read markers. The reports they filed
+about room messages are in the moderation's "reports" section.
+
+Deleting the account erases the text of every message they wrote: the message stays in the
+history as a placeholder ("removed with the account"), as a moderated one does, so the thread
+keeps its order and nobody can read a phone number once typed there. Their working-room
+memberships and read markers go; mutes stay, like blocks, as part of the moderation record.
+"""
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
+
+from civiclab.accounts.services import export_section
+from civiclab.core import signals
+from civiclab.core.time import isoformat, utcnow
+from civiclab.events.models import Event
+from civiclab.extensions import db
+from civiclab.rooms.models import Message, Room, RoomMember, RoomMute, RoomRead
+from civiclab.rooms.permissions import can_read_room
+
+
+def _rooms_options(relationship):
+    return contains_eager(relationship).options(joinedload(Room.event).joinedload(Event.lab),
+                                                joinedload(Room.project), joinedload(Room.lab))
+
+
+def _room(user, room):
+    """What a room is called in the export; a room they may no longer read by its id alone."""
+    return {"room_id": room.id, "kind": room.kind.value, "name": room.name if can_read_room(user, room) else None}
+
+
+@export_section("room_messages")
+def export_room_messages(user):
+    """Every message `user` wrote in a room, oldest first."""
+    messages = db.session.scalars(
+        sa.select(Message).join(Message.room).options(_rooms_options(Message.room))
+        .where(Message.author_id == user.id).order_by(Message.id)
+    ).unique().all()
+    return [
+        {
+            "id": message.id,
+            "room": _room(user, message.room),
+            "body": message.body,
+            "created_at": isoformat(message.created_at),
+            "deleted_by_moderators": message.deleted_at is not None and message.deleted_by_id is not None,
+            "deleted_at": isoformat(message.deleted_at),
+            "delete_reason": message.delete_reason or None,
+        }
+        for message in messages
+    ]
+
+
+@export_section("room_memberships")
+def export_room_memberships(user):
+    """The working rooms `user` was made a member of."""
+    rows = db.session.execute(
+        sa.select(RoomMember, Room).join(Room, RoomMember.room_id == Room.id).options(joinedload(Room.lab))
+        .where(RoomMember.user_id == user.id).order_by(RoomMember.id)
+    ).all()
+    return [{**_room(user, room), "since": isoformat(member.created_at)} for member, room in rows]
+
+
+@export_section("room_mutes")
+def export_room_mutes(user):
+    """The times moderators muted `user` in a room, lifted or not."""
+    mutes = db.session.scalars(
+        sa.select(RoomMute).where(RoomMute.user_id == user.id).order_by(RoomMute.created_at, RoomMute.id)
+    ).all()
+    return [
+        {"room_id": mute.room_id, "reason": mute.reason, "created_at": isoformat(mute.created_at),
+         "until": isoformat(mute.until), "lifted_at": isoformat(mute.lifted_at)}
+        for mute in mutes
+    ]
+
+
+@export_section("room_read_markers")
+def export_room_read_markers(user):
+    """Up to which message `user` has read each room (for the unread counts)."""
+    reads = db.session.scalars(sa.select(RoomRead).where(RoomRead.user_id == user.id).order_by(RoomRead.room_id))
+    return [{"room_id": read.room_id, "last_read_message_id": read.last_read_id,
+             "updated_at": isoformat(read.updated_at)} for read in reads]
+
+
+@signals.user_deleted.connect
+def on_user_deleted(user, **_extra):
+    """Erase the text of the deleted account's messages (a placeholder stays), and drop its
+    working-room memberships and read markers."""
+    mine = Message.author_id == user.id
+    db.session.execute(sa.update(Message).where(mine, Message.deleted_at.is_(None)).values(deleted_at=utcnow()),
+                       execution_options={"synchronize_session": "fetch"})
+    db.session.execute(sa.update(Message).where(mine).values(body="", body_html="", client_key=None),
+                       execution_options={"synchronize_session": "fetch"})
+    db.session.execute(sa.delete(RoomMember).where(RoomMember.user_id == user.id))
+    db.session.execute(sa.delete(RoomRead).where(RoomRead.user_id == user.id))
+    db.session.flush()
