@@ -9,6 +9,7 @@ from civiclab.core import signals
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
+from civiclab.moderation import permissions, queries
 from civiclab.moderation.models import REPORTS_TO_HIDE, ModerationAction, Report, UserBlock
 from civiclab.proposals import permissions as proposal_permissions
 
@@ -24,12 +25,17 @@ def _reason(reason):
     return reason
 
 
-def log(actor, action, reason="", comment=None, proposal=None, user=None):
+def log(actor, action, reason="", comment=None, proposal=None, user=None, room=None, city_id=None):
+    """Write an entry of the log, with the city whose moderators read it: the comment's,
+    proposal's or room's, else `city_id` (a block's)."""
+    subject = next((s for s in (comment, proposal, room) if s is not None), None)
     entry = ModerationAction(
         actor_id=actor.id if actor is not None else None, action=action, reason=str(reason or ""),
         comment_id=comment.id if comment is not None else None,
         proposal_id=proposal.id if proposal is not None else None,
         user_id=user.id if user is not None else None,
+        room_id=room.id if room is not None else None,
+        city_id=queries.city_of(subject) if subject is not None else city_id,
     )
     db.session.add(entry)
     return entry
@@ -144,33 +150,40 @@ def restore_comment(actor, comment, reason):
 # ---- blocks --------------------------------------------------------------------------------
 
 def block_user(actor, user, reason, ends_at=None):
-    """Block `user` from commenting and proposing until `ends_at` (UTC), or until lifted."""
-    if not comment_permissions.can_block_users(actor):
+    """Block `user` from commenting and proposing until `ends_at` (UTC), or until lifted, in the
+    name of a city where they are active (`permissions.can_block_user` says who may)."""
+    if not permissions.can_block_users(actor):
         raise NotAllowed(_l("Solo facilitatori e Comune possono bloccare utenti."))
     reason = _reason(reason)
     if user.id == actor.id:
         raise DomainError(_l("Non puoi bloccare te stesso."))
-    if user.is_admin or user.staff_city_ids:
-        raise DomainError(_l("Il personale del Comune e gli amministratori non si bloccano da qui."))
+    active_in = queries.cities_where_active(user)
+    if not permissions.can_block_user(actor, user, active_in):
+        if permissions.holds_a_role(user):
+            raise NotAllowed(_l("Chi ha un ruolo (amministrazione, Comune, facilitazione) può essere bloccato solo "
+                                "da un amministratore: chiedi a chi gli ha dato il ruolo."))
+        raise NotAllowed(_l("Puoi bloccare solo chi partecipa nella tua città."))
     if ends_at is not None and ends_at <= utcnow():
         raise DomainError(_l("La fine del blocco deve essere nel futuro."), field="ends_at")
-    block = UserBlock(user_id=user.id, blocked_by_id=actor.id, reason=reason, ends_at=ends_at)
+    city_id = permissions.block_city_id(actor, active_in)
+    block = UserBlock(user_id=user.id, blocked_by_id=actor.id, reason=reason, ends_at=ends_at, city_id=city_id)
     db.session.add(block)
-    log(actor, "block_user", reason, user=user)
+    log(actor, "block_user", reason, user=user, city_id=city_id)
     db.session.flush()
     signals.user_blocked.send(user, block=block)
     return block
 
 
 def lift_block(actor, block, reason):
-    if not comment_permissions.can_block_users(actor):
-        raise NotAllowed(_l("Solo facilitatori e Comune possono sbloccare utenti."))
+    """Lift `block` (`permissions.can_lift_block` says who may)."""
+    if not permissions.can_lift_block(actor, block):
+        raise NotAllowed(_l("Questo blocco può revocarlo chi lo ha deciso, il Comune della sua città o un "
+                            "amministratore."))
     reason = _reason(reason)
     if block.lifted_at is not None:
         raise DomainError(_l("Questo blocco è già stato revocato."))
     block.lifted_at = utcnow()
     block.lifted_by_id = actor.id
-    log(actor, "lift_block", reason, user=block.user)
+    log(actor, "lift_block", reason, user=block.user, city_id=block.city_id)
     db.session.flush()
     return block
-

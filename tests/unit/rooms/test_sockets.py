@@ -370,7 +370,7 @@ def test_a_user_blocked_site_wide_is_told_and_disconnected_at_once(in_request, c
     from civiclab.moderation.services import block_user
 
     room_id, lab = lab_room
-    facilitator_id = make_facilitator(lab).id
+    admin_id = make_user(is_admin=True).id  # blocks anyone (see moderation/permissions)
     user = make_user()
     user_id = user.id
     first_tab, second_tab = connect(user), connect(user)
@@ -381,7 +381,7 @@ def test_a_user_blocked_site_wide_is_told_and_disconnected_at_once(in_request, c
         emit(client, "join", {"room": room_id, "after": 0})
     watcher.get_received(NS)
 
-    block_user(fresh(User, facilitator_id), fresh(User, user_id), "Spam")
+    block_user(fresh(User, admin_id), fresh(User, user_id), "Spam")
 
     for client in (first_tab, second_tab):
         assert not client.is_connected(NS)
