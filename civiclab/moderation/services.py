@@ -2,6 +2,7 @@
 comments, blocking users, and the log every action writes."""
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from civiclab.comments import permissions as comment_permissions
 from civiclab.comments.models import Comment
@@ -51,7 +52,13 @@ def _moderates(actor, target):
 
 def report(actor, target, reason):
     """`actor` reports a comment or a proposal. The third different reporter hides it until a
-    moderator decides. Reporting twice, or one's own content, is refused."""
+    moderator decides. Reporting one's own content is refused.
+
+    One report per person and content (the database holds it): reporting again while the first
+    report is open answers as the first did and stores nothing, also when two submissions race
+    (the loser's insert meets the unique key in a savepoint, as supports do); once moderators
+    have decided, reporting again is refused with a message.
+    """
     if not proposal_permissions.can_contribute(actor):
         raise NotAllowed(_l("Conferma il tuo indirizzo email per segnalare."))
     reason = _reason(reason)
@@ -59,15 +66,17 @@ def report(actor, target, reason):
     if target.author_id == actor.id:
         raise DomainError(_l("Non puoi segnalare un tuo contenuto."))
     column = Report.comment_id if is_comment else Report.proposal_id
-    already = db.session.scalar(
-        sa.select(sa.func.count(Report.id)).where(column == target.id, Report.reporter_id == actor.id)
-    )
-    if already:
-        raise DomainError(_l("Hai già segnalato questo contenuto: i moderatori lo stanno esaminando."))
+    existing = _report_of(actor, column, target)
+    if existing is not None:
+        return _reported_again(existing)
     entry = Report(reporter_id=actor.id, reason=reason,
                    **({"comment_id": target.id} if is_comment else {"proposal_id": target.id}))
-    db.session.add(entry)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+            db.session.flush()
+    except IntegrityError:  # the same report, sent a moment ago by another request
+        return _reported_again(_report_of(actor, column, target))
     open_reporters = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(Report.reporter_id)))
         .where(column == target.id, Report.resolved_at.is_(None))
@@ -77,6 +86,17 @@ def report(actor, target, reason):
         log(None, "auto_hide", "", **({"comment": target} if is_comment else {"proposal": target}))
         db.session.flush()
     return entry
+
+
+def _report_of(actor, column, target):
+    """`actor`'s report of `target`, or None."""
+    return db.session.scalar(sa.select(Report).where(column == target.id, Report.reporter_id == actor.id))
+
+
+def _reported_again(existing):
+    if existing.resolved_at is not None:
+        raise DomainError(_l("Hai già segnalato questo contenuto e i moderatori hanno già deciso."))
+    return existing
 
 
 def open_reports_query():

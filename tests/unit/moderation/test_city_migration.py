@@ -29,13 +29,13 @@ def database_of_its_own():
 
 
 def test_the_migration_backfills_the_city_of_entries_and_blocks():
+    from civiclab.accounts.models import User
     from civiclab.comments.models import Comment
+    from civiclab.core.time import utcnow
     from civiclab.extensions import db, migrate
     from civiclab.moderation.models import ModerationAction, UserBlock
     from civiclab.places.models import City, Lab, LabFacilitator
     from civiclab.programmes.models import Action, Axis, Programme, Project
-    from civiclab.accounts.models import User
-    from civiclab.core.time import utcnow
 
     with database_of_its_own() as url:
         app = make_app(url)

@@ -365,11 +365,10 @@ def test_a_moderators_delete_reaches_connected_clients(in_request, connect, lab_
     assert replayed["deleted"] and replayed["html"] == ""
 
 
-def test_a_user_blocked_site_wide_is_told_and_disconnected_at_once(in_request, connect, lab_room, make_user,
-                                                                    make_facilitator, fresh):
+def test_a_user_blocked_site_wide_is_told_and_disconnected_at_once(in_request, connect, lab_room, make_user, fresh):
     from civiclab.moderation.services import block_user
 
-    room_id, lab = lab_room
+    room_id, _lab = lab_room
     admin_id = make_user(is_admin=True).id  # blocks anyone (see moderation/permissions)
     user = make_user()
     user_id = user.id
