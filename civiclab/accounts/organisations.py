@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from civiclab.accounts import mails
+from civiclab.accounts.names import check_line, check_organisation_name
 from civiclab.accounts.models import Membership, MembershipStatus, Organisation, User
 from civiclab.accounts.permissions import can_decide_membership, can_request_membership
 from civiclab.core import signals
@@ -13,9 +14,9 @@ from civiclab.extensions import db
 
 
 def create_organisation(name, kind, city_name=""):
-    name = " ".join((name or "").split())
+    name = check_organisation_name(name)
     organisation = Organisation(name=name, name_key=Organisation.key_for(name), kind=kind,
-                                city_name=" ".join((city_name or "").split()))
+                                city_name=check_line(city_name, "new_organisation_city"))
     try:
         with db.session.begin_nested():
             db.session.add(organisation)

@@ -8,6 +8,7 @@ from civiclab.comments import permissions as comment_permissions
 from civiclab.comments.models import Comment
 from civiclab.core import signals
 from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.text import TextProblem, clean_text
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
 from civiclab.moderation import permissions, queries
@@ -18,7 +19,10 @@ REASON_MAX = 2_000
 
 
 def _reason(reason):
-    reason = (reason or "").strip()
+    try:
+        reason = clean_text(reason)
+    except TextProblem as problem:
+        raise DomainError(problem.message, field="reason") from None
     if not reason:
         raise DomainError(_l("Scrivi il motivo."), field="reason")
     if len(reason) > REASON_MAX:
