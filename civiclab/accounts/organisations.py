@@ -5,8 +5,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from civiclab.accounts import mails
-from civiclab.accounts.names import check_line, check_organisation_name
 from civiclab.accounts.models import Membership, MembershipStatus, Organisation, User
+from civiclab.accounts.names import check_line, check_organisation_name
 from civiclab.accounts.permissions import can_decide_membership, can_request_membership
 from civiclab.core import signals
 from civiclab.core.errors import DomainError, NotAllowed

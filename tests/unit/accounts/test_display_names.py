@@ -2,7 +2,13 @@
 may not pass for a municipality, an organisation they are not part of, or a role."""
 import pytest
 
-from civiclab.accounts.models import Membership, MembershipStatus, Organisation, ParticipantType, User
+from civiclab.accounts.models import (
+    Membership,
+    MembershipStatus,
+    Organisation,
+    ParticipantType,
+    User,
+)
 from tests.conftest import login, text_of
 from tests.unit.accounts.helpers import registration_data, user_with_email
 
