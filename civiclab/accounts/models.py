@@ -45,6 +45,14 @@ PARTICIPANT_TYPE_LABELS = {
 }
 
 
+# The badges beside staff names (institutions' words, neutral in gender).
+ROLE_BADGES = {
+    "admin": _l("Amministrazione"),
+    "staff": _l("Comune"),
+    "facilitator": _l("Facilitazione"),
+}
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -102,6 +110,20 @@ class User(UserMixin, db.Model):
     @property
     def is_confirmed(self):
         return self.email_confirmed_at is not None
+
+    @property
+    def role_badge(self):
+        """The role shown beside their name where they write (None for a participant): who
+        speaks for the network, a municipality or a lab, so a look-alike name has no badge."""
+        if self.deleted_at is not None:
+            return None
+        if self.is_admin:
+            return ROLE_BADGES["admin"]
+        if self.staff_roles:
+            return ROLE_BADGES["staff"]
+        if self.facilitator_roles:
+            return ROLE_BADGES["facilitator"]
+        return None
 
     @property
     def active_memberships(self):
