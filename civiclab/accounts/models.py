@@ -53,6 +53,19 @@ ROLE_BADGES = {
 }
 
 
+def role_badge(user, is_staff, is_facilitator):
+    """The badge of `user`, who is or not municipality staff and facilitator (None: none)."""
+    if user.deleted_at is not None:
+        return None
+    if user.is_admin:
+        return ROLE_BADGES["admin"]
+    if is_staff:
+        return ROLE_BADGES["staff"]
+    if is_facilitator:
+        return ROLE_BADGES["facilitator"]
+    return None
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -114,16 +127,9 @@ class User(UserMixin, db.Model):
     @property
     def role_badge(self):
         """The role shown beside their name where they write (None for a participant): who
-        speaks for the network, a municipality or a lab, so a look-alike name has no badge."""
-        if self.deleted_at is not None:
-            return None
-        if self.is_admin:
-            return ROLE_BADGES["admin"]
-        if self.staff_roles:
-            return ROLE_BADGES["staff"]
-        if self.facilitator_roles:
-            return ROLE_BADGES["facilitator"]
-        return None
+        speaks for the network, a municipality or a lab, so a look-alike name has no badge.
+        Pages of many authors ask `places.roles.role_badges` once instead."""
+        return role_badge(self, bool(self.staff_roles), bool(self.facilitator_roles))
 
     @property
     def active_memberships(self):

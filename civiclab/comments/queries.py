@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
 from civiclab.accounts.models import User
 from civiclab.comments import permissions
@@ -19,6 +19,7 @@ from civiclab.core.permissions import is_authenticated
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
 from civiclab.moderation.blocks import ensure_not_blocked
+from civiclab.places.roles import role_badges
 
 PER_PAGE = 20
 SORTS = ("oldest", "newest", "best")
@@ -62,6 +63,7 @@ class Thread:
     # Why the viewer may not write here (None: they may; anonymous visitors get a link instead).
     write_problem: str | None
     signed_in: bool
+    badges: dict = field(default_factory=dict)  # {author id: role badge}, for ui.author
 
     @property
     def has_prev(self):
@@ -73,8 +75,8 @@ class Thread:
 
 
 def _with_author():
-    """Authors joined, with their roles in two queries for the page (the badge beside staff names)."""
-    return joinedload(Comment.author).options(selectinload(User.staff_roles), selectinload(User.facilitator_roles))
+    """Authors joined; their roles (eager by default on User) are not needed to show a comment."""
+    return joinedload(Comment.author).options(lazyload(User.staff_roles), lazyload(User.facilitator_roles))
 
 
 def _subject_filter(project=None, proposal=None):
@@ -177,6 +179,7 @@ def load_thread(viewer, project=None, proposal=None, sort="oldest", page=1, now=
         and discussion_problem(project=project, proposal=proposal) is None,
         write_problem=_write_problem(viewer, project, proposal),
         signed_in=is_authenticated(viewer),
+        badges=role_badges(comment.author for comment in (*roots, *replies)),
     )
 
 

@@ -1,9 +1,8 @@
 """Reading rooms: history by keyset pages, what a reconnecting client missed, unread counts, and
 the facts write permission depends on (registration, mute, block) in as few queries as possible."""
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload
 
-from civiclab.accounts.models import User
 from civiclab.core.time import utcnow
 from civiclab.events.models import ACTIVE_STATES, Event, Registration
 from civiclab.extensions import db
@@ -50,9 +49,7 @@ def member_ids_of(room):
 
 
 def _with_authors(query):
-    # Authors' roles for the badge beside staff names: two queries for the page.
-    return query.options(joinedload(Message.author).options(
-        lazyload("*"), selectinload(User.staff_roles), selectinload(User.facilitator_roles)))
+    return query.options(joinedload(Message.author).lazyload("*"))
 
 
 def latest(room, limit=PAGE):

@@ -19,6 +19,7 @@ from civiclab.core.limits import write_limit
 from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
 from civiclab.places.models import Lab
+from civiclab.places.roles import role_badges
 from civiclab.rooms import queries, services
 from civiclab.rooms.forms import MUTE_CHOICES, MessageForm, MuteForm, ReasonForm, WorkingRoomForm
 from civiclab.rooms.models import Message, RoomKind, RoomMember
@@ -74,7 +75,7 @@ def _room_page(room, status=200, form=None, form_error=None, error=None):
         "rooms/room.html", room=room, messages=messages, has_older=has_older, live=live,
         subject_name=subject_name, subject_url=subject_url, mute_choices=MUTE_CHOICES,
         refusal=refusal, can_moderate=can_moderate_room(current_user, room), form=form,
-        form_error=form_error, error=error,
+        form_error=form_error, error=error, badges=role_badges(message.author for message in messages),
     ), status
 
 
