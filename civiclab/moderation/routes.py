@@ -226,7 +226,7 @@ def block_user(user_id):
     user = _get_or_404(User, user_id)
     if user.deleted_at is not None:
         abort(404)
-    require(can_block_user(current_user, user, queries.cities_where_active(user)))
+    services.ensure_may_block(current_user, user)  # NotAllowed: 403 saying why
     form = BlockForm()
     if form.validate_on_submit():
         try:

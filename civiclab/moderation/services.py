@@ -173,20 +173,26 @@ def restore_comment(actor, comment, reason):
 
 # ---- blocks --------------------------------------------------------------------------------
 
-def block_user(actor, user, reason, ends_at=None):
-    """Block `user` from commenting and proposing until `ends_at` (UTC), or until lifted, in the
-    name of a city where they are active (`permissions.can_block_user` says who may)."""
+def ensure_may_block(actor, user):
+    """The cities where `user` is active, or NotAllowed saying why `actor` may not block them."""
     if not permissions.can_block_users(actor):
         raise NotAllowed(_l("Solo facilitatori e Comune possono bloccare utenti."))
-    reason = _reason(reason)
     if user.id == actor.id:
-        raise DomainError(_l("Non puoi bloccare te stesso."))
+        raise NotAllowed(_l("Non puoi bloccare te stesso."))
     active_in = queries.cities_where_active(user)
     if not permissions.can_block_user(actor, user, active_in):
         if permissions.holds_a_role(user):
             raise NotAllowed(_l("Chi ha un ruolo (amministrazione, Comune, facilitazione) può essere bloccato solo "
                                 "da un amministratore: chiedi a chi gli ha dato il ruolo."))
         raise NotAllowed(_l("Puoi bloccare solo chi partecipa nella tua città."))
+    return active_in
+
+
+def block_user(actor, user, reason, ends_at=None):
+    """Block `user` from commenting and proposing until `ends_at` (UTC), or until lifted, in the
+    name of a city where they are active (`permissions.can_block_user` says who may)."""
+    active_in = ensure_may_block(actor, user)
+    reason = _reason(reason)
     if ends_at is not None and ends_at <= utcnow():
         raise DomainError(_l("La fine del blocco deve essere nel futuro."), field="ends_at")
     city_id = permissions.block_city_id(actor, active_in)

@@ -67,7 +67,10 @@ def test_modena_s_facilitator_cannot_block_bologna_s_facilitator_but_blocks_an_o
     done = block(client, two_cities["modena_participant"])
 
     assert refused.status_code == 403
+    assert "può essere bloccato solo da un amministratore" in text_of(refused)
     assert blocks_on(db_session, two_cities["bologna_facilitator"]) == []
+    elsewhere = block(client, two_cities["bologna_participant"])
+    assert "Puoi bloccare solo chi partecipa nella tua città." in text_of(elsewhere)
     assert done.status_code == 302
     [placed] = blocks_on(db_session, two_cities["modena_participant"])
     assert placed.city_id == two_cities["modena"].id
