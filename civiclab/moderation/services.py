@@ -183,7 +183,7 @@ def ensure_may_block(actor, user):
     if not permissions.can_block_user(actor, user, active_in):
         if permissions.holds_a_role(user):
             raise NotAllowed(_l("Chi ha un ruolo (amministrazione, Comune, facilitazione) può essere bloccato solo "
-                                "da un amministratore: chiedi a chi gli ha dato il ruolo."))
+                                "dall’amministrazione della rete: chiedi a chi ha assegnato il ruolo."))
         raise NotAllowed(_l("Puoi bloccare solo chi partecipa nella tua città."))
     return active_in
 
@@ -207,8 +207,8 @@ def block_user(actor, user, reason, ends_at=None):
 def lift_block(actor, block, reason):
     """Lift `block` (`permissions.can_lift_block` says who may)."""
     if not permissions.can_lift_block(actor, block):
-        raise NotAllowed(_l("Questo blocco può revocarlo chi lo ha deciso, il Comune della sua città o un "
-                            "amministratore."))
+        raise NotAllowed(_l("Possono revocare questo blocco chi l’ha deciso, il Comune della sua città e "
+                            "l’amministrazione della rete."))
     reason = _reason(reason)
     if block.lifted_at is not None:
         raise DomainError(_l("Questo blocco è già stato revocato."))

@@ -67,7 +67,7 @@ def test_modena_s_facilitator_cannot_block_bologna_s_facilitator_but_blocks_an_o
     done = block(client, two_cities["modena_participant"])
 
     assert refused.status_code == 403
-    assert "può essere bloccato solo da un amministratore" in text_of(refused)
+    assert "può essere bloccato solo dall’amministrazione della rete" in text_of(refused)
     assert blocks_on(db_session, two_cities["bologna_facilitator"]) == []
     elsewhere = block(client, two_cities["bologna_participant"])
     assert "Puoi bloccare solo chi partecipa nella tua città." in text_of(elsewhere)
@@ -135,7 +135,7 @@ def test_the_blocks_page_offers_lifting_only_where_one_may(client, db_session, t
 
     assert "Partecipante di Bologna" in text_of(elsewhere)  # a block applies everywhere: listed
     assert f"/moderazione/blocchi/{bologna_block.id}/revoca" not in elsewhere.text
-    assert "Lo possono revocare chi l’ha deciso, il Comune di Bologna o un amministratore." in text_of(elsewhere)
+    assert "Possono revocarlo chi l’ha deciso, il Comune di Bologna e l’amministrazione della rete." in text_of(elsewhere)
     assert f"/moderazione/blocchi/{bologna_block.id}/revoca" in at_home.text
 
 
