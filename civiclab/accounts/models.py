@@ -45,6 +45,27 @@ PARTICIPANT_TYPE_LABELS = {
 }
 
 
+# The badges beside staff names (institutions' words, neutral in gender).
+ROLE_BADGES = {
+    "admin": _l("Amministrazione"),
+    "staff": _l("Comune"),
+    "facilitator": _l("Facilitazione"),
+}
+
+
+def role_badge(user, is_staff, is_facilitator):
+    """The badge of `user`, who is or not municipality staff and facilitator (None: none)."""
+    if user.deleted_at is not None:
+        return None
+    if user.is_admin:
+        return ROLE_BADGES["admin"]
+    if is_staff:
+        return ROLE_BADGES["staff"]
+    if is_facilitator:
+        return ROLE_BADGES["facilitator"]
+    return None
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -122,6 +143,13 @@ class User(UserMixin, db.Model):
     @property
     def is_confirmed(self):
         return self.email_confirmed_at is not None
+
+    @property
+    def role_badge(self):
+        """The role shown beside their name where they write (None for a participant): who
+        speaks for the network, a municipality or a lab, so a look-alike name has no badge.
+        Pages of many authors ask `places.roles.role_badges` once instead."""
+        return role_badge(self, bool(self.staff_roles), bool(self.facilitator_roles))
 
     @property
     def active_memberships(self):

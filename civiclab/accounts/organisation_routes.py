@@ -58,8 +58,7 @@ def organisation_page(org_id, error=None, status=200):
 @limit_posts("RATELIMIT_WRITE")
 def join_organisation(org_id):
     organisation = db.get_or_404(Organisation, org_id)
-    require(can_request_membership(current_user, organisation))
-    organisations.request_membership(current_user, organisation)
+    organisations.request_membership(current_user, organisation)  # NotAllowed: 403
     flash(_("Richiesta inviata: ti scriveremo quando sarà approvata."), "success")
     return redirect(url_for("accounts.organisation", org_id=organisation.id))
 

@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from civiclab.accounts import mails
 from civiclab.accounts.models import Membership, MembershipStatus, Organisation, User
+from civiclab.accounts.names import check_line, check_organisation_name
 from civiclab.accounts.permissions import can_decide_membership, can_request_membership
 from civiclab.core import signals
 from civiclab.core.errors import DomainError, NotAllowed
@@ -13,9 +14,9 @@ from civiclab.extensions import db
 
 
 def create_organisation(name, kind, city_name=""):
-    name = " ".join((name or "").split())
+    name = check_organisation_name(name)
     organisation = Organisation(name=name, name_key=Organisation.key_for(name), kind=kind,
-                                city_name=" ".join((city_name or "").split()))
+                                city_name=check_line(city_name, "new_organisation_city"))
     try:
         with db.session.begin_nested():
             db.session.add(organisation)
@@ -71,18 +72,40 @@ def organisations_for_registration():
 
 
 def request_membership(user, organisation):
-    """Ask to join `organisation`; its approvers are told."""
+    """Ask to join `organisation`; its approvers are told.
+
+    Asking again while the request waits answers as the first time did, without telling the
+    approvers twice, also when two submissions race (the loser's insert meets the unique key in
+    a savepoint, as supports do).
+    """
+    membership = _membership_of(user, organisation)
+    if membership is not None and membership.is_pending:
+        return membership
     if not can_request_membership(user, organisation):
         raise NotAllowed(_("Non puoi chiedere di aderire a questa organizzazione."))
-    membership = next((m for m in organisation.memberships if m.user_id == user.id), None)
     if membership is None:
-        membership = Membership(organisation=organisation, user=user, status=MembershipStatus.PENDING)
-        db.session.add(membership)
+        membership = Membership(organisation_id=organisation.id, user_id=user.id, status=MembershipStatus.PENDING)
+        try:
+            with db.session.begin_nested():
+                db.session.add(membership)
+                db.session.flush()
+        except IntegrityError:  # the same request, sent a moment ago by another request
+            db.session.expire(organisation, ["memberships"])
+            db.session.expire(user, ["memberships"])
+            return _membership_of(user, organisation)
+        db.session.expire(organisation, ["memberships"])
+        db.session.expire(user, ["memberships"])
     else:
         membership.ask_again()
     db.session.flush()
     notify_approvers(membership)
     return membership
+
+
+def _membership_of(user, organisation):
+    """`user`'s membership of `organisation` as the database has it now, or None."""
+    return db.session.scalar(sa.select(Membership).where(
+        Membership.organisation_id == organisation.id, Membership.user_id == user.id))
 
 
 def notify_approvers(membership):

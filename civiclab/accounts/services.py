@@ -12,6 +12,7 @@ from civiclab.accounts.models import (
     ParticipantType,
     User,
 )
+from civiclab.accounts.names import check_display_name, check_organisation_name, check_text
 from civiclab.accounts.organisations import create_organisation, find_organisation, notify_approvers
 from civiclab.accounts.passwords import password_problem
 from civiclab.core import signals
@@ -51,8 +52,11 @@ def register(*, email, display_name, password, participant_type, privacy_consent
     shows the same page either way, so nobody learns which addresses are registered.
     """
     email = normalise_email(email)
-    display_name = " ".join((display_name or "").split())
     participant_type = ParticipantType(participant_type)
+    creating = participant_type.needs_organisation and organisation is None
+    if creating:
+        new_organisation_name = check_organisation_name(new_organisation_name) if (new_organisation_name or "").strip() else ""
+    display_name = check_display_name(None, display_name, allowed=(new_organisation_name,) if creating else ())
     if not privacy_consent:
         raise DomainError(_("Per registrarti devi accettare l'informativa sulla privacy."),
                           field="privacy_consent")
@@ -202,13 +206,10 @@ def _replace_password(user, password, keep=None):
 # ---- profile, export, deletion ------------------------------------------------------------
 
 def update_profile(user, display_name, bio, locale):
-    display_name = " ".join((display_name or "").split())
-    if not display_name:
+    if not (display_name or "").strip():
         raise DomainError(_("Il nome visualizzato è obbligatorio."), field="display_name")
-    if len(display_name) > 80:
-        raise DomainError(_("Il nome visualizzato può avere al massimo 80 caratteri."), field="display_name")
-    user.display_name = display_name
-    user.bio = (bio or "").strip()
+    user.display_name = check_display_name(user, display_name)
+    user.bio = check_text(bio, "bio")
     user.locale = locale if locale in LANGUAGES else user.locale
     db.session.flush()
     return user

@@ -50,9 +50,3 @@ def can_moderate_comments_on(user, project=None, proposal=None):
         return True
     return any(role.lab.city_id == city_id for role in user.facilitator_roles)
 
-
-def can_block_users(user):
-    """Facilitators and municipality staff block users from commenting and proposing (site-wide)."""
-    if not is_authenticated(user):
-        return False
-    return is_admin(user) or bool(user.staff_city_ids) or bool(user.facilitated_lab_ids)

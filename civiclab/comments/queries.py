@@ -19,6 +19,7 @@ from civiclab.core.permissions import is_authenticated
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
 from civiclab.moderation.blocks import ensure_not_blocked
+from civiclab.places.roles import role_badges
 
 PER_PAGE = 20
 SORTS = ("oldest", "newest", "best")
@@ -62,6 +63,7 @@ class Thread:
     # Why the viewer may not write here (None: they may; anonymous visitors get a link instead).
     write_problem: str | None
     signed_in: bool
+    badges: dict = field(default_factory=dict)  # {author id: role badge}, for ui.author
 
     @property
     def has_prev(self):
@@ -177,6 +179,7 @@ def load_thread(viewer, project=None, proposal=None, sort="oldest", page=1, now=
         and discussion_problem(project=project, proposal=proposal) is None,
         write_problem=_write_problem(viewer, project, proposal),
         signed_in=is_authenticated(viewer),
+        badges=role_badges(comment.author for comment in (*roots, *replies)),
     )
 
 

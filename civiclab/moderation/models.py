@@ -56,9 +56,12 @@ class UserBlock(db.Model):
     ends_at: Mapped[object | None] = mapped_column(UTCDateTime)
     lifted_at: Mapped[object | None] = mapped_column(UTCDateTime)
     lifted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # The city in whose name the block was placed (None: by an administrator); its staff may lift it.
+    city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cities.id", ondelete="SET NULL"))
 
     user = relationship("User", foreign_keys=[user_id])
     blocked_by = relationship("User", foreign_keys=[blocked_by_id])
+    city = relationship("City")
 
     def is_active_at(self, moment):
         return self.lifted_at is None and (self.ends_at is None or self.ends_at > moment)
@@ -98,6 +101,10 @@ class ModerationAction(db.Model):
     room_message_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room_messages.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    # The city whose moderators read the entry: the content's or room's city, a block's city.
+    # Stored, not derived, so it holds when the content or its author is deleted (None: only
+    # administrators read it, blocks aside).
+    city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cities.id", ondelete="SET NULL"), index=True)
 
     actor = relationship("User", foreign_keys=[actor_id])
     target_user = relationship("User", foreign_keys=[user_id])

@@ -18,6 +18,7 @@ from civiclab.core.time import utcnow
 from civiclab.events.models import Event
 from civiclab.extensions import db
 from civiclab.moderation.models import ModerationAction, Report, UserBlock
+from civiclab.moderation.permissions import BLOCK_ACTIONS, moderated_city_ids
 from civiclab.places.models import Lab
 from civiclab.programmes.models import Project
 from civiclab.proposals import permissions as proposal_permissions
@@ -35,6 +36,11 @@ QUEUE_STATES = (
 def _person(relationship):
     """Load a related user for their name, without their roles (a user's roles load by default)."""
     return joinedload(relationship).options(lazyload(User.staff_roles), lazyload(User.facilitator_roles))
+
+
+def _author(relationship):
+    """Load a content's author with their roles (whether they may be blocked), in batches."""
+    return joinedload(relationship).options(selectinload(User.staff_roles), selectinload(User.facilitator_roles))
 
 
 def _call(relationship):
@@ -182,12 +188,12 @@ def open_reported_contents(user):
         .options(
             _person(Report.reporter),
             joinedload(Report.comment).options(
-                _person(Comment.author), joinedload(Comment.project),
+                _author(Comment.author), joinedload(Comment.project),
                 joinedload(Comment.proposal).options(_call(Proposal.call)),
             ),
-            joinedload(Report.proposal).options(_person(Proposal.author), _call(Proposal.call)),
+            joinedload(Report.proposal).options(_author(Proposal.author), _call(Proposal.call)),
             joinedload(Report.room_message).options(
-                _person(Message.author),
+                _author(Message.author),
                 joinedload(Message.room).options(joinedload(Room.event).joinedload(Event.lab),
                                                  joinedload(Room.project), joinedload(Room.lab)),
             ),
@@ -234,35 +240,55 @@ def active_blocks_select(now=None):
     return (
         sa.select(UserBlock)
         .where(UserBlock.lifted_at.is_(None), sa.or_(UserBlock.ends_at.is_(None), UserBlock.ends_at > now))
-        .options(_person(UserBlock.user), _person(UserBlock.blocked_by))
+        .options(_person(UserBlock.user), _person(UserBlock.blocked_by), joinedload(UserBlock.city))
         .order_by(UserBlock.ends_at.is_(None), UserBlock.ends_at, UserBlock.id)
     )
 
 
-def _logged_content_clause(user):
-    """SQL: log entries `user` may read. Blocks are site-wide, so every moderator reads them;
-    entries about a comment or a proposal only for who moderates it (its call; for a project's
-    comments, its city), and about a room for the moderators of its city, so one city's reasons
-    do not reach another city's facilitators."""
-    moderated_proposals = sa.select(Proposal.id).join(Proposal.call).where(moderated_calls_clause(user))
-    cities = set(user.staff_city_ids) | {role.lab.city_id for role in user.facilitator_roles}
-    city_labs = sa.select(Lab.id).where(Lab.city_id.in_(cities))
-    moderated_comments = sa.select(Comment.id).where(sa.or_(
-        Comment.proposal_id.in_(moderated_proposals),
-        Comment.project_id.in_(sa.select(Project.id).where(Project.city_id.in_(cities))),
-    ))
-    city_rooms = sa.select(Room.id).where(sa.or_(
-        Room.lab_id.in_(city_labs),
-        Room.project_id.in_(sa.select(Project.id).where(Project.city_id.in_(cities))),
-        Room.event_id.in_(sa.select(Event.id).where(Event.lab_id.in_(city_labs))),
-    ))
-    return sa.or_(
-        sa.and_(ModerationAction.comment_id.is_(None), ModerationAction.proposal_id.is_(None),
-                ModerationAction.room_id.is_(None)),
-        ModerationAction.proposal_id.in_(moderated_proposals),
-        ModerationAction.comment_id.in_(moderated_comments),
-        ModerationAction.room_id.in_(city_rooms),
-    )
+def _log_clause(user):
+    """SQL: log entries `user` may read (`permissions.can_read_log_entry`): every block and its
+    lifting (a block applies in every city), and the entries of the cities they moderate. The
+    city is stored on the entry, so it still holds once the content or its author is deleted."""
+    cities = moderated_city_ids(user)
+    clauses = [ModerationAction.action.in_(BLOCK_ACTIONS)]
+    if cities:
+        clauses.append(ModerationAction.city_id.in_(cities))
+    return sa.or_(*clauses)
+
+
+def city_of(subject):
+    """The city a comment, a proposal or a room belongs to (None if unknown)."""
+    if subject is None:
+        return None
+    if isinstance(subject, Comment):
+        if subject.proposal_id is not None:
+            return city_of(subject.proposal)
+        return subject.project.city_id if subject.project is not None else None
+    if isinstance(subject, Proposal):
+        return subject.call.city_id if subject.call is not None else None
+    return subject.city_id  # a room
+
+
+def cities_where_active(user):
+    """The ids of the cities where `user` wrote something moderators see: a proposal, a comment
+    or a room message (one query)."""
+    from civiclab.events.models import Event
+    from civiclab.rooms.models import Message, Room
+
+    proposals = sa.select(Call.city_id).join(Proposal, Proposal.call_id == Call.id).where(
+        Proposal.author_id == user.id)
+    proposal_comments = (
+        sa.select(Call.city_id).join(Proposal, Proposal.call_id == Call.id)
+        .join(Comment, Comment.proposal_id == Proposal.id).where(Comment.author_id == user.id))
+    project_comments = sa.select(Project.city_id).join(Comment, Comment.project_id == Project.id).where(
+        Comment.author_id == user.id)
+    rooms = sa.select(Room.id).join(Message, Message.room_id == Room.id).where(Message.author_id == user.id)
+    lab_rooms = sa.select(Lab.city_id).join(Room, Room.lab_id == Lab.id).where(Room.id.in_(rooms))
+    project_rooms = sa.select(Project.city_id).join(Room, Room.project_id == Project.id).where(Room.id.in_(rooms))
+    event_rooms = (sa.select(Lab.city_id).join(Event, Event.lab_id == Lab.id).join(Room, Room.event_id == Event.id)
+                   .where(Room.id.in_(rooms)))
+    union = sa.union(proposals, proposal_comments, project_comments, lab_rooms, project_rooms, event_rooms)
+    return set(db.session.scalars(sa.select(union.subquery().c[0])).all())
 
 
 def log_select(user):
@@ -276,7 +302,7 @@ def log_select(user):
         )
         .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
     )
-    return query if is_admin(user) else query.where(_logged_content_clause(user))
+    return query if is_admin(user) else query.where(_log_clause(user))
 
 
 def decisions_select(user):

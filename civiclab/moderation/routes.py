@@ -18,7 +18,7 @@ from wtforms import SelectChoice
 
 from civiclab.accounts.models import User
 from civiclab.comments.models import Comment
-from civiclab.comments.permissions import can_block_users, can_moderate_comment
+from civiclab.comments.permissions import can_moderate_comment
 from civiclab.core.errors import DomainError
 from civiclab.core.forms import filter_id, show_domain_error
 from civiclab.core.limits import write_limit
@@ -41,6 +41,7 @@ from civiclab.moderation.forms import (
     ResolveReportsForm,
 )
 from civiclab.moderation.models import UserBlock
+from civiclab.moderation.permissions import can_block_user, can_block_users, can_lift_block
 from civiclab.proposals import services as proposal_services
 from civiclab.proposals.models import Proposal, ProposalState
 from civiclab.proposals.permissions import can_moderate_proposal
@@ -167,7 +168,10 @@ def _reports_page(failed=None, status=200):
                                   items=contents)
     forms = {content.key: ResolveReportsForm(prefix=content.key, formdata=None) for content in page.items}
     _show_failed(forms, failed)
-    return render_template("moderation/reports.html", page=page, forms=forms), status
+    # The author of a content of a city is active there: whether the viewer may block them.
+    blockable = {content.key: can_block_user(current_user, content.target.author, {queries.city_of(content.target)})
+                 for content in page.items}
+    return render_template("moderation/reports.html", page=page, forms=forms, blockable=blockable), status
 
 
 def _show_failed(forms, failed):
@@ -233,6 +237,7 @@ def block_user(user_id):
     user = _get_or_404(User, user_id)
     if user.deleted_at is not None:
         abort(404)
+    services.ensure_may_block(current_user, user)  # NotAllowed: 403 saying why
     form = BlockForm()
     if form.validate_on_submit():
         try:
@@ -250,7 +255,8 @@ def _blocks_page(failed=None, status=200):
     page = _paginate(queries.active_blocks_select())
     forms = {block.id: LiftBlockForm(prefix=f"revoca-{block.id}", formdata=None) for block in page.items}
     _show_failed(forms, failed)
-    return render_template("moderation/blocks.html", page=page, forms=forms), status
+    liftable = {block.id: can_lift_block(current_user, block) for block in page.items}
+    return render_template("moderation/blocks.html", page=page, forms=forms, liftable=liftable), status
 
 
 @bp.get("/moderazione/blocchi")
@@ -266,6 +272,7 @@ def blocks():
 def lift_block(block_id):
     require(can_block_users(current_user))
     block = _get_or_404(UserBlock, block_id)
+    require(can_lift_block(current_user, block))
     form = LiftBlockForm(prefix=f"revoca-{block.id}")
     if form.validate_on_submit():
         try:

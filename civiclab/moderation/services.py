@@ -7,13 +7,16 @@ the lab's facilitators, who watch it live, and an upheld report deletes the mess
 as a moderator's deletion does."""
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from civiclab.comments import permissions as comment_permissions
 from civiclab.comments.models import Comment
 from civiclab.core import signals
 from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.text import TextProblem, clean_text
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
+from civiclab.moderation import permissions, queries
 from civiclab.moderation.models import REPORTS_TO_HIDE, ModerationAction, Report, UserBlock
 from civiclab.proposals import permissions as proposal_permissions
 from civiclab.rooms import permissions as room_permissions
@@ -23,7 +26,10 @@ REASON_MAX = 2_000
 
 
 def _reason(reason):
-    reason = (reason or "").strip()
+    try:
+        reason = clean_text(reason)
+    except TextProblem as problem:
+        raise DomainError(problem.message, field="reason") from None
     if not reason:
         raise DomainError(_l("Scrivi il motivo."), field="reason")
     if len(reason) > REASON_MAX:
@@ -31,12 +37,17 @@ def _reason(reason):
     return reason
 
 
-def log(actor, action, reason="", comment=None, proposal=None, user=None):
+def log(actor, action, reason="", comment=None, proposal=None, user=None, room=None, city_id=None):
+    """Write an entry of the log, with the city whose moderators read it: the comment's,
+    proposal's or room's, else `city_id` (a block's)."""
+    subject = next((s for s in (comment, proposal, room) if s is not None), None)
     entry = ModerationAction(
         actor_id=actor.id if actor is not None else None, action=action, reason=str(reason or ""),
         comment_id=comment.id if comment is not None else None,
         proposal_id=proposal.id if proposal is not None else None,
         user_id=user.id if user is not None else None,
+        room_id=room.id if room is not None else None,
+        city_id=queries.city_of(subject) if subject is not None else city_id,
     )
     db.session.add(entry)
     return entry
@@ -64,21 +75,29 @@ def _report_subject(target):
 def report(actor, target, reason):
     """`actor` reports a comment, a proposal or a room message. The third different reporter
     hides a comment or a proposal until a moderator decides (a room message waits in the queue).
-    Reporting twice, or one's own content, is refused."""
+    Reporting one's own content is refused.
+
+    One report per person and content (the database holds it): reporting again while the first
+    report is open answers as the first did and stores nothing, also when two submissions race
+    (the loser's insert meets the unique key in a savepoint, as supports do); once moderators
+    have decided, reporting again is refused with a message.
+    """
     if not proposal_permissions.can_contribute(actor):
         raise NotAllowed(_l("Conferma il tuo indirizzo email per segnalare."))
     reason = _reason(reason)
     if target.author_id == actor.id:
         raise DomainError(_l("Non puoi segnalare un tuo contenuto."))
     column, subject_id, logged = _report_subject(target)
-    already = db.session.scalar(
-        sa.select(sa.func.count(Report.id)).where(column == target.id, Report.reporter_id == actor.id)
-    )
-    if already:
-        raise DomainError(_l("Hai già segnalato questo contenuto: i moderatori lo stanno esaminando."))
+    existing = _report_of(actor, column, target)
+    if existing is not None:
+        return _reported_again(existing)
     entry = Report(reporter_id=actor.id, reason=reason, **subject_id)
-    db.session.add(entry)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+            db.session.flush()
+    except IntegrityError:  # the same report, sent a moment ago by another request
+        return _reported_again(_report_of(actor, column, target))
     if isinstance(target, Message):
         return entry
     open_reporters = db.session.scalar(
@@ -90,6 +109,17 @@ def report(actor, target, reason):
         log(None, "auto_hide", "", **logged)
         db.session.flush()
     return entry
+
+
+def _report_of(actor, column, target):
+    """`actor`'s report of `target`, or None."""
+    return db.session.scalar(sa.select(Report).where(column == target.id, Report.reporter_id == actor.id))
+
+
+def _reported_again(existing):
+    if existing.resolved_at is not None:
+        raise DomainError(_l("Hai già segnalato questo contenuto e i moderatori hanno già deciso."))
+    return existing
 
 
 def open_reports_query():
@@ -178,34 +208,47 @@ def restore_comment(actor, comment, reason):
 
 # ---- blocks --------------------------------------------------------------------------------
 
-def block_user(actor, user, reason, ends_at=None):
-    """Block `user` from commenting and proposing until `ends_at` (UTC), or until lifted."""
-    if not comment_permissions.can_block_users(actor):
+def ensure_may_block(actor, user):
+    """The cities where `user` is active, or NotAllowed saying why `actor` may not block them."""
+    if not permissions.can_block_users(actor):
         raise NotAllowed(_l("Solo facilitatori e Comune possono bloccare utenti."))
-    reason = _reason(reason)
     if user.id == actor.id:
-        raise DomainError(_l("Non puoi bloccare te stesso."))
-    if user.is_admin or user.staff_city_ids:
-        raise DomainError(_l("Il personale del Comune e gli amministratori non si bloccano da qui."))
+        raise NotAllowed(_l("Non puoi bloccare te stesso."))
+    active_in = queries.cities_where_active(user)
+    if not permissions.can_block_user(actor, user, active_in):
+        if permissions.holds_a_role(user):
+            raise NotAllowed(_l("Chi ha un ruolo (amministrazione, Comune, facilitazione) può essere bloccato solo "
+                                "dall’amministrazione della rete: chiedi a chi ha assegnato il ruolo."))
+        raise NotAllowed(_l("Puoi bloccare solo chi partecipa nella tua città."))
+    return active_in
+
+
+def block_user(actor, user, reason, ends_at=None):
+    """Block `user` from commenting and proposing until `ends_at` (UTC), or until lifted, in the
+    name of a city where they are active (`permissions.can_block_user` says who may)."""
+    active_in = ensure_may_block(actor, user)
+    reason = _reason(reason)
     if ends_at is not None and ends_at <= utcnow():
         raise DomainError(_l("La fine del blocco deve essere nel futuro."), field="ends_at")
-    block = UserBlock(user_id=user.id, blocked_by_id=actor.id, reason=reason, ends_at=ends_at)
+    city_id = permissions.block_city_id(actor, active_in)
+    block = UserBlock(user_id=user.id, blocked_by_id=actor.id, reason=reason, ends_at=ends_at, city_id=city_id)
     db.session.add(block)
-    log(actor, "block_user", reason, user=user)
+    log(actor, "block_user", reason, user=user, city_id=city_id)
     db.session.flush()
     signals.user_blocked.send(user, block=block)
     return block
 
 
 def lift_block(actor, block, reason):
-    if not comment_permissions.can_block_users(actor):
-        raise NotAllowed(_l("Solo facilitatori e Comune possono sbloccare utenti."))
+    """Lift `block` (`permissions.can_lift_block` says who may)."""
+    if not permissions.can_lift_block(actor, block):
+        raise NotAllowed(_l("Possono revocare questo blocco chi l’ha deciso, il Comune della sua città e "
+                            "l’amministrazione della rete."))
     reason = _reason(reason)
     if block.lifted_at is not None:
         raise DomainError(_l("Questo blocco è già stato revocato."))
     block.lifted_at = utcnow()
     block.lifted_by_id = actor.id
-    log(actor, "lift_block", reason, user=block.user)
+    log(actor, "lift_block", reason, user=block.user, city_id=block.city_id)
     db.session.flush()
     return block
-

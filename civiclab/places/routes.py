@@ -10,7 +10,10 @@ from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
-from civiclab.places import services
+from civiclab.places import (
+    names,  # noqa: F401  (the municipalities' names no participant may take)
+    services,
+)
 from civiclab.places.forms import AppointFacilitatorForm, AppointStaffForm, ConfirmForm, LabForm
 from civiclab.places.models import City, Lab
 from civiclab.places.permissions import (

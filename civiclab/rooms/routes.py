@@ -19,6 +19,7 @@ from civiclab.core.limits import write_limit
 from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
 from civiclab.places.models import Lab
+from civiclab.places.roles import role_badges
 from civiclab.rooms import personal_data, queries, services  # noqa: F401  (personal_data: export, deletion)
 from civiclab.rooms.forms import (
     MUTE_CHOICES,
@@ -86,6 +87,7 @@ def _room_page(room, status=200, form=None, form_error=None, error=None):
         refusal=refusal, can_moderate=can_moderate_room(current_user, room), form=form,
         form_error=form_error, error=error, can_report=_reporter(room),
         can_set_readers=can_set_room_readers(current_user, room), readers_choices=READERS_CHOICES,
+        badges=role_badges(message.author for message in messages),
     ), status
 
 

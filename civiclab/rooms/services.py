@@ -125,8 +125,7 @@ def delete_message(actor, message, reason):
     message.deleted_at = utcnow()
     message.deleted_by_id = actor.id
     message.delete_reason = reason
-    entry = log(actor, "delete_message", reason, user=message.author)
-    entry.room_id = room.id
+    entry = log(actor, "delete_message", reason, user=message.author, room=room)
     entry.room_message_id = message.id
     db.session.flush()
     signals.room_message_deleted.send(room, message=message)
@@ -145,8 +144,7 @@ def mute_user(actor, room, user, minutes, reason):
     mute = RoomMute(room_id=room.id, user_id=user.id, muted_by_id=actor.id, reason=reason,
                     until=utcnow() + timedelta(minutes=minutes))
     db.session.add(mute)
-    entry = log(actor, "mute_user", reason, user=user)
-    entry.room_id = room.id
+    log(actor, "mute_user", reason, user=user, room=room)
     db.session.flush()
     signals.room_user_muted.send(room, mute=mute)
     return mute
@@ -162,8 +160,7 @@ def set_locked(actor, room, locked, reason):
     room.locked_at = utcnow() if locked else None
     room.locked_by_id = actor.id if locked else None
     room.lock_reason = reason if locked else ""
-    entry = log(actor, "lock_room" if locked else "unlock_room", reason)
-    entry.room_id = room.id
+    log(actor, "lock_room" if locked else "unlock_room", reason, room=room)
     db.session.flush()
     signals.room_locked.send(room, locked=locked, reason=reason)
     return room

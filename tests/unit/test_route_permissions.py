@@ -210,7 +210,7 @@ def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitat
 def codesign_world(db_session, project, lab, users, make_user, make_call, make_proposal):
     """A call of the world's lab on its project (proposals phase) with an accepted proposal by
     someone else (with a comment), a submitted one, the participant's own draft, an open report, an
-    active block of someone."""
+    active block of someone placed by the facilitator in the city's name."""
     from civiclab.comments.models import Comment
     from civiclab.moderation.models import Report, UserBlock
     from civiclab.proposals.models import ProposalState
@@ -223,7 +223,8 @@ def codesign_world(db_session, project, lab, users, make_user, make_call, make_p
     db_session.add_all([comment, project_comment])
     db_session.flush()
     report = Report(comment=comment, reporter=make_user(), reason="Offensivo")
-    block = UserBlock(user=make_user(), reason="Spam ripetuto")
+    block = UserBlock(user=make_user(), reason="Spam ripetuto", blocked_by=users["facilitator"],
+                      city_id=project.city_id)
     db_session.add_all([report, block])
     db_session.commit()
     return {

@@ -27,3 +27,22 @@ def in_request(app, db_session):
     """A request context, for services whose messages are translated when read."""
     with app.test_request_context():
         yield
+
+
+@pytest.fixture
+def make_participant(db_session, make_user, make_project):
+    """An ordinary participant who commented on a project of `city`: active there, so its
+    moderators may block them."""
+    from civiclab.comments.models import Comment
+
+    projects = {}
+
+    def factory(city, **user_fields):
+        user = make_user(**user_fields)
+        if city.id not in projects:
+            projects[city.id] = make_project(city=city)
+        db_session.add(Comment(project=projects[city.id], author=user, body="Ciao", body_html="<p>Ciao</p>"))
+        db_session.commit()
+        return user
+
+    return factory

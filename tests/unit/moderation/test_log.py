@@ -29,9 +29,10 @@ def test_the_log_shows_every_action_newest_first_with_actor_label_target_and_rea
     db_session.flush()
     now = utcnow()
     db_session.add_all([
-        ModerationAction(action="auto_hide", comment_id=comment.id, created_at=now - timedelta(hours=3)),
+        ModerationAction(action="auto_hide", comment_id=comment.id, city_id=call.city_id,
+                         created_at=now - timedelta(hours=3)),
         ModerationAction(actor_id=facilitator.id, action="reports_upheld", comment_id=comment.id,
-                         reason="Insulti", created_at=now - timedelta(hours=2)),
+                         city_id=call.city_id, reason="Insulti", created_at=now - timedelta(hours=2)),
         ModerationAction(actor_id=facilitator.id, action="block_user", user_id=author.id, reason="Recidiva",
                          created_at=now - timedelta(hours=1)),
     ])
@@ -49,8 +50,8 @@ def test_the_log_shows_every_action_newest_first_with_actor_label_target_and_rea
     assert f'href="/proposte/{proposal.id}#commento-{comment.id}"' in response.text
 
 
-def test_http_actions_appear_in_the_log(client, db_session, facilitator, make_user):
-    citizen = make_user(display_name="Bea Bloccata")
+def test_http_actions_appear_in_the_log(client, db_session, facilitator, make_participant, lab):
+    citizen = make_participant(lab.city, display_name="Bea Bloccata")
     login(client, facilitator)
     client.post(f"/moderazione/utenti/{citizen.id}/blocca", data={"reason": "Spam", "duration": "30"})
 
@@ -105,7 +106,7 @@ def test_another_citys_facilitator_reads_its_blocks_but_not_its_reasons_about_co
     troll = make_user(display_name="Tina Troll")
     db_session.add_all([
         ModerationAction(actor_id=facilitator.id, action="reports_upheld", proposal_id=proposal.id,
-                         reason="Dati personali di un vicino"),
+                         city_id=call.city_id, reason="Dati personali di un vicino"),
         ModerationAction(actor_id=facilitator.id, action="block_user", user_id=troll.id, reason="Recidiva"),
     ])
     db_session.commit()
@@ -125,7 +126,7 @@ def test_room_moderation_is_read_by_the_rooms_city_moderators_only(
 
     room = room_of(lab)
     db_session.add(ModerationAction(actor_id=facilitator.id, action="mute_user", room_id=room.id,
-                                    user_id=make_user().id, reason="Insulti nella stanza"))
+                                    city_id=lab.city_id, user_id=make_user().id, reason="Insulti nella stanza"))
     db_session.commit()
     login(client, make_facilitator(make_lab()))  # a lab of another city
     assert "Insulti nella stanza" not in client.get("/moderazione/registro").text

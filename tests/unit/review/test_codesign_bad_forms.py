@@ -126,7 +126,8 @@ def test_a_decision_with_a_reason_too_long_is_refused(client, db_session, facili
     {},
 ])
 def test_a_block_with_a_wrong_duration_a_past_or_malformed_date_or_no_reason_is_refused(
-        client, db_session, facilitator, participant, data):
+        client, db_session, facilitator, accepted, data):
+    participant = accepted.author  # active in the facilitator's city: they may block them
     login(client, facilitator)
 
     response = client.post(f"/moderazione/utenti/{participant.id}/blocca", data=data)

@@ -68,7 +68,7 @@ def pages(db_session, make_lab, make_project, make_call, make_proposal, make_use
     db_session.add(comment)
     db_session.flush()
     db_session.add_all([Report(comment=comment, reporter=reader, reason="Spam"),
-                        UserBlock(user=make_user(), reason="Spam"),
+                        UserBlock(user=make_user(), reason="Spam", blocked_by=facilitator, city_id=lab.city_id),
                         Notification(user=reader, kind="test", message="Novità", url="/")])
     db_session.commit()
     return [
@@ -82,7 +82,7 @@ def pages(db_session, make_lab, make_project, make_call, make_proposal, make_use
         (facilitator, f"/moderazione/proposte/{submitted.id}"),
         (facilitator, "/moderazione/segnalazioni"),
         (facilitator, "/moderazione/blocchi"),
-        (facilitator, f"/moderazione/utenti/{reader.id}/blocca"),
+        (facilitator, f"/moderazione/utenti/{author.id}/blocca"),
         (reader, "/notifiche"),
         (reader, "/notifiche/preferenze"),
         (reader, f"/call/{call.id}"),
@@ -105,10 +105,12 @@ def test_every_post_form_on_the_codesign_pages_carries_the_token(client, csrf_on
 
 def test_a_prefixed_form_is_accepted_with_the_token_its_page_drew(client, db_session, csrf_on, make_lab,
                                                                    make_facilitator, make_user):
-    block = UserBlock(user=make_user(), reason="Spam")
+    lab = make_lab()
+    facilitator = make_facilitator(lab)
+    block = UserBlock(user=make_user(), reason="Spam", blocked_by=facilitator, city_id=lab.city_id)
     db_session.add(block)
     db_session.commit()
-    login(client, make_facilitator(make_lab()))
+    login(client, facilitator)
     page = client.get("/moderazione/blocchi").text
     token = re.search(rf'name="revoca-{block.id}-csrf_token"[^>]*value="([^"]+)"', page).group(1)
 

@@ -27,13 +27,16 @@ ROUTES = {
     "moderation.resolve_reports": (
         "POST", lambda w: f"/moderazione/segnalazioni/commento/{w['comment'].id}", moderators(422),
     ),
-    # blocks are site-wide: any facilitator or staff; an empty form is 422
+    # a block is site-wide, but placed by the moderators of a city where the person is active
+    # (the author writes in the world's city, not in the other staff's)
     "moderation.block_user": (
-        "GET", lambda w: f"/moderazione/utenti/{w['author'].id}/blocca", moderators(200, other_staff=200),
+        "GET", lambda w: f"/moderazione/utenti/{w['author'].id}/blocca", moderators(200),
     ),
     "moderation.blocks": ("GET", lambda w: "/moderazione/blocchi", moderators(200, other_staff=200)),
+    # the world's block was placed by its facilitator: they, the city's staff and administrators
+    # lift it (an empty form is 422); another city's staff may not
     "moderation.lift_block": (
-        "POST", lambda w: f"/moderazione/blocchi/{w['block'].id}/revoca", moderators(422, other_staff=422),
+        "POST", lambda w: f"/moderazione/blocchi/{w['block'].id}/revoca", moderators(422),
     ),
     "moderation.log": ("GET", lambda w: "/moderazione/registro", moderators(200, other_staff=200)),
 }
