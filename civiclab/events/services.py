@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from civiclab.accounts.models import ParticipantType, User
 from civiclab.core import signals
 from civiclab.core.errors import DomainError, NotAllowed
-from civiclab.core.sanitize import clean_html
 from civiclab.core.time import utcnow
 from civiclab.events import permissions
 from civiclab.events.models import (
@@ -74,7 +73,7 @@ def create_event(user, lab, values, audience=()):
         raise NotAllowed(_l("Non puoi creare eventi per questo laboratorio."))
     values = {key: values[key] for key in EDITABLE_FIELDS if key in values and key != "lab_id"}
     _check_times(values)
-    values["description"] = clean_html(values.get("description") or "")
+    values["description"] = (values.get("description") or "").strip()
     event = Event(lab=lab, created_by=user, state=EventState.DRAFT, **values)
     event.audience = audience
     db.session.add(event)
@@ -106,7 +105,7 @@ def update_event(user, event, values, audience=None):
             field="capacity",
         )
     if "description" in values:
-        values["description"] = clean_html(values["description"] or "")
+        values["description"] = (values["description"] or "").strip()
     changes = [key for key, value in values.items() if getattr(event, key) != value]
     for key in changes:
         setattr(event, key, values[key])
