@@ -203,3 +203,12 @@ class DecisionForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something (logout, join, resend): only the CSRF token."""
+
+
+class VerificationForm(FlaskForm):
+    """Verify an organisation or refuse it: the pressed button's `decision` says which; a refusal
+    needs its reason."""
+
+    reason = TextAreaField(_l("Motivo (obbligatorio per rifiutare)"), render_kw={"rows": 2}, description=_l(
+        "Lo legge chi ha registrato l'organizzazione: per esempio «Non troviamo questa scuola "
+        "nell'anagrafe del Ministero»."), validators=[Optional(), Length(max=1000)])

@@ -89,7 +89,7 @@ def _fill(event, confirmed_guests, waiting_guests, accounts, attended):
         user = db.session.scalar(sa.select(User).filter_by(email=email))
         if user is None:
             continue
-        organisation = user.active_memberships[0].organisation if seats > 1 and user.active_memberships else None
+        organisation = user.verified_memberships[0].organisation if seats > 1 and user.verified_memberships else None
         registrations.append(Registration(user=user, seats=seats, group_name=group, organisation=organisation,
                                           participant_type=user.participant_type))
     for n in range(confirmed_guests + waiting_guests):

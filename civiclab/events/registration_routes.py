@@ -87,10 +87,8 @@ class BookingPanel:
                 self.refusals = [message for messages in refused.errors.values() for message in messages]
             return
         if self.signed_in:
-            if not event.admits(current_user.participant_type):
-                admitted = ", ".join(str(t.label) for t in sorted(event.audience, key=lambda t: t.value))
-                self.not_admitted = _("Questo evento è riservato a: %(who)s.", who=admitted)
-            elif not self.needs_confirmation:
+            self.not_admitted = services.admission_problem(event, current_user)
+            if not self.not_admitted and not self.needs_confirmation:
                 self.booking_form = g.get("booking_form") or BookingForm.for_user(current_user, event)
         else:
             self.guest_problem = guests.guest_problem(event)

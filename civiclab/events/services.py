@@ -221,19 +221,24 @@ def _admit(event, registration):
 def book(user, event, seats=1, group_name="", organisation=None):
     """Book `seats` for `user`: confirmed while seats remain, otherwise on the waiting list.
 
-    One seat for a participant; a member of an organisation may book up to the event's
-    per-booking maximum for a group, with the group's name. A group books all its seats or
+    One seat for a participant; a member of a verified organisation may book up to the event's
+    per-booking maximum for a group, with the group's name (see admission_problem). A group books all its seats or
     waits for all of them: a class does not come in halves.
     """
     if not permissions.can_register(user):
         raise NotAllowed(_l("Accedi con un account confermato per iscriverti."))
     event = lock_event(event.id)
-    _check_open(event, user.participant_type)
+    problem = event.registration_problem() or admission_problem(event, user)
+    if problem:
+        raise DomainError(problem)
     group_name = (group_name or "").strip()
     if seats < 1:
         raise DomainError(_l("Prenota almeno un posto."), field="seats")
     if seats > 1:
-        if organisation is None or organisation not in [m.organisation for m in user.active_memberships]:
+        if organisation is None or organisation not in [m.organisation for m in user.verified_memberships]:
+            if any(not m.organisation.is_verified for m in user.active_memberships):
+                raise DomainError(_l("La tua organizzazione non è ancora verificata dal Comune: fino ad allora "
+                                     "prenoti un posto solo, come singola persona."), field="seats")
             raise DomainError(_l("Solo chi agisce per un'organizzazione può prenotare più posti per un gruppo."),
                               field="seats")
         if seats > event.max_seats_per_booking:
@@ -250,7 +255,7 @@ def book(user, event, seats=1, group_name="", organisation=None):
                              "lo trovi nel link della mail di conferma."))
     registration = Registration(
         event=event, user=user, seats=seats, group_name=group_name if seats > 1 else "",
-        organisation=organisation if seats > 1 else None, participant_type=user.participant_type,
+        organisation=organisation if seats > 1 else None, participant_type=user.acting_type,
     )
     return _admit(event, registration)
 
@@ -285,8 +290,28 @@ def _check_open(event, participant_type):
     if problem:
         raise DomainError(problem)
     if not event.admits(participant_type):
-        admitted = ", ".join(str(t.label) for t in sorted(event.audience, key=lambda t: t.value))
-        raise DomainError(_l("Questo evento è riservato a: %(who)s.", who=admitted))
+        raise DomainError(_reserved_to(event))
+
+
+def _reserved_to(event):
+    admitted = ", ".join(str(t.label) for t in sorted(event.audience, key=lambda t: t.value))
+    return _l("Questo evento è riservato a: %(who)s.", who=admitted)
+
+
+def admission_problem(event, user):
+    """Why `user` may not book `event` as who they are, or None.
+
+    A user counts as their declared kind of organisation only through a verified one
+    (User.acting_type): anyone may declare a school, so until the city's staff verified it its
+    members book as individuals and events reserved to schools stay closed to them.
+    """
+    if event.admits(user.acting_type):
+        return None
+    if event.admits(user.participant_type):
+        return _l("Questo evento è riservato a: %(who)s. La tua organizzazione non è ancora verificata dal "
+                  "Comune: fino ad allora partecipi come singola persona.",
+                  who=", ".join(str(t.label) for t in sorted(event.audience, key=lambda t: t.value)))
+    return _reserved_to(event)
 
 
 def cancel_registration(user, registration):

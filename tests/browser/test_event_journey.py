@@ -38,7 +38,7 @@ def make_people_and_event(live_server):
 
         teacher = person("Giulia Neri", ParticipantType.SCUOLA)
         school = Organisation(name=f"Istituto Comprensivo 12 {tag}", name_key=f"istituto comprensivo 12 {tag}",
-                              kind=ParticipantType.SCUOLA)
+                              kind=ParticipantType.SCUOLA, verification=OrganisationVerification.VERIFIED)
         db.session.add_all([school, Membership(organisation=school, user=teacher,
                                                status=MembershipStatus.ACTIVE, decided_at=utcnow())])
         marco, sara = person("Marco Bianchi"), person("Sara Verdi")
