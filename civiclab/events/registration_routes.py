@@ -29,6 +29,15 @@ def mail_limit():
     return current_app.config["RATELIMIT_REGISTER"]
 
 
+def _guest_address_key():
+    """Guest link requests count per address (+tags removed, so tags do not reset the count)."""
+    return "guest-address:" + services.guest_address(request.form.get("email", ""))
+
+
+def _guest_event_key():
+    return f"guest-event:{request.view_args.get('event_id')}"
+
+
 def _visible_event(event_id):
     event = db.get_or_404(Event, event_id)
     if not permissions.can_view_event(current_user, event):
@@ -197,6 +206,10 @@ def my_events():
 
 @bp.post("/eventi/<int:event_id>/iscrizione-ospite")
 @limiter.limit(mail_limit)
+@limiter.limit(lambda: current_app.config["RATELIMIT_GUEST_ADDRESS"], key_func=_guest_address_key,
+               scope="guest-address")
+@limiter.limit(lambda: current_app.config["RATELIMIT_GUEST_EVENT"], key_func=_guest_event_key,
+               scope="guest-event")
 def guest_book(event_id):
     event = _visible_event(event_id)
     if current_user.is_authenticated:

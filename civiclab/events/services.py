@@ -6,6 +6,7 @@ core/db.py), so the seat count read is the seat count written. Services flush; t
 boundary commits. Mails and notifications hang off the signals in core/signals.py.
 """
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from civiclab.accounts.models import ParticipantType, User
@@ -264,10 +265,13 @@ def book_as_guest(event_id, name, email):
     """A guest's booking of one seat, made when the link in their mail is used."""
     event = lock_event(event_id)
     _check_open(event, ParticipantType.CITTADINO)
-    email = email.strip().lower()
+    email = guest_address(email)
     already = _active_guest_registration(event, email)
     if already is not None:
         return already  # the same link used twice holds one seat
+    problem = guest_limit_problem(event, email)
+    if problem:
+        raise DomainError(problem)
     account = db.session.scalar(sa.select(User).where(User.email == email))
     if account is not None and active_registration_of(account, event) is not None:
         # One person, one seat: the address's account already holds a booking.
@@ -280,9 +284,56 @@ def book_as_guest(event_id, name, email):
 def _active_guest_registration(event, email):
     return db.session.scalar(
         sa.select(Registration).where(Registration.event_id == event.id,
-                                      Registration.guest_email == email.strip().lower(),
+                                      Registration.guest_email == guest_address(email),
                                       Registration.state.in_(ACTIVE_STATES))
     )
+
+
+# ---- guests' limits ------------------------------------------------------------------------
+
+def guest_address(email):
+    """The address a guest is known by: lower-cased and without its +tag.
+
+    mario+1@example.com and Mario@Example.com are mario@example.com: tags reach the same mailbox,
+    so they must not multiply seats. Guest registrations store this form and every comparison
+    goes through it; the partial unique index (one active guest registration per address and
+    event) then holds for tagged addresses too. The booking mail goes to this address.
+    """
+    email = (email or "").strip().lower()
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return email
+    base = local.split("+", 1)[0]
+    return f"{base or local}@{domain}"
+
+
+def guest_seats_cap(event):
+    """Seats guests may hold at `event`: GUEST_SEATS_SHARE of its capacity, at least one."""
+    return max(1, int(event.capacity * current_app.config["GUEST_SEATS_SHARE"]))
+
+
+def guest_limit_problem(event, email=None):
+    """Why one more guest booking (by `email`, when given) is refused, or None.
+
+    Guests book without an account, so nothing but their address stands behind a seat: guests
+    together hold at most guest_seats_cap(event) seats of an event (confirmed or waiting), and
+    one address holds at most GUEST_BOOKINGS_PER_ADDRESS upcoming guest bookings.
+    """
+    held = db.session.scalar(
+        sa.select(sa.func.count(Registration.id)).where(
+            Registration.event_id == event.id, Registration.user_id.is_(None),
+            Registration.state.in_(ACTIVE_STATES)))
+    if held >= guest_seats_cap(event):
+        return _l("I posti per chi prenota senza account sono esauriti: registrati o accedi per prenotare.")
+    if email:
+        upcoming = db.session.scalar(
+            sa.select(sa.func.count(Registration.id)).join(Event, Event.id == Registration.event_id).where(
+                Registration.guest_email == guest_address(email), Registration.user_id.is_(None),
+                Registration.state.in_(ACTIVE_STATES), Event.ends_at > utcnow()))
+        if upcoming >= current_app.config["GUEST_BOOKINGS_PER_ADDRESS"]:
+            return _l("Questo indirizzo ha già %(n)s prenotazioni come ospite per eventi futuri: per prenotarne "
+                      "altre registrati con lo stesso indirizzo.", n=upcoming)
+    return None
 
 
 def _check_open(event, participant_type):
