@@ -165,6 +165,21 @@ def _registration_page(registration, is_owner=True, guest_token=None, status=200
     ), status
 
 
+def _confirmation_asked(registration, action, keep_url):
+    """The second step of cancelling, unless this POST is that step's answer.
+
+    Every cancel button posts without `confirm`: it lands on a page that says what is lost and
+    asks again, so one mis-tap frees no seats (no JavaScript involved). Returns that page, or
+    None when the cancellation was confirmed, or cannot happen (the service then says why)."""
+    cancellable = registration.is_active and not registration.event.has_started()
+    if request.form.get("confirm") == "yes" or not cancellable:
+        return None
+    back = "my_events" if request.form.get("back") == "my_events" else None
+    return render_template("events/cancel_registration.html", registration=registration, event=registration.event,
+                           form=ActionForm(), action=action, back=back,
+                           keep_url=url_for("events.my_events") if back else keep_url)
+
+
 @bp.post("/iscrizioni/<int:registration_id>/annulla")
 @login_required
 @limiter.limit(write_limit)
@@ -173,6 +188,11 @@ def cancel_registration(registration_id):
     require(permissions.can_cancel_registration(current_user, registration))
     if not ActionForm().validate_on_submit():
         abort(400)
+    asked = _confirmation_asked(
+        registration, url_for("events.cancel_registration", registration_id=registration.id),
+        url_for("events.registration", registration_id=registration.id))
+    if asked is not None:
+        return asked
     try:
         services.cancel_registration(current_user, registration)
     except NotAllowed:
@@ -283,6 +303,10 @@ def guest_cancel(token):
         return _link_problem(problem)
     if not ActionForm().validate_on_submit():
         abort(400)
+    asked = _confirmation_asked(registration, url_for("events.guest_cancel", token=token),
+                                url_for("events.guest_registration", token=token))
+    if asked is not None:
+        return asked
     try:
         services.cancel_guest_registration(registration)
     except DomainError as error:

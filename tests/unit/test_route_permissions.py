@@ -108,7 +108,7 @@ ROUTES = {
         "GET", lambda w: f"/iscrizioni/{w['door_registration'].id}", {**managers(200), "facilitator": 200},
     ),
     "events.cancel_registration": (
-        "POST", lambda w: f"/iscrizioni/{w['door_registration'].id}/annulla", {**managers(302), "facilitator": 302},
+        "POST", lambda w: f"/iscrizioni/{w['door_registration'].id}/annulla", {**managers(200), "facilitator": 200},
     ),
     "events.my_events": ("GET", lambda w: "/account/eventi", signed_in(200)),
     # guests: only visitors without an account ask for a link (signed-in people are sent back to
