@@ -4,7 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civiclab.accounts import organisations
-from civiclab.accounts.forms import ActionForm, DecisionForm, OrganisationSearchForm, VerificationForm
+from civiclab.accounts.forms import (
+    ActionForm,
+    DecisionForm,
+    OrganisationSearchForm,
+    VerificationForm,
+)
 from civiclab.accounts.models import Membership, Organisation
 from civiclab.accounts.permissions import (
     can_approve_membership,

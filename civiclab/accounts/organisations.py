@@ -21,7 +21,6 @@ from civiclab.core import signals
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.extensions import db
 
-
 REASON_MAX = 1000
 
 
@@ -160,7 +159,7 @@ def organisations_to_verify(user, page=1, per_page=20):
             .where(Organisation.verification != OrganisationVerification.VERIFIED)
             .order_by(Organisation.verification.desc(), Organisation.created_at, Organisation.id))
     if not user.is_admin:
-        stmt = stmt.where(Organisation.city_id.in_(user.staff_city_ids or [-1]))
+        stmt = stmt.where(Organisation.city_id.in_(user.staff_city_ids))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 

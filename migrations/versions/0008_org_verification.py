@@ -71,7 +71,7 @@ def downgrade():
         batch_op.drop_column('city_id')
 
 
-_LINK = re.compile(r'<a\b[^>]*\bhref="([^"]*)"[^>]*>(.*?)</a>', re.S | re.I)
+_LINK = re.compile(r'<a\b[^>]*\bhref="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL | re.IGNORECASE)
 
 
 def html_to_markdown(text):
@@ -79,6 +79,6 @@ def html_to_markdown(text):
     text = _LINK.sub(lambda m: f"[{m.group(2)}]({m.group(1)})", text)
     for pattern, replacement in ((r'</?(strong|b)>', '**'), (r'</?(em|i)>', '*'), (r'<br\s*/?>', '  \n'),
                                  (r'<li>', '- '), (r'</(p|li|ul|ol|blockquote|h\d|pre)>', '\n\n')):
-        text = re.sub(pattern, replacement, text, flags=re.I)
+        text = re.sub(pattern, replacement, text, flags=re.IGNORECASE)
     text = html.unescape(re.sub(r'<[^>]+>', '', text))
     return re.sub(r'\n{3,}', '\n\n', text).strip()

@@ -70,7 +70,7 @@ def test_an_address_holds_a_few_upcoming_guest_bookings_at_most(client, app, db_
     monkeypatch.setitem(app.config, "GUEST_BOOKINGS_PER_ADDRESS", 2)
     events = [make_event() for _ in range(3)]
     for event in events[:2]:
-        ask(client, event, email="mario+%d@example.com" % event.id)
+        ask(client, event, email=f"mario+{event.id}@example.com")
         confirm_last_link(client, outbox)
     sent = len(outbox)
 
