@@ -83,6 +83,12 @@ class Config:
     # Redis when REDIS_URL is set; on whatever RATELIMIT_ENABLED says; empty turns it off), and
     # how long a presence entry lives in Redis unless its process refreshes it.
     RATELIMIT_ROOM_MESSAGE = "10 per 10 seconds"
+    # Guests (booking without an account): the share of an event's seats guests may hold, upcoming
+    # guest bookings per address, and booking links asked per address (+tags removed) and per event.
+    GUEST_SEATS_SHARE = float(os.environ.get("GUEST_SEATS_SHARE", "0.5"))
+    GUEST_BOOKINGS_PER_ADDRESS = int(os.environ.get("GUEST_BOOKINGS_PER_ADDRESS", "3"))
+    RATELIMIT_GUEST_ADDRESS = "3 per hour;10 per day"
+    RATELIMIT_GUEST_EVENT = "30 per hour"
     ROOMS_PRESENCE_TTL = 90
     # Socket.IO connections one user may hold at once on /rooms (all processes together, counted in
     # Redis with REDIS_URL); the next is refused with a reason. 0 turns the cap off.

@@ -3,7 +3,8 @@
 DEVELOPMENT ONLY. The demo accounts all share the published password `civiclab-demo`:
 admin@example.org (administrator), comune.bologna@example.org (municipality staff of Bologna),
 facilitatore@example.org (facilitator of the Bologna lab), cittadino@example.org (citizen),
-scuola@example.org (a teacher acting for a demo school), impresa@example.org (a business),
+scuola@example.org (a teacher acting for a demo school), scuola2@example.org (a teacher of a second
+school, to walk the waiting list of journey 1), impresa@example.org (a business),
 terzosettore@example.org (a third-sector body). Anyone who reads the README can sign in with them,
 so seed_demo() refuses to run on a production app (HTTPS cookies, or CIVICLAB_ENV=production)
 unless it is forced: `flask --app wsgi seed-demo --force`, for a throwaway staging copy only.
@@ -26,6 +27,7 @@ from civiclab.accounts.models import (
     Membership,
     MembershipStatus,
     Organisation,
+    OrganisationVerification,
     ParticipantType,
     User,
 )
@@ -49,6 +51,7 @@ DEMO_ACCOUNTS = [
      None, False),
     ("cittadino@example.org", "Cittadina demo", ParticipantType.CITTADINO, None, False),
     ("scuola@example.org", "Docente demo", ParticipantType.SCUOLA, "Scuola demo CivicLab", False),
+    ("scuola2@example.org", "Docente demo (seconda scuola)", ParticipantType.SCUOLA, "Liceo demo CivicLab", False),
     ("impresa@example.org", "Impresa demo", ParticipantType.IMPRESA, "Impresa demo CivicLab", False),
     ("terzosettore@example.org", "Associazione demo", ParticipantType.TERZO_SETTORE,
      "Associazione demo CivicLab", False),
@@ -206,7 +209,9 @@ def _accounts(tally, bologna, bologna_lab):
             organisation = tally.get_or_create(
                 "Organizzazioni", Organisation,
                 {"kind": kind, "name_key": Organisation.key_for(organisation_name)},
-                name=organisation_name, city_name="Bologna",
+                name=organisation_name, city_name="Bologna", city_id=bologna.id,
+                # Verified as Bologna's staff would have: the demo organisations act as such.
+                verification=OrganisationVerification.VERIFIED, verification_decided_at=now,
             )
             tally.get_or_create(
                 "Adesioni", Membership, {"organisation_id": organisation.id, "user_id": user.id},

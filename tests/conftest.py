@@ -403,7 +403,7 @@ def make_event(db_session, make_lab):
     def factory(lab=None, audience=(), **fields):
         starts = fields.pop("starts_at", rome_time(days=7, hour=10))
         values = dict(
-            title=f"Evento {uuid.uuid4().hex[:6]}", description="<p>Un incontro del laboratorio.</p>",
+            title=f"Evento {uuid.uuid4().hex[:6]}", description="Un incontro del laboratorio.",
             starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=30,
             state=EventState.PUBLISHED, published_at=utcnow() - timedelta(days=1),
         )

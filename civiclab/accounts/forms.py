@@ -63,7 +63,9 @@ class RegistrationForm(FlaskForm):
     organisation = SelectField(_l("Organizzazione esistente"), coerce=str, validate_choice=False,
                                description=_l("Un membro attivo o il personale del Comune approverà la "
                                               "tua adesione."))
-    new_organisation_name = StringField(_l("Nome della nuova organizzazione"), validators=[
+    new_organisation_name = StringField(_l("Nome della nuova organizzazione"), description=_l(
+        "Il personale del Comune verifica le nuove organizzazioni: fino ad allora partecipi come singola "
+        "persona (un posto per evento, niente eventi riservati)."), validators=[
         Optional(), Length(min=2, max=160)])
     new_organisation_city = StringField(_l("Comune della nuova organizzazione"), validators=[
         Optional(), Length(max=120)])
@@ -203,3 +205,12 @@ class DecisionForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something (logout, join, resend): only the CSRF token."""
+
+
+class VerificationForm(FlaskForm):
+    """Verify an organisation or refuse it: the pressed button's `decision` says which; a refusal
+    needs its reason."""
+
+    reason = TextAreaField(_l("Motivo (obbligatorio per rifiutare)"), render_kw={"rows": 2}, description=_l(
+        "Lo legge chi ha registrato l'organizzazione: per esempio «Non troviamo questa scuola "
+        "nell'anagrafe del Ministero»."), validators=[Optional(), Length(max=1000)])

@@ -51,3 +51,11 @@ def send_membership_decided(membership):
     return _send(user.email, user.locale,
                  lambda: _("La tua richiesta di adesione a %(name)s", name=membership.organisation.name),
                  "membership_decided", user=user, membership=membership, link=link)
+
+
+def send_organisation_verified(member, organisation):
+    """The city's staff verified or refused the organisation `member` acts for."""
+    link = external_url("accounts.organisation", org_id=organisation.id)
+    return _send(member.email, member.locale,
+                 lambda: _("Verifica di %(name)s su CivicLab", name=organisation.name),
+                 "organisation_verified", user=member, organisation=organisation, link=link)

@@ -155,12 +155,55 @@ class User(UserMixin, db.Model):
     def active_memberships(self):
         return [m for m in self.memberships if m.status is MembershipStatus.ACTIVE]
 
+    @property
+    def verified_memberships(self):
+        """Active memberships of organisations the city's staff verified: the ones a user acts for."""
+        return [m for m in self.active_memberships if m.organisation.is_verified]
+
+    @property
+    def acting_type(self):
+        """Who the user counts as when booking: the declared kind once a verified organisation of
+        that kind counts them as an active member, else a citizen (anyone may declare a school)."""
+        if not self.participant_type.needs_organisation:
+            return self.participant_type
+        if any(m.organisation.kind is self.participant_type for m in self.verified_memberships):
+            return self.participant_type
+        return ParticipantType.CITTADINO
+
     def __repr__(self):
         return f"<User {self.id} {self.email}>"
 
 
+class OrganisationVerification(enum.Enum):
+    """Whether the city's staff checked that the organisation exists (new ones wait)."""
+
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+    @property
+    def label(self):
+        return {
+            OrganisationVerification.UNVERIFIED: _l("In attesa di verifica"),
+            OrganisationVerification.VERIFIED: _l("Verificata"),
+            OrganisationVerification.REJECTED: _l("Non verificata"),
+        }[self]
+
+
+# Which verification an organisation may move to from each (staff may reconsider a refusal).
+VERIFICATION_TRANSITIONS = {
+    OrganisationVerification.UNVERIFIED: {OrganisationVerification.VERIFIED, OrganisationVerification.REJECTED},
+    OrganisationVerification.REJECTED: {OrganisationVerification.VERIFIED},
+    OrganisationVerification.VERIFIED: set(),
+}
+
+
 class Organisation(db.Model):
-    """A school, business, third-sector body, university or public body participants act for."""
+    """A school, business, third-sector body, university or public body participants act for.
+
+    Anyone may register a new one, so it acts as an organisation (group seats, events reserved to
+    its kind) only once the staff of its city, or an administrator, verified it.
+    """
 
     __tablename__ = "organisations"
     __table_args__ = (sa.UniqueConstraint("kind", "name_key", name="uq_organisations_kind_name"),)
@@ -173,11 +216,40 @@ class Organisation(db.Model):
                 validate_strings=True)
     )
     city_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    # The CivicLab city whose staff verify it (None: only administrators do).
+    city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cities.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    verification: Mapped[OrganisationVerification] = mapped_column(
+        sa.Enum(OrganisationVerification, name="organisation_verification", native_enum=False, length=12,
+                values_callable=lambda e: [m.value for m in e], validate_strings=True),
+        default=OrganisationVerification.UNVERIFIED, index=True,
+    )
+    verification_decided_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    verification_decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    verification_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"
     )
+    verification_decided_by: Mapped[User | None] = relationship(foreign_keys=[verification_decided_by_id])
+
+    @property
+    def is_verified(self):
+        return self.verification is OrganisationVerification.VERIFIED
+
+    @property
+    def awaits_verification(self):
+        return self.verification is OrganisationVerification.UNVERIFIED
+
+    def decide_verification(self, approve, by, reason=""):
+        """Verify the organisation, or refuse it with a reason its members read."""
+        status = OrganisationVerification.VERIFIED if approve else OrganisationVerification.REJECTED
+        if status not in VERIFICATION_TRANSITIONS[self.verification]:
+            raise DomainError(str(_l("Questa organizzazione è già stata verificata.")))
+        self.verification = status
+        self.verification_decided_at = utcnow()
+        self.verification_decided_by = by
+        self.verification_reason = reason
 
     @staticmethod
     def key_for(name):

@@ -4,16 +4,24 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civiclab.accounts import organisations
-from civiclab.accounts.forms import ActionForm, DecisionForm, OrganisationSearchForm
+from civiclab.accounts.forms import (
+    ActionForm,
+    DecisionForm,
+    OrganisationSearchForm,
+    VerificationForm,
+)
 from civiclab.accounts.models import Membership, Organisation
 from civiclab.accounts.permissions import (
     can_approve_membership,
     can_decide_membership,
     can_request_membership,
     can_see_member_emails,
+    can_see_organisations_to_verify,
+    can_verify_organisation,
     membership_of,
 )
 from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.forms import show_domain_error
 from civiclab.core.limits import limit_posts
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import login_required_confirmed, require
@@ -87,7 +95,50 @@ def decide_membership(org_id, membership_id):
     return redirect(url_for("accounts.organisation", org_id=org_id))
 
 
+# ---- verification by the city's staff ------------------------------------------------------------
+
+def _verification_page(form=None, failed_id=None, status=200):
+    page_obj = organisations.organisations_to_verify(current_user, page=max(page_number(), 1),
+                                                     per_page=current_app.config["PER_PAGE"])
+    forms = {org.id: form if org.id == failed_id else VerificationForm(formdata=None, prefix=f"org{org.id}")
+             for org in page_obj.items}
+    return render_template("accounts/organisations_to_verify.html", page_obj=page_obj, forms=forms), status
+
+
+@login_required_confirmed
+def organisations_to_verify():
+    require(can_see_organisations_to_verify(current_user))
+    return _verification_page()
+
+
+@login_required_confirmed
+@limit_posts("RATELIMIT_WRITE")
+def verify_organisation(org_id):
+    organisation = db.get_or_404(Organisation, org_id)
+    require(can_verify_organisation(current_user, organisation))
+    approve = DECISIONS.get(request.form.get("decision", ""))
+    form = VerificationForm(prefix=f"org{organisation.id}")
+    if approve is None or not form.validate_on_submit():
+        if approve is None or form.csrf_token.errors:
+            abort(400)
+        return _verification_page(form, organisation.id, 422)
+    try:
+        organisations.decide_verification(current_user, organisation, approve, form.reason.data or "")
+    except DomainError as error:
+        show_domain_error(form, error, on_form=True)
+        return _verification_page(form, organisation.id, 422)
+    if approve:
+        flash(_("%(name)s è verificata: chi ne fa parte ora agisce a suo nome.", name=organisation.name), "success")
+    else:
+        flash(_("%(name)s non è verificata: chi l'ha registrata ne legge il motivo.", name=organisation.name), "info")
+    return redirect(url_for("accounts.organisations_to_verify"))
+
+
 def register_organisation_routes(bp):
+    bp.add_url_rule("/gestione/organizzazioni", "organisations_to_verify", organisations_to_verify,
+                    methods=["GET"])
+    bp.add_url_rule("/gestione/organizzazioni/<id:org_id>/verifica", "verify_organisation",
+                    verify_organisation, methods=["POST"])
     bp.add_url_rule("/organizzazioni", "organisations", organisations_list, methods=["GET"])
     bp.add_url_rule("/organizzazioni/<id:org_id>", "organisation", organisation_page, methods=["GET"])
     bp.add_url_rule("/organizzazioni/<id:org_id>/adesione", "join_organisation", join_organisation,

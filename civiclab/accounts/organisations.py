@@ -5,18 +5,33 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from civiclab.accounts import mails
-from civiclab.accounts.models import Membership, MembershipStatus, Organisation, User
+from civiclab.accounts.models import (
+    Membership,
+    MembershipStatus,
+    Organisation,
+    OrganisationVerification,
+    User,
+)
+from civiclab.accounts.permissions import (
+    can_decide_membership,
+    can_request_membership,
+    can_verify_organisation,
+)
 from civiclab.accounts.names import check_line, check_organisation_name
-from civiclab.accounts.permissions import can_decide_membership, can_request_membership
 from civiclab.core import signals
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.extensions import db
 
+REASON_MAX = 1000
+
 
 def create_organisation(name, kind, city_name=""):
+    """A new organisation, unverified until the staff of its city (or an administrator) check it."""
     name = check_organisation_name(name)
-    organisation = Organisation(name=name, name_key=Organisation.key_for(name), kind=kind,
-                                city_name=check_line(city_name, "new_organisation_city"))
+    city_name = check_line(city_name, "new_organisation_city")
+    organisation = Organisation(name=name, name_key=Organisation.key_for(name), kind=kind, city_name=city_name,
+                                city_id=_city_id_named(city_name),
+                                verification=OrganisationVerification.UNVERIFIED)
     try:
         with db.session.begin_nested():
             db.session.add(organisation)
@@ -146,4 +161,52 @@ def user_memberships(user):
         sa.select(Membership).options(selectinload(Membership.organisation))
         .where(Membership.user_id == user.id)
         .order_by(Membership.requested_at, Membership.id)
+    ).all()
+
+
+# ---- verification by the city's staff --------------------------------------------------------
+
+def _city_id_named(city_name):
+    """The id of the CivicLab city called `city_name` (any case), or None: then only
+    administrators verify. Cities live a floor up (places/), so their table is read, not imported."""
+    if not city_name:
+        return None
+    cities = db.metadata.tables["cities"]
+    return db.session.scalar(sa.select(sa.func.min(cities.c.id))
+                             .where(sa.func.lower(cities.c.name) == city_name.lower()))
+
+
+def organisations_to_verify(user, page=1, per_page=20):
+    """A page of the organisations `user` may verify that wait for it (or were refused), oldest first."""
+    stmt = (sa.select(Organisation)
+            .where(Organisation.verification != OrganisationVerification.VERIFIED)
+            .order_by(Organisation.verification.desc(), Organisation.created_at, Organisation.id))
+    if not user.is_admin:
+        stmt = stmt.where(Organisation.city_id.in_(user.staff_city_ids))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def decide_verification(actor, organisation, approve, reason=""):
+    """Verify `organisation`, or refuse it with a reason; its active members (its creator) are told."""
+    if not can_verify_organisation(actor, organisation):
+        raise NotAllowed(_("Non puoi verificare questa organizzazione."))
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise DomainError(_("Scrivi il motivo: lo leggerà chi ha registrato l'organizzazione."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError(_("Il motivo può avere al massimo %(n)s caratteri.", n=REASON_MAX), field="reason")
+    organisation.decide_verification(approve, by=actor, reason=reason)
+    db.session.flush()
+    for member in organisation_members(organisation):
+        mails.send_organisation_verified(member, organisation)
+    return organisation
+
+
+def organisation_members(organisation):
+    """Active members with an address to write to, oldest membership first."""
+    return db.session.scalars(
+        sa.select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation.id, Membership.status == MembershipStatus.ACTIVE,
+               User.deleted_at.is_(None), User.email.is_not(None))
+        .order_by(Membership.id)
     ).all()

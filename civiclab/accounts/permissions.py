@@ -51,3 +51,15 @@ def can_see_member_emails(user, organisation):
 def can_end_session(user, user_session):
     """A sign-in session is ended by its own user only."""
     return is_authenticated(user) and user_session.user_id == user.id
+
+
+def can_verify_organisation(user, organisation):
+    """Administrators, and the staff of the city the organisation is in."""
+    if not is_authenticated(user) or not user.is_confirmed:
+        return False
+    return is_admin(user) or (organisation.city_id is not None and organisation.city_id in user.staff_city_ids)
+
+
+def can_see_organisations_to_verify(user):
+    """The page of organisations waiting for verification: administrators and municipality staff."""
+    return is_authenticated(user) and user.is_confirmed and (is_admin(user) or is_municipality_staff(user))

@@ -62,7 +62,7 @@ def _vevent(event, stamp):
     entry.add("dtstart", to_rome(event.starts_at))
     entry.add("dtend", to_rome(event.ends_at))
     entry.add("summary", event.title)
-    description = description_text(event.description)
+    description = description_text(event.description_html)
     if event.state is EventState.CANCELLED and event.cancel_reason:
         description = "\n\n".join(filter(None, [_("Evento annullato: %(reason)s", reason=event.cancel_reason),
                                                description]))

@@ -1,5 +1,10 @@
 """Demo events for seed-demo: upcoming and past, in several labs, one nearly full, one with a queue.
 
+Next week's school event is left empty for journey 1 of DOMAIN.md: the demo teacher
+(scuola@example.org) books her class's 20 seats and fills it; the second school's teacher
+(scuola2@example.org) then joins the waiting list, and is promoted when the first cancels.
+Descriptions are Markdown, as facilitators write them.
+
 Themes follow the labs' themes in DOMAIN.md. Dates are relative to the day the demo is loaded,
 at round hours in Rome. Registrations are written directly (no mails leave while seeding);
 the seat counter is kept as the booking service would keep it.
@@ -22,16 +27,17 @@ from civiclab.extensions import db
 # (lab's city slug, title, days from today (negative: past), start hour, hours long, capacity,
 #  audience, max seats per booking, online?, description)
 DEMO_EVENTS = [
-    ("bologna", "Robotica educativa: una mattina per le scuole", 7, 9, 3, 24, [ParticipantType.SCUOLA], 25,
-     False, "Classi della scuola secondaria costruiscono e programmano piccoli robot con i facilitatori "
-            "del laboratorio. Prenotazione per gruppi classe, fino a 25 posti per prenotazione."),
+    ("bologna", "Robotica educativa: una mattina per le scuole", 7, 9, 3, 20, [ParticipantType.SCUOLA], 20,
+     False, "Una classe della scuola secondaria costruisce e programma piccoli robot con i facilitatori "
+            "del laboratorio.\n\n**Prenotazione per gruppi classe**: una classe per mattina, fino a 20 posti. "
+            "Le altre classi entrano in *lista d'attesa*."),
     ("bologna", "Mappare i bisogni del quartiere", 10, 17, 2, 8, [], 1,
      False, "Un incontro aperto per disegnare insieme la mappa dei servizi e dei bisogni del quartiere, "
             "punto di partenza delle proposte di co-progettazione."),
     ("bologna", "Open data per tutti: leggere i dati del PON Metro", 14, 18, 2, 100, [], 1,
      True, "Un'ora e mezza online per imparare a scaricare e leggere i dati aperti dei progetti "
            "finanziati: importi, avanzamento, risultati."),
-    ("modena", "Creatività e spettacolo: laboratorio di video partecipato", 12, 15, 3, 20, [], 1,
+    ("modena", "Creatività e spettacolo: laboratorio di video partecipato", 12, 15, 3, 20, [], 5,
      False, "Giovani, associazioni e imprese culturali raccontano la città con brevi video girati insieme."),
     ("reggio-emilia", "Innovazione sociale: idee per il welfare di comunità", 20, 18, 2, 35,
      [ParticipantType.TERZO_SETTORE, ParticipantType.CITTADINO], 5,
@@ -42,13 +48,19 @@ DEMO_EVENTS = [
      False, "Presentazione pubblica del progetto BO3.3.1.b e delle sue prime attività."),
 ]
 
-# How each demo event is filled: (confirmed guests, waiting guests, demo accounts to book).
+# How each demo event is filled: (confirmed guests, waiting guests, demo accounts booking after them).
+# Guests stay within their share of the seats (GUEST_SEATS_SHARE, half by default).
 FILL = {
-    "Robotica educativa: una mattina per le scuole": (0, 0, [("scuola@example.org", 20, "Classe 3B")]),
-    "Mappare i bisogni del quartiere": (7, 3, [("cittadino@example.org", 1, "")]),
+    # Nobody: the demo teacher books it herself (journey 1, see the module's docstring).
+    "Robotica educativa: una mattina per le scuole": (0, 0, []),
+    "Creatività e spettacolo: laboratorio di video partecipato": (
+        10, 0, [("terzosettore@example.org", 5, "Centro giovani"), ("impresa@example.org", 3, "Troupe video")]),
+    "Mappare i bisogni del quartiere": (4, 0, [
+        ("cittadino@example.org", 1, ""), ("impresa@example.org", 1, ""), ("terzosettore@example.org", 1, ""),
+        ("scuola@example.org", 1, ""), ("scuola2@example.org", 1, "")]),  # the last one waits
     "Open data per tutti: leggere i dati del PON Metro": (12, 0, []),
-    "Mobilità sostenibile: percorsi ciclabili tra le mura": (22, 0, [("cittadino@example.org", 1, "")]),
-    "Presentazione dell'Accelerazione civica": (41, 0, [("scuola@example.org", 10, "Classe 5A")]),
+    "Mobilità sostenibile: percorsi ciclabili tra le mura": (15, 0, [("cittadino@example.org", 1, "")]),
+    "Presentazione dell'Accelerazione civica": (30, 0, [("scuola@example.org", 10, "Classe 5A")]),
 }
 
 
@@ -69,7 +81,7 @@ def seed_events(tally, labs):
         starts = _rome(days, hour)
         past = days < 0
         event = Event(
-            lab=lab, title=title, description=f"<p>{text}</p>", starts_at=starts,
+            lab=lab, title=title, description=text, starts_at=starts,
             ends_at=starts + timedelta(hours=hours), capacity=capacity, confirmed_seats=0,
             max_seats_per_booking=per_booking,
             is_online=online, online_url="https://meet.example.org/civiclab-open-data" if online else "",
@@ -85,17 +97,17 @@ def seed_events(tally, labs):
 
 def _fill(event, confirmed_guests, waiting_guests, accounts, attended):
     registrations = []
-    for email, seats, group in accounts:
-        user = db.session.scalar(sa.select(User).filter_by(email=email))
-        if user is None:
-            continue
-        organisation = user.active_memberships[0].organisation if seats > 1 and user.active_memberships else None
-        registrations.append(Registration(user=user, seats=seats, group_name=group, organisation=organisation,
-                                          participant_type=user.participant_type))
     for n in range(confirmed_guests + waiting_guests):
         registrations.append(Registration(guest_name=f"Ospite demo {n + 1}",
                                           guest_email=f"ospite{n + 1}@example.org", seats=1,
                                           participant_type=ParticipantType.CITTADINO))
+    for email, seats, group in accounts:
+        user = db.session.scalar(sa.select(User).filter_by(email=email))
+        if user is None:
+            continue
+        organisation = user.verified_memberships[0].organisation if seats > 1 and user.verified_memberships else None
+        registrations.append(Registration(user=user, seats=seats, group_name=group, organisation=organisation,
+                                          participant_type=user.acting_type))
     codes = set()
     for registration in registrations:
         registration.event = event

@@ -120,8 +120,8 @@ class EventForm(FlaskForm):
     title = StringField(_l("Titolo"), validators=[DataRequired(_l("Il titolo è obbligatorio.")), Length(max=200)])
     description = TextAreaField(
         _l("Descrizione"), validators=[Optional(), Length(max=50_000)], render_kw={"rows": 10},
-        description=_l("Puoi usare paragrafi, grassetto, corsivo, elenchi e link (HTML semplice); "
-                       "il resto viene tolto."),
+        description=_l("Puoi usare il Markdown: **grassetto**, *corsivo*, elenchi con «- » all'inizio della "
+                       "riga, link come [testo](https://…). Una riga vuota separa i paragrafi."),
     )
     lab_id = SelectField(_l("Laboratorio"), coerce=int,
                          description=_l("Il laboratorio che organizza l'evento."))

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from civiclab.accounts.models import ParticipantType
 from civiclab.core.errors import DomainError
-from civiclab.events import notify, tokens
+from civiclab.events import notify, services, tokens
 from civiclab.events.models import ACTIVE_STATES, Event, EventState, Registration
 from civiclab.extensions import db
 
@@ -26,7 +26,7 @@ def guest_problem(event):
     if not event.admits(GUEST_TYPE):
         return _l("Questo evento è riservato ad alcuni tipi di partecipanti: accedi con il tuo account "
                   "per prenotare.")
-    return None
+    return services.guest_limit_problem(event)
 
 
 def request_booking(event, name, email):
@@ -35,9 +35,12 @@ def request_booking(event, name, email):
     if problem:
         raise DomainError(problem)
     name = " ".join((name or "").split())
-    email = (email or "").strip().lower()
+    email = services.guest_address(email)
     if not name or not email:
         raise DomainError(_l("Scrivi il tuo nome e il tuo indirizzo email."))
+    problem = services.guest_limit_problem(event, email)
+    if problem:
+        raise DomainError(problem, field="email")
     return notify.send_guest_booking_link(event, name, email)
 
 
@@ -98,7 +101,7 @@ def attach_guest_registrations(user):
     if not user.email:
         return []
     guest_bookings = list(db.session.scalars(
-        sa.select(Registration).where(Registration.guest_email == user.email.lower(),
+        sa.select(Registration).where(Registration.guest_email == services.guest_address(user.email),
                                       Registration.user_id.is_(None)).order_by(Registration.id)
     ))
     if not guest_bookings:

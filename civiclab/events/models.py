@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civiclab.accounts.models import ParticipantType
 from civiclab.core.errors import DomainError
+from civiclab.core.sanitize import render_markdown
 from civiclab.core.time import UTCDateTime, utcnow
 from civiclab.extensions import db
 
@@ -89,7 +90,7 @@ class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     lab_id: Mapped[int] = mapped_column(sa.ForeignKey("labs.id", ondelete="RESTRICT"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
-    description: Mapped[str] = mapped_column(sa.Text, default="")  # sanitised HTML
+    description: Mapped[str] = mapped_column(sa.Text, default="")  # Markdown as typed: show description_html
     is_online: Mapped[bool] = mapped_column(default=False)
     online_url: Mapped[str] = mapped_column(sa.String(500), default="")  # confirmed people only
     starts_at: Mapped[object] = mapped_column(UTCDateTime)
@@ -133,6 +134,11 @@ class Event(db.Model):
         kept = {row.participant_type for row in self.audience_rows}
         for participant_type in sorted(wanted - kept, key=lambda t: t.value):
             self.audience_rows.append(EventAudience(participant_type=participant_type))
+
+    @property
+    def description_html(self):
+        """The description rendered and sanitised, as proposals are (core/sanitize.py)."""
+        return render_markdown(self.description)
 
     def admits(self, participant_type):
         return not self.audience_rows or participant_type in self.audience

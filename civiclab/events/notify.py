@@ -254,9 +254,12 @@ def on_seats_threshold_reached(event, level, **_extra):
 # ---- guests ---------------------------------------------------------------------------------
 
 def send_guest_booking_link(event, name, email):
-    """The mail whose link books a guest's seat: nothing is held until it is opened."""
+    """The mail whose link books a guest's seat: nothing is held until it is opened.
+
+    Anybody may type any address, so the mail carries nothing they typed: no name (it travels
+    only inside the signed link, to the confirmation page)."""
     link = external_url("events.guest_confirm", token=tokens.booking_token(event, name, email))
-    recipient = Recipient(email, "it", None, name)
+    recipient = Recipient(email, "it", None, "")
     return _mail(recipient, lambda: _("Conferma la tua prenotazione: %(title)s", title=event.title),
                  "event_guest_link", event=event, link=link, event_link=event_url(event),
                  hours=tokens.booking_max_age() // 3600)

@@ -13,7 +13,7 @@ def group_organisations(user, event):
     """The organisations `user` may book a group for at `event` (none: one seat only)."""
     if event.max_seats_per_booking <= 1:
         return []
-    return [membership.organisation for membership in user.active_memberships]
+    return [membership.organisation for membership in user.verified_memberships]
 
 
 class BookingForm(FlaskForm):

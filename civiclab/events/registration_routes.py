@@ -29,6 +29,15 @@ def mail_limit():
     return current_app.config["RATELIMIT_REGISTER"]
 
 
+def _guest_address_key():
+    """Guest link requests count per address (+tags removed, so tags do not reset the count)."""
+    return "guest-address:" + services.guest_address(request.form.get("email", ""))
+
+
+def _guest_event_key():
+    return f"guest-event:{request.view_args.get('event_id')}"
+
+
 def _visible_event(event_id):
     event = db.get_or_404(Event, event_id)
     if not permissions.can_view_event(current_user, event):
@@ -87,10 +96,8 @@ class BookingPanel:
                 self.refusals = [message for messages in refused.errors.values() for message in messages]
             return
         if self.signed_in:
-            if not event.admits(current_user.participant_type):
-                admitted = ", ".join(str(t.label) for t in sorted(event.audience, key=lambda t: t.value))
-                self.not_admitted = _("Questo evento è riservato a: %(who)s.", who=admitted)
-            elif not self.needs_confirmation:
+            self.not_admitted = services.admission_problem(event, current_user)
+            if not self.not_admitted and not self.needs_confirmation:
                 self.booking_form = g.get("booking_form") or BookingForm.for_user(current_user, event)
         else:
             self.guest_problem = guests.guest_problem(event)
@@ -158,6 +165,21 @@ def _registration_page(registration, is_owner=True, guest_token=None, status=200
     ), status
 
 
+def _confirmation_asked(registration, action, keep_url):
+    """The second step of cancelling, unless this POST is that step's answer.
+
+    Every cancel button posts without `confirm`: it lands on a page that says what is lost and
+    asks again, so one mis-tap frees no seats (no JavaScript involved). Returns that page, or
+    None when the cancellation was confirmed, or cannot happen (the service then says why)."""
+    cancellable = registration.is_active and not registration.event.has_started()
+    if request.form.get("confirm") == "yes" or not cancellable:
+        return None
+    back = "my_events" if request.form.get("back") == "my_events" else None
+    return render_template("events/cancel_registration.html", registration=registration, event=registration.event,
+                           form=ActionForm(), action=action, back=back,
+                           keep_url=url_for("events.my_events") if back else keep_url)
+
+
 @bp.post("/iscrizioni/<id:registration_id>/annulla")
 @login_required
 @limiter.limit(write_limit)
@@ -166,6 +188,11 @@ def cancel_registration(registration_id):
     require(permissions.can_cancel_registration(current_user, registration))
     if not ActionForm().validate_on_submit():
         abort(400)
+    asked = _confirmation_asked(
+        registration, url_for("events.cancel_registration", registration_id=registration.id),
+        url_for("events.registration", registration_id=registration.id))
+    if asked is not None:
+        return asked
     try:
         services.cancel_registration(current_user, registration)
     except NotAllowed:
@@ -199,6 +226,10 @@ def my_events():
 
 @bp.post("/eventi/<id:event_id>/iscrizione-ospite")
 @limiter.limit(mail_limit)
+@limiter.limit(lambda: current_app.config["RATELIMIT_GUEST_ADDRESS"], key_func=_guest_address_key,
+               scope="guest-address")
+@limiter.limit(lambda: current_app.config["RATELIMIT_GUEST_EVENT"], key_func=_guest_event_key,
+               scope="guest-event")
 def guest_book(event_id):
     event = _visible_event(event_id)
     if current_user.is_authenticated:
@@ -272,6 +303,10 @@ def guest_cancel(token):
         return _link_problem(problem)
     if not ActionForm().validate_on_submit():
         abort(400)
+    asked = _confirmation_asked(registration, url_for("events.guest_cancel", token=token),
+                                url_for("events.guest_registration", token=token))
+    if asked is not None:
+        return asked
     try:
         services.cancel_guest_registration(registration)
     except DomainError as error:

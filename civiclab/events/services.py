@@ -6,12 +6,12 @@ core/db.py), so the seat count read is the seat count written. Services flush; t
 boundary commits. Mails and notifications hang off the signals in core/signals.py.
 """
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from civiclab.accounts.models import ParticipantType, User
 from civiclab.core import signals
 from civiclab.core.errors import DomainError, NotAllowed
-from civiclab.core.sanitize import clean_html
 from civiclab.core.time import utcnow
 from civiclab.events import permissions
 from civiclab.events.models import (
@@ -74,7 +74,7 @@ def create_event(user, lab, values, audience=()):
         raise NotAllowed(_l("Non puoi creare eventi per questo laboratorio."))
     values = {key: values[key] for key in EDITABLE_FIELDS if key in values and key != "lab_id"}
     _check_times(values)
-    values["description"] = clean_html(values.get("description") or "")
+    values["description"] = (values.get("description") or "").strip()
     event = Event(lab=lab, created_by=user, state=EventState.DRAFT, **values)
     event.audience = audience
     db.session.add(event)
@@ -106,7 +106,7 @@ def update_event(user, event, values, audience=None):
             field="capacity",
         )
     if "description" in values:
-        values["description"] = clean_html(values["description"] or "")
+        values["description"] = (values["description"] or "").strip()
     changes = [key for key, value in values.items() if getattr(event, key) != value]
     for key in changes:
         setattr(event, key, values[key])
@@ -222,19 +222,24 @@ def _admit(event, registration):
 def book(user, event, seats=1, group_name="", organisation=None):
     """Book `seats` for `user`: confirmed while seats remain, otherwise on the waiting list.
 
-    One seat for a participant; a member of an organisation may book up to the event's
-    per-booking maximum for a group, with the group's name. A group books all its seats or
+    One seat for a participant; a member of a verified organisation may book up to the event's
+    per-booking maximum for a group, with the group's name (see admission_problem). A group books all its seats or
     waits for all of them: a class does not come in halves.
     """
     if not permissions.can_register(user):
         raise NotAllowed(_l("Accedi con un account confermato per iscriverti."))
     event = lock_event(event.id)
-    _check_open(event, user.participant_type)
+    problem = event.registration_problem() or admission_problem(event, user)
+    if problem:
+        raise DomainError(problem)
     group_name = (group_name or "").strip()
     if seats < 1:
         raise DomainError(_l("Prenota almeno un posto."), field="seats")
     if seats > 1:
-        if organisation is None or organisation not in [m.organisation for m in user.active_memberships]:
+        if organisation is None or organisation not in [m.organisation for m in user.verified_memberships]:
+            if any(not m.organisation.is_verified for m in user.active_memberships):
+                raise DomainError(_l("La tua organizzazione non è ancora verificata dal Comune: fino ad allora "
+                                     "prenoti un posto solo, come singola persona."), field="seats")
             raise DomainError(_l("Solo chi agisce per un'organizzazione può prenotare più posti per un gruppo."),
                               field="seats")
         if seats > event.max_seats_per_booking:
@@ -251,7 +256,7 @@ def book(user, event, seats=1, group_name="", organisation=None):
                              "lo trovi nel link della mail di conferma."))
     registration = Registration(
         event=event, user=user, seats=seats, group_name=group_name if seats > 1 else "",
-        organisation=organisation if seats > 1 else None, participant_type=user.participant_type,
+        organisation=organisation if seats > 1 else None, participant_type=user.acting_type,
     )
     return _admit(event, registration)
 
@@ -260,10 +265,13 @@ def book_as_guest(event_id, name, email):
     """A guest's booking of one seat, made when the link in their mail is used."""
     event = lock_event(event_id)
     _check_open(event, ParticipantType.CITTADINO)
-    email = email.strip().lower()
+    email = guest_address(email)
     already = _active_guest_registration(event, email)
     if already is not None:
         return already  # the same link used twice holds one seat
+    problem = guest_limit_problem(event, email)
+    if problem:
+        raise DomainError(problem)
     account = db.session.scalar(sa.select(User).where(User.email == email))
     if account is not None and active_registration_of(account, event) is not None:
         # One person, one seat: the address's account already holds a booking.
@@ -276,9 +284,56 @@ def book_as_guest(event_id, name, email):
 def _active_guest_registration(event, email):
     return db.session.scalar(
         sa.select(Registration).where(Registration.event_id == event.id,
-                                      Registration.guest_email == email.strip().lower(),
+                                      Registration.guest_email == guest_address(email),
                                       Registration.state.in_(ACTIVE_STATES))
     )
+
+
+# ---- guests' limits ------------------------------------------------------------------------
+
+def guest_address(email):
+    """The address a guest is known by: lower-cased and without its +tag.
+
+    mario+1@example.com and Mario@Example.com are mario@example.com: tags reach the same mailbox,
+    so they must not multiply seats. Guest registrations store this form and every comparison
+    goes through it; the partial unique index (one active guest registration per address and
+    event) then holds for tagged addresses too. The booking mail goes to this address.
+    """
+    email = (email or "").strip().lower()
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return email
+    base = local.split("+", 1)[0]
+    return f"{base or local}@{domain}"
+
+
+def guest_seats_cap(event):
+    """Seats guests may hold at `event`: GUEST_SEATS_SHARE of its capacity, at least one."""
+    return max(1, int(event.capacity * current_app.config["GUEST_SEATS_SHARE"]))
+
+
+def guest_limit_problem(event, email=None):
+    """Why one more guest booking (by `email`, when given) is refused, or None.
+
+    Guests book without an account, so nothing but their address stands behind a seat: guests
+    together hold at most guest_seats_cap(event) seats of an event (confirmed or waiting), and
+    one address holds at most GUEST_BOOKINGS_PER_ADDRESS upcoming guest bookings.
+    """
+    held = db.session.scalar(
+        sa.select(sa.func.count(Registration.id)).where(
+            Registration.event_id == event.id, Registration.user_id.is_(None),
+            Registration.state.in_(ACTIVE_STATES)))
+    if held >= guest_seats_cap(event):
+        return _l("I posti per chi prenota senza account sono esauriti: registrati o accedi per prenotare.")
+    if email:
+        upcoming = db.session.scalar(
+            sa.select(sa.func.count(Registration.id)).join(Event, Event.id == Registration.event_id).where(
+                Registration.guest_email == guest_address(email), Registration.user_id.is_(None),
+                Registration.state.in_(ACTIVE_STATES), Event.ends_at > utcnow()))
+        if upcoming >= current_app.config["GUEST_BOOKINGS_PER_ADDRESS"]:
+            return _l("Questo indirizzo ha già %(n)s prenotazioni come ospite per eventi futuri: per prenotarne "
+                      "altre registrati con lo stesso indirizzo.", n=upcoming)
+    return None
 
 
 def _check_open(event, participant_type):
@@ -286,8 +341,28 @@ def _check_open(event, participant_type):
     if problem:
         raise DomainError(problem)
     if not event.admits(participant_type):
-        admitted = ", ".join(str(t.label) for t in sorted(event.audience, key=lambda t: t.value))
-        raise DomainError(_l("Questo evento è riservato a: %(who)s.", who=admitted))
+        raise DomainError(_reserved_to(event))
+
+
+def _reserved_to(event):
+    admitted = ", ".join(str(t.label) for t in sorted(event.audience, key=lambda t: t.value))
+    return _l("Questo evento è riservato a: %(who)s.", who=admitted)
+
+
+def admission_problem(event, user):
+    """Why `user` may not book `event` as who they are, or None.
+
+    A user counts as their declared kind of organisation only through a verified one
+    (User.acting_type): anyone may declare a school, so until the city's staff verified it its
+    members book as individuals and events reserved to schools stay closed to them.
+    """
+    if event.admits(user.acting_type):
+        return None
+    if event.admits(user.participant_type):
+        return _l("Questo evento è riservato a: %(who)s. La tua organizzazione non è ancora verificata dal "
+                  "Comune: fino ad allora partecipi come singola persona.",
+                  who=", ".join(str(t.label) for t in sorted(event.audience, key=lambda t: t.value)))
+    return _reserved_to(event)
 
 
 def cancel_registration(user, registration):

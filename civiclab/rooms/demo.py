@@ -31,7 +31,7 @@ from civiclab.moderation.services import log
 from civiclab.rooms import permissions, queries
 from civiclab.rooms.models import Message, RoomRead
 
-FACILITATOR = "facilitatore@example.org"
+FACILITATOR, STAFF = "facilitatore@example.org", "comune.bologna@example.org"
 CITIZEN, SCHOOL, BUSINESS, THIRD_SECTOR = (
     "cittadino@example.org", "scuola@example.org", "impresa@example.org", "terzosettore@example.org")
 
@@ -67,10 +67,11 @@ EVENT_CONVERSATIONS = [
     ("bologna", "Robotica educativa: una mattina per le scuole", [
         say(FACILITATOR, -52, "Benvenuti nella stanza dell'evento: qui trovate gli aggiornamenti sulla mattina "
                               "di robotica educativa."),
-        say(SCHOOL, -49, "Buongiorno, saremo in 20 con la classe 3B. Possiamo arrivare alle 8:45?"),
-        say(FACILITATOR, -48, "Certo, apriamo alle 8:45. I kit sono già pronti, uno ogni quattro ragazzi."),
-        say(SCHOOL, -26, "Due ragazzi hanno bisogno delle istruzioni stampate a caratteri grandi: è possibile?"),
-        say(FACILITATOR, -25, "Sì, le prepariamo noi. Grazie di avercelo detto prima."),
+        # Nobody has booked it yet (journey 1 starts here): the event's organisers talk.
+        say(STAFF, -49, "I kit di robotica acquistati con il progetto sono arrivati: venti, uno per banco."),
+        say(FACILITATOR, -48, "Ottimo, li prepariamo per la mattina: apriamo alle 8:45."),
+        say(STAFF, -26, "Per chi ne ha bisogno prepariamo anche le istruzioni stampate a caratteri grandi."),
+        say(FACILITATOR, -25, "Perfetto: le classi che prenotano possono chiederle qui nella stanza."),
     ]),
     ("bologna", "Mappare i bisogni del quartiere", [
         say(FACILITATOR, -40, "Per l'incontro porteremo una grande mappa del quartiere stampata. Se avete foto "
@@ -79,8 +80,8 @@ EVENT_CONVERSATIONS = [
                           "e la sera è buio."),
         say(FACILITATOR, -36, "È proprio il tipo di segnalazione che cerchiamo: ne parliamo al primo tavolo."),
         say(CITIZEN, -12, "Posso portare una vicina? Non ha un account."),
-        say(FACILITATOR, -11, "L'evento è al completo, ma può mettersi in lista d'attesa dalla pagina "
-                              "dell'evento anche senza account: riceverà una mail se si libera un posto."),
+        say(FACILITATOR, -11, "L'evento è al completo: con un account può mettersi in lista d'attesa dalla "
+                              "pagina dell'evento, e riceverà una mail appena si libera un posto."),
     ]),
     ("bologna", "Open data per tutti: leggere i dati del PON Metro", [
         say(FACILITATOR, -60, "Il link per collegarsi è nella pagina dell'evento, visibile a chi è iscritto. "
@@ -122,7 +123,7 @@ EVENT_CONVERSATIONS = [
 
 def seed_rooms(tally, labs):
     """The demo conversations in the Bologna lab's room and the demo events' rooms; idempotent."""
-    emails = (FACILITATOR, CITIZEN, SCHOOL, BUSINESS, THIRD_SECTOR)
+    emails = (FACILITATOR, STAFF, CITIZEN, SCHOOL, BUSINESS, THIRD_SECTOR)
     users = {user.email: user for user in db.session.scalars(sa.select(User).where(User.email.in_(emails)))}
     if FACILITATOR not in users:
         return

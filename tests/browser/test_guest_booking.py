@@ -23,7 +23,7 @@ def published_event(app):
         lab = Lab(city=city, name="Laboratorio aperto Ferrara", slug=f"lab-{suffix}", venue="ex Teatro Verdi",
                   address="Via Castelnuovo 10")
         starts = utcnow() + timedelta(days=5)
-        event = Event(lab=lab, title=f"Mobilità sostenibile {suffix}", description="<p>Una mattina insieme.</p>",
+        event = Event(lab=lab, title=f"Mobilità sostenibile {suffix}", description="Una mattina insieme.",
                       starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=10,
                       state=EventState.PUBLISHED, published_at=utcnow())
         db.session.add(event)

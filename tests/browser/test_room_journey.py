@@ -51,7 +51,7 @@ def make_event_under_way(live_server):
         lab = Lab(city=city, name=f"Laboratorio aperto {tag}", slug=f"lab-{tag}", venue="Sala Borsa")
         db.session.add(LabFacilitator(user=facilitator, lab=lab))
         starts = now - timedelta(minutes=30)
-        event = Event(lab=lab, title=f"Mappare i bisogni del quartiere {tag}", description="<p>Mappa.</p>",
+        event = Event(lab=lab, title=f"Mappare i bisogni del quartiere {tag}", description="Mappa.",
                       starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=20, confirmed_seats=2,
                       max_seats_per_booking=1, state=EventState.PUBLISHED, published_at=now - timedelta(days=7))
         for user in (marco, sara):

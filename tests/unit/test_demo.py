@@ -1,10 +1,11 @@
 """The demo data: the seeds' real figures, loaded once however many times it runs."""
 import itertools
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from civiclab.accounts.models import Membership, Organisation, User
+from civiclab.accounts.models import Membership, Organisation, ParticipantType, User
 from civiclab.comments.models import Comment, CommentVote
 from civiclab.core.time import utcnow
 from civiclab.demo import DEMO_PASSWORD, DemoRefused, seed_demo
@@ -26,7 +27,7 @@ from civiclab.proposals.permissions import can_moderate_proposal
 from civiclab.rooms import permissions as room_permissions
 from civiclab.rooms import queries as room_queries
 from civiclab.rooms.models import Message, RoomKind, RoomRead
-from tests.conftest import text_of
+from tests.conftest import login, text_of
 
 MODELS = (Programme, Axis, Action, City, Lab, CityPlan, AxisBudget, Project, User, Organisation,
           Membership, CityStaff, LabFacilitator, Event, Registration, Call, Proposal, ProposalTransition,
@@ -44,7 +45,7 @@ def test_seed_demo_is_idempotent(db_session):
 
     assert counts() == after_first
     assert after_first["City"] == 23 and after_first["Lab"] == 10 and after_first["Programme"] == 2
-    assert after_first["User"] == 7 and after_first["Project"] == 1
+    assert after_first["User"] == 8 and after_first["Project"] == 1
     assert any("creati ora" in line for line in first_summary)
     assert all("(0 creati ora)" in line for line in second_summary if "creati ora" in line)
 
@@ -87,8 +88,10 @@ def test_demo_accounts_have_their_roles_and_the_demo_password(db_session):
     bologna = db_session.scalar(sa.select(City).filter_by(slug="bologna"))
     assert user("comune.bologna@example.org").staff_city_ids == {bologna.id}
     assert user("facilitatore@example.org").facilitated_lab_ids == {bologna.labs[0].id}
-    for email in ("scuola@example.org", "impresa@example.org", "terzosettore@example.org"):
-        assert len(user(email).active_memberships) == 1, email
+    for email in ("scuola@example.org", "scuola2@example.org", "impresa@example.org", "terzosettore@example.org"):
+        [membership] = user(email).active_memberships
+        # Verified by Bologna's staff: the demo organisations act as such (group seats, audiences).
+        assert membership.organisation.is_verified and membership.organisation.city_id == bologna.id, email
     for account in db_session.scalars(sa.select(User)):
         assert account.check_password(DEMO_PASSWORD)
         assert account.is_confirmed and account.privacy_consent_at is not None
@@ -101,7 +104,7 @@ def test_seed_demo_refuses_a_production_app_unless_forced(app, db_session, monke
         seed_demo()
     assert counts()["User"] == 0
     seed_demo(force=True)
-    assert counts()["User"] == 7
+    assert counts()["User"] == 8
 
 
 def test_seed_demo_adds_upcoming_and_past_events_one_nearly_full_one_with_a_queue(db_session):
@@ -117,6 +120,47 @@ def test_seed_demo_adds_upcoming_and_past_events_one_nearly_full_one_with_a_queu
     for event in events:
         confirmed = sum(r.seats for r in event.registrations if r.state is RegistrationState.CONFIRMED)
         assert event.confirmed_seats == confirmed <= event.capacity
+
+
+def test_journey_1_walks_on_a_fresh_demo(client, db_session, outbox):
+    """DOMAIN.md journey 1: the teacher books 20 seats of next week's school event for her class,
+    the event fills, a later booking waits, her cancellation promotes it and its author is told."""
+    seed_demo()
+    db_session.commit()
+    teacher = db_session.scalar(sa.select(User).filter_by(email="scuola@example.org"))
+    colleague = db_session.scalar(sa.select(User).filter_by(email="scuola2@example.org"))
+    soon = utcnow() + timedelta(days=8)
+    [event] = [e for e in db_session.scalars(sa.select(Event).where(Event.state == EventState.PUBLISHED,
+                                                                    Event.starts_at < soon))
+               if e.audience == {ParticipantType.SCUOLA}]
+    assert event.confirmed_seats == 0 and "<strong>Prenotazione per gruppi classe</strong>" in \
+        client.get(f"/eventi/{event.id}").get_data(as_text=True)  # its Markdown, rendered
+
+    login(client, teacher)
+    [school] = [m.organisation for m in teacher.active_memberships]
+    booked = client.post(f"/eventi/{event.id}/iscrizione", data={
+        "seats": "20", "group_name": "Classe 3B", "organisation": str(school.id)})
+    assert booked.status_code == 302
+    db_session.refresh(event)
+    assert event.confirmed_seats == 20 and event.is_full
+
+    login(client, colleague)
+    [other_school] = [m.organisation for m in colleague.active_memberships]
+    client.post(f"/eventi/{event.id}/iscrizione", data={
+        "seats": "18", "group_name": "Classe 2A", "organisation": str(other_school.id)})
+    [waiting] = [r for r in event.registrations if r.user_id == colleague.id]
+    assert waiting.state is RegistrationState.WAITING
+
+    login(client, teacher)
+    [mine] = [r for r in event.registrations if r.user_id == teacher.id]
+    client.post(f"/iscrizioni/{mine.id}/annulla")  # asks first
+    db_session.refresh(mine)
+    assert mine.state is RegistrationState.CONFIRMED
+    client.post(f"/iscrizioni/{mine.id}/annulla", data={"confirm": "yes"})
+    db_session.refresh(waiting)
+    assert waiting.state is RegistrationState.CONFIRMED
+    assert any(message.recipients == ["scuola2@example.org"] and event.title in message.subject
+               for message in outbox)
 
 
 def test_seed_demo_opens_a_call_collecting_supports_and_one_collecting_proposals_on_bologna(db_session):

@@ -56,6 +56,14 @@ ROUTES = {
         lambda w: f"/organizzazioni/{w['organisation'].id}/richieste/{w['membership'].id}",
         managers(400, other_staff=400),
     ),
+    # the organisations waiting for verification: any municipality staff sees the page (listing
+    # their own city's); only the organisation's city's staff decide (an empty decision is a 400)
+    "accounts.organisations_to_verify": (
+        "GET", lambda w: "/gestione/organizzazioni", managers(200, other_staff=200),
+    ),
+    "accounts.verify_organisation": (
+        "POST", lambda w: f"/gestione/organizzazioni/{w['new_organisation'].id}/verifica", managers(400),
+    ),
     # places
     "places.cities": ("GET", lambda w: "/citta", everyone(200)),
     "places.city": ("GET", lambda w: f"/citta/{w['city'].slug}", everyone(200)),
@@ -106,7 +114,7 @@ ROUTES = {
         "GET", lambda w: f"/iscrizioni/{w['door_registration'].id}", {**managers(200), "facilitator": 200},
     ),
     "events.cancel_registration": (
-        "POST", lambda w: f"/iscrizioni/{w['door_registration'].id}/annulla", {**managers(302), "facilitator": 302},
+        "POST", lambda w: f"/iscrizioni/{w['door_registration'].id}/annulla", {**managers(200), "facilitator": 200},
     ),
     "events.my_events": ("GET", lambda w: "/account/eventi", signed_in(200)),
     # guests: only visitors without an account ask for a link (signed-in people are sent back to
@@ -165,20 +173,28 @@ DRAFT_EVENT = {**managers(200, refused=404, anonymous=404), "facilitator": 200}
 @pytest.fixture
 def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitator, make_project, make_event,
           make_call, make_proposal):
-    from civiclab.accounts.models import Membership, MembershipStatus, Organisation, ParticipantType
+    from civiclab.accounts.models import (
+        Membership,
+        MembershipStatus,
+        Organisation,
+        OrganisationVerification,
+        ParticipantType,
+    )
     from civiclab.events.models import EventState
 
     city, other_city = make_city(), make_city()
     lab = make_lab(city=city)
     member, applicant = (make_user(participant_type=ParticipantType.SCUOLA) for _ in range(2))
     organisation = Organisation(name="Istituto Aldini Valeriani", name_key="istituto aldini valeriani",
-                                kind=ParticipantType.SCUOLA)
+                                kind=ParticipantType.SCUOLA, verification=OrganisationVerification.VERIFIED)
     db_session.add_all([
         organisation,
         Membership(organisation=organisation, user=member, status=MembershipStatus.ACTIVE),
     ])
+    new_organisation = Organisation(name="Scuola appena registrata", name_key="scuola appena registrata",
+                                    kind=ParticipantType.SCUOLA, city_id=city.id)
     membership = Membership(organisation=organisation, user=applicant, status=MembershipStatus.PENDING)
-    db_session.add(membership)
+    db_session.add_all([membership, new_organisation])
     db_session.commit()
     users = {
         "anonymous": None,
@@ -202,6 +218,7 @@ def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitat
         "participant_session": participant_session,
         "draft_event": make_event(lab=lab, state=EventState.DRAFT, published_at=None),
         "city": city, "lab": lab, "organisation": organisation, "membership": membership,
+        "new_organisation": new_organisation,
         "project": project, "draft": make_project(city=city, published=False),
         "users": users, "staff": users["staff"], "facilitator": users["facilitator"],
     }

@@ -1,6 +1,12 @@
 import pytest
 
-from civiclab.accounts.models import Membership, MembershipStatus, Organisation, ParticipantType
+from civiclab.accounts.models import (
+    Membership,
+    MembershipStatus,
+    Organisation,
+    OrganisationVerification,
+    ParticipantType,
+)
 from civiclab.core.time import utcnow
 from civiclab.events.models import Registration, RegistrationState
 
@@ -14,9 +20,10 @@ def in_request(app, db_session):
 
 @pytest.fixture
 def teacher(db_session, make_user):
-    """A teacher acting for her school, which may book a class."""
+    """A teacher acting for her school (verified by the city's staff), which may book a class."""
     user = make_user(participant_type=ParticipantType.SCUOLA, display_name="Giulia Neri")
-    school = Organisation(name="IC 12 Bologna", name_key="ic 12 bologna", kind=ParticipantType.SCUOLA)
+    school = Organisation(name="IC 12 Bologna", name_key="ic 12 bologna", kind=ParticipantType.SCUOLA,
+                          verification=OrganisationVerification.VERIFIED)
     db_session.add_all([school, Membership(organisation=school, user=user, status=MembershipStatus.ACTIVE)])
     db_session.commit()
     db_session.refresh(user)

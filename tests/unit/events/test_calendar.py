@@ -31,7 +31,7 @@ def test_an_events_ics_carries_what_a_calendar_app_needs(client, make_event, lab
     start = datetime(2031, 3, 29, 10, 0, tzinfo=ROME)  # the day before summer time starts
     event = make_event(lab=lab, title="Mappiamo il quartiere", starts_at=start,
                        ends_at=start + timedelta(days=1, hours=2),
-                       description="<p>Un laboratorio &amp; una passeggiata.</p><ul><li>Porta il telefono</li></ul>")
+                       description="Un laboratorio & una **passeggiata**.\n\n- Porta il telefono")
     response = client.get(f"/eventi/{event.id}.ics")
     calendar = parse(response)
     assert response.headers["Content-Disposition"] == f'attachment; filename="evento-{event.id}.ics"'
@@ -46,7 +46,7 @@ def test_an_events_ics_carries_what_a_calendar_app_needs(client, make_event, lab
     assert entry.decoded("dtend").utcoffset() == timedelta(hours=2)
     assert "dtstamp" in entry
     assert str(entry["summary"]) == "Mappiamo il quartiere"
-    assert str(entry["description"]) == "Un laboratorio & una passeggiata.\nPorta il telefono"
+    assert str(entry["description"]) == "Un laboratorio & una passeggiata.\nPorta il telefono"  # no Markdown marks
     assert str(entry["location"]) == "Urban Center, Sala Borsa, Piazza del Nettuno 3, Bologna, " + lab.city.name
     assert str(entry["url"]) == f"http://localhost/eventi/{event.id}"
     assert int(entry["sequence"]) == 0

@@ -14,7 +14,7 @@ from tests.conftest import login
 
 def event_form(**changes):
     values = {
-        "title": "Mappe di comunità", "description": "<p>Disegniamo insieme il <strong>quartiere</strong>.</p>",
+        "title": "Mappe di comunità", "description": "Disegniamo insieme il **quartiere**.",
         "start_date": "2030-07-17", "start_time": "18:00", "end_date": "2030-07-17", "end_time": "20:00",
         "capacity": "30", "max_seats_per_booking": "25", "reminder_hours_before": "24",
         "opens_date": "", "opens_time": "", "closes_date": "", "closes_time": "", "online_url": "",
@@ -91,14 +91,17 @@ def test_an_event_across_the_change_to_winter_time_keeps_both_wall_clocks(client
     assert event.ends_at == datetime(2030, 10, 27, 9, 0, tzinfo=UTC)
 
 
-def test_the_description_is_sanitised(client, db_session, lab, facilitator):
+def test_the_description_is_markdown_shown_sanitised(client, db_session, lab, facilitator):
     login(client, facilitator)
 
-    create(client, lab, description='<p onclick="x()">Ciao</p><script>alert(1)</script>')
+    create(client, lab, description='**Ciao** a [tutti](https://example.org)\n\n<p onclick="x()">x</p>'
+                                    '<script>alert(1)</script> [clic](javascript:alert(1))')
 
     event = db_session.scalar(sa.select(Event).filter_by(lab_id=lab.id))
-    assert "<script>" not in event.description and "onclick" not in event.description
-    assert "<p>Ciao</p>" in event.description
+    page = client.get(f"/eventi/{event.id}").get_data(as_text=True)
+    assert "<strong>Ciao</strong>" in page and "**Ciao**" not in page
+    assert '<a href="https://example.org" rel="nofollow noopener ugc">tutti</a>' in page
+    assert "<script>alert(1)" not in page and "<p onclick" not in page and 'href="javascript' not in page
 
 
 def test_no_audience_checked_admits_everybody(client, db_session, lab, facilitator):

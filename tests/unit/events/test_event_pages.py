@@ -248,7 +248,7 @@ def test_the_list_costs_the_same_queries_at_10_and_at_1000_events(client, db_ses
 def test_the_event_page_shows_what_where_when_and_seats(client, db_session, make_event, urban_center, make_user,
                                                         register):
     event = make_event(lab=urban_center, title="Mappe di comunità", capacity=20,
-                       description='<p>Porta una <em>matita</em>.</p><script>alert("x")</script>',
+                       description='Porta una *matita*.\n\n<script>alert("x")</script>',
                        starts_at=datetime(2030, 7, 17, 16, 0, tzinfo=UTC),
                        audience=[ParticipantType.SCUOLA], max_seats_per_booking=25)
     register(event, make_user(participant_type=ParticipantType.SCUOLA), seats=5)

@@ -172,7 +172,13 @@ def test_a_guest_cancels_through_the_link_and_the_next_in_line_is_promoted(clien
         db_session.commit()
     assert f'action="{own_link}/annulla"' in text(client.get(own_link))
 
-    response = client.post(f"{own_link}/annulla")
+    first_click = client.post(f"{own_link}/annulla")
+    assert first_click.status_code == 200 and "Sì, annulla l’iscrizione" in text(first_click)
+    assert f'href="{own_link}"' in text(first_click)
+    assert [r.state for r in registrations_of(db_session, event)] == [
+        RegistrationState.CONFIRMED, RegistrationState.WAITING]  # the first click cancels nothing
+
+    response = client.post(f"{own_link}/annulla", data={"confirm": "yes"})
     assert response.status_code == 302
     guest, promoted = registrations_of(db_session, event)
     assert guest.state is RegistrationState.CANCELLED

@@ -241,13 +241,48 @@ def test_the_owner_cancels_and_the_first_in_line_is_promoted(client, db_session,
         waiting = services.book(next_in_line, event)
         db_session.commit()
     login(client, booked.user)
-    response = client.post(f"/iscrizioni/{booked.id}/annulla")
+    response = client.post(f"/iscrizioni/{booked.id}/annulla", data={"confirm": "yes"})
     assert response.status_code == 302
     db_session.refresh(booked)
     db_session.refresh(waiting)
     assert booked.state is RegistrationState.CANCELLED
     assert waiting.state is RegistrationState.CONFIRMED
     assert "Iscrizione annullata" in text(client.get(response.headers["Location"]))
+
+
+def test_the_cancel_button_asks_for_confirmation_and_cancels_nothing(client, db_session, booked):
+    login(client, booked.user)
+
+    first_click = client.post(f"/iscrizioni/{booked.id}/annulla")
+
+    assert first_click.status_code == 200
+    page = text(first_click)
+    assert "Annullare l’iscrizione?" in page and "Sì, annulla l’iscrizione" in page
+    assert f'action="/iscrizioni/{booked.id}/annulla"' in page and 'name="confirm" value="yes"' in page
+    assert f'href="/iscrizioni/{booked.id}"' in page  # "No, tieni l'iscrizione"
+    db_session.refresh(booked)
+    assert booked.state is RegistrationState.CONFIRMED and booked.event.confirmed_seats == booked.seats
+
+    confirmed = client.post(f"/iscrizioni/{booked.id}/annulla", data={"confirm": "yes"})
+
+    assert confirmed.status_code == 302
+    db_session.refresh(booked)
+    assert booked.state is RegistrationState.CANCELLED
+
+
+def test_the_confirmation_says_a_class_gives_up_all_its_seats(client, db_session, make_event, teacher):
+    user, school = teacher
+    event = make_event(max_seats_per_booking=25)
+    with client.application.test_request_context():
+        group = services.book(user, event, seats=20, group_name="Classe 3B", organisation=school)
+        db_session.commit()
+    login(client, user)
+
+    page = text(client.post(f"/iscrizioni/{group.id}/annulla"))
+
+    assert "I 20 posti del gruppo «Classe 3B» passano subito a chi è in lista d’attesa" in page
+    db_session.refresh(group)
+    assert group.state is RegistrationState.CONFIRMED
 
 
 def test_a_stranger_cannot_cancel_someone_elses_registration(client, db_session, make_user, booked):
@@ -300,7 +335,9 @@ def test_my_events_lists_upcoming_waiting_and_past_with_cancel_buttons(client, d
 
 def test_cancelling_from_my_events_comes_back_to_my_events(client, db_session, booked):
     login(client, booked.user)
-    response = client.post(f"/iscrizioni/{booked.id}/annulla", data={"back": "my_events"})
+    confirmation = client.post(f"/iscrizioni/{booked.id}/annulla", data={"back": "my_events"})
+    assert 'name="back" value="my_events"' in confirmation.text and 'href="/account/eventi"' in confirmation.text
+    response = client.post(f"/iscrizioni/{booked.id}/annulla", data={"back": "my_events", "confirm": "yes"})
     assert response.headers["Location"] == "/account/eventi"
 
 
