@@ -42,12 +42,14 @@ def create_app(config=None):
     register_socket_handlers(app)  # the /rooms Socket.IO namespace, its presence and rate limit
 
     from civiclab.core.errors import register_error_handlers
+    from civiclab.core.form_keys import register_form_keys
     from civiclab.core.security import register_security_headers
     from civiclab.core.templating import register_template_helpers
     from civiclab.cli import register_cli
 
     register_error_handlers(app)
     register_security_headers(app)
+    register_form_keys(app)  # a create form posted twice creates once (after the request boundary)
     register_template_helpers(app)
     register_cli(app)
     return app

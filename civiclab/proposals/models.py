@@ -250,6 +250,9 @@ class ProposalTransition(db.Model):
     from_state: Mapped[str] = mapped_column(sa.String(20))  # ProposalState values
     to_state: Mapped[str] = mapped_column(sa.String(20))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # On a change request: the proposal as the facilitator read it ({title, body, theme}), so the
+    # resubmitted version can be shown as a diff of what changed.
+    snapshot: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     proposal: Mapped[Proposal] = relationship(back_populates="transitions")
