@@ -218,6 +218,10 @@ class Proposal(db.Model):
     def is_editable(self):
         return self.state in EDITABLE_STATES
 
+    def snapshot(self):
+        """The parts a facilitator compares between two versions (stored on a change request)."""
+        return {"title": self.title, "body": self.body, "theme": self.theme.name if self.theme else ""}
+
     @staticmethod
     def who_may(from_state, to_state):
         """"author", "moderator", "staff", or None when the move is not allowed at all."""
