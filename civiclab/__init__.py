@@ -51,6 +51,7 @@ def create_app(config=None):
     register_socket_handlers(app)  # the /rooms Socket.IO namespace, its presence and rate limit
 
     from civiclab.core.errors import register_error_handlers
+    from civiclab.core.form_keys import register_form_keys
     from civiclab.core.network import register_network
     from civiclab.core.security import register_security_headers
     from civiclab.core.templating import register_template_helpers
@@ -59,6 +60,7 @@ def create_app(config=None):
     register_error_handlers(app)
     register_network(app)  # trusted proxies and hosts
     register_security_headers(app)
+    register_form_keys(app)  # a create form posted twice creates once (after the request boundary)
     register_template_helpers(app)
     register_cli(app)
     return app

@@ -1,4 +1,5 @@
 """Imports every domain's models so SQLAlchemy and Alembic see the whole schema."""
+from civiclab.core.form_keys import FormKey  # noqa: F401
 from civiclab.accounts.models import Membership, MembershipStatus, Organisation, ParticipantType, User, UserSession  # noqa: F401
 from civiclab.places.models import City, CityStaff, Lab, LabFacilitator  # noqa: F401
 from civiclab.programmes.models import Action, Axis, AxisBudget, CityPlan, Programme, Project  # noqa: F401

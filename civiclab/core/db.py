@@ -1,5 +1,8 @@
 """Database helpers: the engine set-up the app needs on SQLite (the embedded default), and
-LIKE patterns for searches."""
+LIKE patterns and word matching for searches."""
+import functools
+import re
+
 import sqlalchemy as sa
 
 LIKE_ESCAPE = "\\"
@@ -10,6 +13,23 @@ def like_pattern(text):
     `.like(pattern, escape=LIKE_ESCAPE)` or `.ilike(...)`."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+# SQLite has no word-aware text search outside FTS tables: this function, registered on every
+# connection, says whether each of the space-separated `words` starts a word of `text`
+# (case-insensitively: "orto" finds "Orto" and "orti", never "supporto").
+SQLITE_WORDS_START = "civiclab_words_start"
+
+
+@functools.lru_cache(maxsize=256)
+def _word_starts(words):
+    return [re.compile(r"(?<!\w)" + re.escape(word), re.IGNORECASE) for word in words.split()]
+
+
+def words_start(text, words):
+    if text is None or not words:
+        return 0
+    return int(all(pattern.search(text) for pattern in _word_starts(words)))
 
 
 def configure_sqlite(engine):
@@ -24,6 +44,7 @@ def configure_sqlite(engine):
     @sa.event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
+        dbapi_connection.create_function(SQLITE_WORDS_START, 2, words_start, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")

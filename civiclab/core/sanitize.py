@@ -1,4 +1,5 @@
 """The one place user HTML is cleaned; bleach lives behind it so it can be swapped."""
+import difflib
 import html
 import re
 import unicodedata
@@ -82,3 +83,35 @@ def text_content(html_text):
 def is_blank(text):
     """True when `text` shows nothing: spaces, zero-width and other invisible characters only."""
     return not any(unicodedata.category(ch)[0] not in "ZC" for ch in text or "")
+
+
+_DIFF_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+def text_diff_html(old, new):
+    """What changed from plain text `old` to `new`, word by word, as HTML: removed words in
+    <del>, added ones in <ins>, everything escaped (to show inside a pre-wrapping block). Changes
+    separated only by spaces are shown as one."""
+    before, after = _DIFF_TOKENS.findall(old or ""), _DIFF_TOKENS.findall(new or "")
+    chunks = []  # [same?, old text, new text]
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        removed, added = "".join(before[i1:i2]), "".join(after[j1:j2])
+        same = op == "equal"
+        if chunks and not same and not chunks[-1][0]:
+            chunks[-1][1] += removed
+            chunks[-1][2] += added
+        elif same and removed.isspace() and chunks and not chunks[-1][0]:
+            chunks[-1][1] += removed  # a space between two changes joins them
+            chunks[-1][2] += added
+        else:
+            chunks.append([same, removed, added])
+    parts = []
+    for same, removed, added in chunks:
+        if same:
+            parts.append(html.escape(removed))
+            continue
+        if removed:
+            parts.append("<del>" + html.escape(removed) + "</del>")
+        if added:
+            parts.append("<ins>" + html.escape(added) + "</ins>")
+    return Markup("".join(parts))

@@ -42,6 +42,7 @@ from civiclab.moderation.forms import (
 )
 from civiclab.moderation.models import UserBlock
 from civiclab.moderation.permissions import can_block_user, can_block_users, can_lift_block
+from civiclab.proposals import queries as proposal_queries
 from civiclab.proposals import services as proposal_services
 from civiclab.proposals.models import Proposal, ProposalState
 from civiclab.proposals.permissions import can_moderate_proposal
@@ -152,7 +153,8 @@ def proposal_decision(proposal_id):
             return redirect(url_for("moderation.proposal_queue"))
     status = 422 if form.is_submitted() else 200
     return render_template("moderation/decision.html", proposal=proposal, form=form,
-                           call_open=proposal.call.allows("moderate")), status
+                           call_open=proposal.call.allows("moderate"),
+                           changes=proposal_queries.resubmission_changes(proposal)), status
 
 
 # ---- reports -------------------------------------------------------------------------------

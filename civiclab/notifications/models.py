@@ -74,6 +74,8 @@ PREFERENCE_KINDS = {
     "proposal_state": Delivery.INSTANT,  # my proposal changed state
     "comment_reply": Delivery.INSTANT,  # someone replied to my comment
     "followed_news": Delivery.DAILY,  # new accepted proposals in what I follow
+    "proposal_comment": Delivery.INSTANT,  # someone commented on my proposal
+    "proposal_to_review": Delivery.INSTANT,  # (moderators) a proposal was sent, or sent again, for review
 }
 
 
@@ -82,6 +84,8 @@ def preference_label(kind):
         "proposal_state": _l("Le mie proposte cambiano stato"),
         "comment_reply": _l("Risposte ai miei commenti"),
         "followed_news": _l("Nuove proposte pubblicate in ciò che seguo"),
+        "proposal_comment": _l("Commenti alle mie proposte"),
+        "proposal_to_review": _l("Proposte da valutare nelle call che modero"),
     }[kind]
 
 

@@ -218,6 +218,10 @@ class Proposal(db.Model):
     def is_editable(self):
         return self.state in EDITABLE_STATES
 
+    def snapshot(self):
+        """The parts a facilitator compares between two versions (stored on a change request)."""
+        return {"title": self.title, "body": self.body, "theme": self.theme.name if self.theme else ""}
+
     @staticmethod
     def who_may(from_state, to_state):
         """"author", "moderator", "staff", or None when the move is not allowed at all."""
@@ -250,6 +254,9 @@ class ProposalTransition(db.Model):
     from_state: Mapped[str] = mapped_column(sa.String(20))  # ProposalState values
     to_state: Mapped[str] = mapped_column(sa.String(20))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # On a change request: the proposal as the facilitator read it ({title, body, theme}), so the
+    # resubmitted version can be shown as a diff of what changed.
+    snapshot: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     proposal: Mapped[Proposal] = relationship(back_populates="transitions")

@@ -53,7 +53,8 @@ def export_proposals(user):
             "published_at": isoformat(proposal.published_at),
             "transitions": [
                 {"from": step.from_state, "to": step.to_state, "reason": step.reason,
-                 "by_you": step.actor_id == user.id, "at": isoformat(step.created_at)}
+                 "by_you": step.actor_id == user.id, "at": isoformat(step.created_at),
+                 **({"version_then": step.snapshot} if step.snapshot else {})}
                 for step in proposal.transitions
             ],
         }

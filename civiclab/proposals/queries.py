@@ -8,14 +8,17 @@ import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from civiclab.accounts.models import User
 from civiclab.core.permissions import is_admin, is_authenticated
+from civiclab.core.sanitize import text_diff_html
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
-from civiclab.places.models import City, Lab
+from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
 from civiclab.programmes.models import Project
-from civiclab.proposals.models import PUBLIC_STATES, Call, Proposal, ProposalTransition
+from civiclab.proposals.models import PUBLIC_STATES, Call, Proposal, ProposalState, ProposalTransition
 from civiclab.search.fulltext import matching_proposal_ids
 
 # The random order is a permutation of ids: (id * a + b) mod a prime, with (a, b) the visitor's.
@@ -151,6 +154,53 @@ def history(proposal):
         sa.select(ProposalTransition).where(ProposalTransition.proposal_id == proposal.id)
         .options(joinedload(ProposalTransition.actor)).order_by(ProposalTransition.id)
     ).all()
+
+
+def pending_change_request(proposal):
+    """The facilitators' request its author has still to answer (the latest one, with who asked),
+    or None when the proposal is not waiting for changes."""
+    if proposal.state is not ProposalState.CHANGES_REQUESTED:
+        return None
+    return latest_change_request(proposal)
+
+
+def latest_change_request(proposal):
+    """The latest change request made on `proposal`, whatever happened since, or None."""
+    return db.session.scalars(
+        sa.select(ProposalTransition)
+        .where(ProposalTransition.proposal_id == proposal.id,
+               ProposalTransition.to_state == ProposalState.CHANGES_REQUESTED.value)
+        .options(joinedload(ProposalTransition.actor)).order_by(ProposalTransition.id.desc()).limit(1)
+    ).first()
+
+
+def call_moderators(call):
+    """Who moderates `call` by their role (see permissions.can_moderate_call): the facilitators of
+    its lab (of every lab of its city when it names none) and its city's staff. Administrators,
+    who may moderate every call, are not listed: they are not the call's team."""
+    labs = [call.lab_id] if call.lab_id is not None else sa.select(Lab.id).where(Lab.city_id == call.city_id)
+    facilitators = sa.select(LabFacilitator.user_id).where(LabFacilitator.lab_id.in_(labs))
+    staff = sa.select(CityStaff.user_id).where(CityStaff.city_id == call.city_id)
+    return db.session.scalars(
+        sa.select(User).where(sa.or_(User.id.in_(facilitators), User.id.in_(staff))).order_by(User.id)
+    ).all()
+
+
+# What a facilitator compares in a resubmitted proposal, in the order shown.
+COMPARED_PARTS = (("title", _l("Titolo")), ("theme", _l("Tema")), ("body", _l("Testo")))
+
+
+def resubmission_changes(proposal):
+    """For a proposal sent again after a change request: [(label, diff HTML)] of each part that
+    changed since the facilitator asked (an empty list when nothing did); None otherwise."""
+    if proposal.state is not ProposalState.SUBMITTED:
+        return None
+    asked = latest_change_request(proposal)
+    if asked is None or not asked.snapshot:
+        return None
+    before, now = asked.snapshot, proposal.snapshot()
+    return [(label, text_diff_html(before.get(part, ""), now[part]))
+            for part, label in COMPARED_PARTS if (before.get(part) or "") != now[part]]
 
 
 SIMILAR_LIMIT = 5

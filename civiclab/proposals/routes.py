@@ -58,6 +58,7 @@ def _proposal_page(proposal, status=200, report_form=None):
         can_support=can_support(viewer, proposal),
         supported=services.has_supported(viewer, proposal),
         history=queries.history(proposal) if can_see_history(viewer, proposal) else None,
+        change_request=queries.pending_change_request(proposal) if can_see_history(viewer, proposal) else None,
         report_form=report_form or (ReportForm() if can_contribute(viewer) else None),
         action_form=ActionForm(),
         thread=comment_thread(proposal=proposal) if proposal.state.is_public else None,
@@ -221,7 +222,7 @@ def proposal_edit(proposal_id):
             return redirect(url_for("proposals.proposal", proposal_id=proposal.id))
     status = 422 if request.method == "POST" else 200
     return render_template("proposals/proposal_form.html", form=form, call=call, proposal=proposal,
-                           action_form=ActionForm(),
+                           action_form=ActionForm(), change_request=queries.pending_change_request(proposal),
                            action_url=url_for("proposals.proposal_edit", proposal_id=proposal.id)), status
 
 

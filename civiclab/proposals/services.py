@@ -200,6 +200,8 @@ def _record(actor, proposal, new_state, reason):
     transition = ProposalTransition(
         proposal_id=proposal.id, actor_id=actor.id if actor else None,
         from_state=proposal.state.value, to_state=new_state.value, reason=reason,
+        # What the facilitator asked to change, kept to show them the resubmission's diff.
+        snapshot=proposal.snapshot() if new_state is ProposalState.CHANGES_REQUESTED else None,
     )
     proposal.move_to(new_state)
     db.session.add(transition)

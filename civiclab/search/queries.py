@@ -1,9 +1,9 @@
 """The site search: published projects, public events, labs and public proposals matching a text.
 
-Projects, events and labs match when every word of the text appears (case-insensitively, as
-LIKE patterns with their own characters escaped) in one of their searched columns; proposals go
-through the full-text index (search/fulltext.py: Italian stemming on PostgreSQL, word prefixes on
-SQLite). Every group is one COUNT and one SELECT with what its list shows joined in, so a page of
+Projects, events and labs match when every word of the text starts a word of one of their
+searched columns (a project's code also matches as a piece of text); proposals go through the
+full-text index. Both are in search/fulltext.py: Italian stemming on PostgreSQL, word prefixes on
+SQLite; "orto" never finds "supporto". Every group is one COUNT and one SELECT with what its list shows joined in, so a page of
 results costs the same number of queries whatever it finds.
 """
 import re
@@ -17,7 +17,7 @@ from civiclab.extensions import db
 from civiclab.places.models import City, Lab
 from civiclab.programmes.models import Project
 from civiclab.proposals.models import PUBLIC_STATES, Call, Proposal
-from civiclab.search.fulltext import matching_proposal_ids
+from civiclab.search.fulltext import every_word_starts_a_word, matching_proposal_ids
 
 # The groups of results, in the page's order, by the word ?tipo= uses.
 GROUPS = ("progetti", "eventi", "laboratori", "proposte")
@@ -43,7 +43,7 @@ def words(text):
 
 
 def _every_word_in(columns, terms):
-    """Each term appears in at least one of `columns` (lower-cased, so case does not matter)."""
+    """Each term appears anywhere in at least one of `columns` (lower-cased): for codes only."""
     return sa.and_(*[
         sa.or_(*[sa.func.lower(column).like(like_pattern(term), escape=LIKE_ESCAPE) for column in columns])
         for term in terms
@@ -57,7 +57,8 @@ def projects_select(text):
     return (
         sa.select(Project).join(Project.city).options(contains_eager(Project.city))
         .where(Project.published.is_(True),
-               _every_word_in([Project.title, Project.summary, Project.code], terms))
+               sa.or_(every_word_starts_a_word([Project.title, Project.summary, Project.code], terms),
+                      _every_word_in([Project.code], terms)))
         .order_by(Project.title, Project.id)
     )
 
@@ -69,7 +70,7 @@ def events_select(text):
     return (
         sa.select(Event).join(Event.lab).join(Lab.city)
         .options(contains_eager(Event.lab).contains_eager(Lab.city), lazyload(Event.audience_rows))
-        .where(Event.state.in_(FOUND_EVENT_STATES), _every_word_in([Event.title, Event.description], terms))
+        .where(Event.state.in_(FOUND_EVENT_STATES), every_word_starts_a_word([Event.title, Event.description], terms))
         .order_by(Event.starts_at.desc(), Event.id.desc())
     )
 
@@ -80,7 +81,7 @@ def labs_select(text):
         return None
     return (
         sa.select(Lab).join(Lab.city).options(contains_eager(Lab.city))
-        .where(_every_word_in([Lab.name, Lab.theme, Lab.venue, Lab.address, City.name], terms))
+        .where(every_word_starts_a_word([Lab.name, Lab.theme, Lab.venue, Lab.address, City.name], terms))
         .order_by(Lab.name, Lab.id)
     )
 

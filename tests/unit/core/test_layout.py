@@ -27,6 +27,14 @@ def test_the_current_section_is_marked_in_the_navigation(client):
     assert html.count('aria-current="page"') == 1 + html.count('class="breadcrumb-item active"')
 
 
+def test_the_calls_for_ideas_are_in_the_main_menu_and_marked_on_their_pages(client, make_call):
+    menu = re.compile(r'<a class="nav-link[^"]*" href="/call"[^>]*><span>Call per idee</span></a>')
+    assert menu.search(client.get("/").get_data(as_text=True))
+    call = make_call()
+    html = client.get(f"/call/{call.id}").get_data(as_text=True)
+    assert re.search(r'<a class="nav-link active" href="/call"\s+aria-current="true">', html)
+
+
 def test_signed_in_users_see_their_name_linking_the_profile_and_a_logout_form(client, make_user):
     login(client, make_user(display_name="Giulia Rossi"))
     html = client.get("/privacy").get_data(as_text=True)

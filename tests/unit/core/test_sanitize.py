@@ -39,3 +39,13 @@ def test_a_comment_of_zero_width_spaces_is_refused(client, make_user, make_propo
     login(client, make_user())
     response = client.post("/commenti", data={"proposal_id": proposal.id, "body": "\u200b\u200b"})
     assert response.status_code == 422 and proposal.comments_count == 0
+
+
+def test_a_text_diff_marks_removed_and_added_words_and_escapes_everything():
+    from civiclab.core.sanitize import text_diff_html
+
+    assert text_diff_html("Dieci alberi nel cortile.", "Dieci <b>alberi</b> nel cortile.") == \
+        "Dieci <del>alberi</del><ins>&lt;b&gt;alberi&lt;/b&gt;</ins> nel cortile."
+    assert text_diff_html("a b c", "a x y c") == "a <del>b</del><ins>x y</ins> c"
+    assert text_diff_html("", "Nuovo") == "<ins>Nuovo</ins>"
+    assert text_diff_html("uguale", "uguale") == "uguale"

@@ -106,7 +106,7 @@ def test_a_reply_tells_the_parents_author_but_not_someone_replying_to_themselves
     [note] = _news(db_session, first)
     assert note.kind == "comment_reply" and note.url == f"/commenti/{reply.id}"
     assert "Dario ha risposto al tuo commento su «Panchine in piazza»." == note.message
-    [mail] = outbox
+    [mail] = [mail for mail in outbox if mail.recipients != [proposal.author.email]]  # who hears of comments
     assert mail.recipients == [first.email] and "D'accordo!" in mail.body
 
 
@@ -201,3 +201,79 @@ def test_news_for_a_deleted_account_is_dropped(ctx, db_session, make_user):
     user.deleted_at = utcnow()
     db_session.commit()
     assert notifications.deliver(user, "comment_reply", "Risposta", "/", "r:1", "Oggetto", "x") is None
+
+
+# ---- a proposal to review (the call's moderators) -------------------------------------------
+
+def test_the_calls_facilitators_and_staff_hear_of_a_proposal_sent_for_review(
+        ctx, db_session, lab_call, make_user, make_staff, make_facilitator, make_lab, outbox):
+    call, facilitator = lab_call
+    staff = make_staff(call.city)
+    other_lab_facilitator = make_facilitator(make_lab(city=call.city))  # the call names its lab
+    author = make_user()
+    proposal = proposals.create_proposal(author, call, submit=True, title="Orti in cortile", body="Un orto.")
+    for moderator in (facilitator, staff):
+        [note] = _news(db_session, moderator)
+        assert note.kind == "proposal_to_review" and note.url == f"/moderazione/proposte/{proposal.id}"
+        assert "Nuova proposta da valutare" in note.message and "Orti in cortile" in note.message
+    assert _news(db_session, other_lab_facilitator) == [] and _news(db_session, author) == []
+    assert sorted(mail.recipients[0] for mail in outbox) == sorted([facilitator.email, staff.email])
+    assert f"https://civiclab.example.org/moderazione/proposte/{proposal.id}" in outbox[0].body
+
+
+def test_a_draft_saved_tells_no_moderator(ctx, db_session, lab_call, make_user):
+    call, facilitator = lab_call
+    proposals.create_proposal(make_user(), call, title="Orti in cortile", body="Un orto.")
+    assert _news(db_session, facilitator) == []
+
+
+def test_the_facilitators_hear_of_a_proposal_sent_again_after_their_change_request(
+        db_session, submitted, outbox):
+    proposal, author, facilitator = submitted
+    proposals.moderate_proposal(facilitator, proposal, ProposalState.CHANGES_REQUESTED, "Indica il luogo.")
+    proposals.update_proposal(author, proposal, title="Orti in via Libia", body="Un orto.")
+    proposals.submit_proposal(author, proposal)
+    notes = _news(db_session, facilitator, "proposal_to_review")
+    assert len(notes) == 2  # sent, then sent again
+    assert "è stata modificata e inviata di nuovo" in notes[-1].message
+    [mail] = [m for m in outbox if m.recipients == [facilitator.email]]
+    assert "inviata di nuovo" in mail.subject and "cosa è cambiato" in mail.body
+
+
+def test_a_moderator_chooses_no_mail_for_proposals_to_review(db_session, lab_call, ctx, make_user, outbox):
+    call, facilitator = lab_call
+    notifications.set_preferences(facilitator, {"proposal_to_review": Delivery.NONE})
+    proposals.create_proposal(make_user(), call, submit=True, title="Orti", body="Un orto.")
+    [note] = _news(db_session, facilitator)
+    assert note.delivery == "none" and outbox == []
+
+
+# ---- a comment on my proposal ------------------------------------------------------------------
+
+def test_the_author_hears_of_comments_on_their_proposal_but_not_of_their_own(
+        ctx, db_session, make_proposal, make_user, outbox):
+    author = make_user(display_name="Anna")
+    proposal = make_proposal(author=author, title="Panchine in piazza")
+    post_comment(author, "Aggiungo un dettaglio.", proposal=proposal)
+    assert _news(db_session, author) == [] and outbox == []
+    comment = post_comment(make_user(display_name="Bruno"), "Ottima idea!", proposal=proposal)
+    [note] = _news(db_session, author)
+    assert note.kind == "proposal_comment" and note.url == f"/commenti/{comment.id}"
+    assert note.message == "Bruno ha commentato la tua proposta «Panchine in piazza»."
+    [mail] = outbox
+    assert mail.recipients == [author.email] and "Ottima idea!" in mail.body
+
+
+def test_a_reply_to_the_authors_own_comment_is_told_once_as_a_reply(ctx, db_session, make_proposal, make_user):
+    author = make_user()
+    proposal = make_proposal(author=author)
+    mine = post_comment(author, "Ecco la mia idea.", proposal=proposal)
+    post_comment(make_user(), "Bella!", parent=mine)
+    assert [note.kind for note in _news(db_session, author)] == ["comment_reply"]
+
+
+def test_the_author_chooses_no_mail_for_comments(ctx, db_session, make_proposal, make_user, outbox):
+    author = make_user()
+    notifications.set_preferences(author, {"proposal_comment": Delivery.NONE})
+    post_comment(make_user(), "Ottima idea!", proposal=make_proposal(author=author))
+    assert [note.delivery for note in _news(db_session, author)] == ["none"] and outbox == []

@@ -24,7 +24,8 @@ def test_the_export_holds_my_preferences_with_the_defaults_i_kept(client, db_ses
     data = _export(client, giulia)
 
     assert data["notification_preferences"] == {"proposal_state": "instant", "comment_reply": "weekly",
-                                                "followed_news": "daily"}
+                                                "followed_news": "daily", "proposal_comment": "instant",
+                                                "proposal_to_review": "instant"}
 
 
 def test_the_export_holds_my_notifications_and_not_others(client, db_session, make_user):

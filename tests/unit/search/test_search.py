@@ -70,6 +70,33 @@ def test_proposals_match_by_word_prefix_on_every_database(client, garden):
     assert _groups(client.get("/cerca?q=panchine"))["Proposte"] == 1  # the body
 
 
+def test_a_word_is_never_found_inside_another(client, make_project, make_lab, make_event, make_call,
+                                             make_proposal):
+    lab = make_lab(name="Laboratorio di supporto", theme="Supporto digitale")
+    project = make_project(city=lab.city, title="Supporto alle famiglie", summary="Un aiuto concreto")
+    make_event(lab=lab, title="Sportello di supporto", description="<p>Un supporto per tutti.</p>")
+    make_proposal(call=make_call(project=project, lab=lab), title="Supporto ai compiti", body="Dopo scuola.")
+    assert _groups(client.get("/cerca?q=orto")) == {"Progetti": 0, "Eventi": 0, "Laboratori": 0, "Proposte": 0}
+    assert _groups(client.get("/cerca?q=suppor")) == {"Progetti": 1, "Eventi": 1, "Laboratori": 1, "Proposte": 1}
+
+
+def test_a_word_is_found_at_the_start_of_words_in_every_group(client, garden):
+    found = _groups(client.get("/cerca?q=giard"))
+    assert found == {"Progetti": 1, "Eventi": 2, "Laboratori": 1, "Proposte": 2}
+    assert _groups(client.get("/cerca?q=libia"))["Progetti"] == 1  # after "via", any case
+
+
+def test_a_project_is_found_by_its_code(client, make_project):
+    make_project(code="BO3.3.1.b", title="Accelerazione civica")
+    assert _groups(client.get("/cerca?q=BO3.3.1.b"))["Progetti"] == 1
+    assert _groups(client.get("/cerca?q=3.1"))["Progetti"] == 1
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="Italian stemming needs PostgreSQL's text search")
+def test_on_postgresql_other_groups_find_the_singular_from_the_plural(client, garden):
+    assert _groups(client.get("/cerca?q=giardini")) == {"Progetti": 1, "Eventi": 2, "Laboratori": 1, "Proposte": 2}
+
+
 @pytest.mark.skipif(not ON_POSTGRES, reason="Italian stemming is PostgreSQL's (SQLite matches prefixes)")
 def test_on_postgresql_the_plural_finds_the_singular(client, garden):
     assert _groups(client.get("/cerca?q=giardini"))["Proposte"] == 2
