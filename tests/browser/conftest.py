@@ -7,6 +7,7 @@ errors, which tests assert are empty: everything must be served by the app itsel
 """
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -45,13 +46,21 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
+    with serving(tmp_path_factory.mktemp("live") / "civiclab.sqlite3") as server:
+        yield server
+
+
+@contextmanager
+def serving(database, prepare=None, **config):
+    """A LiveServer on a loopback port over a new SQLite file, with `config` on top of the testing
+    one; `prepare(app)` runs before serving."""
     port = free_port()
-    database = tmp_path_factory.mktemp("live") / "civiclab.sqlite3"
     app = make_app(
         f"sqlite:///{database}",
-        SERVER_NAME=f"127.0.0.1:{port}",
-        WTF_CSRF_ENABLED=True,
+        **{"SERVER_NAME": f"127.0.0.1:{port}", "WTF_CSRF_ENABLED": True, **config},
     )
+    if prepare:
+        prepare(app)
     server = LiveServer(app=app, url=f"http://127.0.0.1:{port}")
 
     def capture(sender, message, **extra):
