@@ -39,6 +39,7 @@ class LiveServer:
     app: object
     url: str
     mails: list = field(default_factory=list)
+    values: dict = field(default_factory=dict)
 
     def mails_to(self, address):
         return [m for m in self.mails if address in m.recipients]
@@ -47,6 +48,19 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     with serving(tmp_path_factory.mktemp("live") / "civiclab.sqlite3") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """The demo data (seed-demo) served live, `values` filling the URL map's arguments."""
+    from tests.browser.demo_world import demo_values, seed
+
+    # Static files cached by the browser: a page costs one request, not nine.
+    with serving(tmp_path_factory.mktemp("demo") / "demo.sqlite3", prepare=seed,
+                 SEND_FILE_MAX_AGE_DEFAULT=3600) as server:
+        with server.app.app_context():
+            server.values = demo_values(server.app)
         yield server
 
 
