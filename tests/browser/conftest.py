@@ -7,6 +7,7 @@ errors, which tests assert are empty: everything must be served by the app itsel
 """
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -38,6 +39,7 @@ class LiveServer:
     app: object
     url: str
     mails: list = field(default_factory=list)
+    values: dict = field(default_factory=dict)
 
     def mails_to(self, address):
         return [m for m in self.mails if address in m.recipients]
@@ -45,14 +47,35 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
+    with serving(tmp_path_factory.mktemp("live") / "civiclab.sqlite3") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """The demo data (seed-demo) served live, `values` filling the URL map's arguments."""
+    from tests.browser.demo_world import demo_values, seed
+
+    # Static files cached by the browser: a page costs one request, not nine.
+    with serving(tmp_path_factory.mktemp("demo") / "demo.sqlite3", prepare=seed,
+                 SEND_FILE_MAX_AGE_DEFAULT=3600) as server:
+        with server.app.app_context():
+            server.values = demo_values(server.app)
+        yield server
+
+
+@contextmanager
+def serving(database, prepare=None, **config):
+    """A LiveServer on a loopback port over a new SQLite file, with `config` on top of the testing
+    one; `prepare(app)` runs before serving."""
     port = free_port()
-    database = tmp_path_factory.mktemp("live") / "civiclab.sqlite3"
     app = make_app(
         f"sqlite:///{database}",
-        SERVER_NAME=f"127.0.0.1:{port}",
-        CIVICLAB_BASE_URL=f"http://127.0.0.1:{port}",  # the links in its mails
-        WTF_CSRF_ENABLED=True,
+        **{"SERVER_NAME": f"127.0.0.1:{port}", "CIVICLAB_BASE_URL": f"http://127.0.0.1:{port}",
+           "WTF_CSRF_ENABLED": True, **config},
     )
+    if prepare:
+        prepare(app)
     server = LiveServer(app=app, url=f"http://127.0.0.1:{port}")
 
     def capture(sender, message, **extra):
