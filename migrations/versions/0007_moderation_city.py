@@ -1,7 +1,7 @@
 """the city of each moderation log entry and of each block
 
 Revision ID: 0007_moderation_city
-Revises: 0004_rooms
+Revises: 0006_upload_quota
 Create Date: 2026-12-04 00:20:00
 
 The log is filtered by the city stored on each entry (a deleted content or author no longer
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0007_moderation_city'
-down_revision = '0004_rooms'
+down_revision = '0006_upload_quota'
 branch_labels = None
 depends_on = None
 

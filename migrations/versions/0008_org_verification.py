@@ -1,7 +1,7 @@
 """organisations verified by their city's staff; event descriptions stored as Markdown
 
 Revision ID: 0008_org_verification
-Revises: 0004_rooms
+Revises: 0007_moderation_city
 Create Date: 2026-12-04 00:30:00
 
 Organisations registered so far were trusted as soon as they were created: they are marked
@@ -21,7 +21,7 @@ from alembic import op
 import civiclab.core.time
 
 revision = '0008_org_verification'
-down_revision = '0004_rooms'
+down_revision = '0007_moderation_city'
 branch_labels = None
 depends_on = None
 

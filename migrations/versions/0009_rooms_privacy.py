@@ -1,7 +1,7 @@
 """rooms: participants-only event rooms; reports of room messages
 
 Revision ID: 0009_rooms_privacy
-Revises: 0004_rooms
+Revises: 0008_org_verification
 Create Date: 2026-12-04 00:10:00
 
 An event's room may be made readable by its participants only (`rooms.participants_only`), and a
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0009_rooms_privacy'
-down_revision = '0004_rooms'
+down_revision = '0008_org_verification'
 branch_labels = None
 depends_on = None
 

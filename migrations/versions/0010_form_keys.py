@@ -1,7 +1,7 @@
 """one-time form keys; the proposal as it was when a facilitator asked for changes
 
 Revision ID: 0010_form_keys
-Revises: 0004_rooms
+Revises: 0009_rooms_privacy
 Create Date: 2026-12-04 00:30:00
 
 """
@@ -13,7 +13,7 @@ import civiclab.core.time
 
 # revision identifiers, used by Alembic.
 revision = '0010_form_keys'
-down_revision = '0004_rooms'
+down_revision = '0009_rooms_privacy'
 branch_labels = None
 depends_on = None
 

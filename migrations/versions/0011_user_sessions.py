@@ -1,7 +1,7 @@
 """user_sessions: revocable sign-in sessions named by the session and remember-me cookies
 
 Revision ID: 0011_user_sessions
-Revises: 0004_rooms
+Revises: 0010_form_keys
 Create Date: 2026-12-04 00:30:00
 
 """
@@ -13,7 +13,7 @@ import civiclab.core.time
 
 # revision identifiers, used by Alembic.
 revision = '0011_user_sessions'
-down_revision = '0004_rooms'
+down_revision = '0010_form_keys'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """notifications in Italian and English: each reader sees the language they read in
 
 Revision ID: 0012_notification_languages
-Revises: 0004_rooms
+Revises: 0011_user_sessions
 Create Date: 2026-12-04 00:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0012_notification_languages'
-down_revision = '0004_rooms'
+down_revision = '0011_user_sessions'
 branch_labels = None
 depends_on = None
 
