@@ -147,7 +147,7 @@ def logout():
         return redirect(url_for("core.home"))
     if form.validate_on_submit():
         sessions.sign_out()  # the session ends on the server: copies of its cookies stop working
-        flash(_("Sei uscito da CivicLab."), "info")
+        flash(_("Hai chiuso la sessione di CivicLab."), "info")
         return redirect(url_for("core.home"))
     return render_template("accounts/logout.html", form=form)
 
@@ -232,7 +232,7 @@ def end_session(session_id):
         abort(400)
     if user_session.id == current_user.current_session.id:
         sessions.sign_out()
-        flash(_("Sei uscito da CivicLab."), "info")
+        flash(_("Hai chiuso la sessione di CivicLab."), "info")
         return redirect(url_for("core.home"))
     sessions.end_session(current_user, user_session)
     flash(_("Sessione chiusa: quel dispositivo dovrà accedere di nuovo."), "success")

@@ -148,7 +148,7 @@ def on_registration_created(event, registration, **_extra):
 def on_registration_promoted(event, registration, **_extra):
     recipient = recipient_of(registration)
     path = registration_url(registration, external=False) if registration.user_id else ""
-    _mail(recipient, lambda: _("Si è liberato un posto: sei iscritto a %(title)s", title=event.title),
+    _mail(recipient, lambda: _("Si è liberato un posto: la tua iscrizione a %(title)s è confermata", title=event.title),
           "event_registration_promoted", calendar_of=event, code=registration.code, event=event,
           registration=registration,
           **_links(registration))
@@ -203,7 +203,7 @@ def on_event_changed(event, registrations=(), changes=(), **_extra):
               calendar_of=event, calendars=calendars, event=event, registration=registration, what=what,
               location=calendar.event_location(event), **_links(registration))
         _in_app(recipient, "event_changed",
-                lambda what=what: _("«%(title)s» è cambiato (%(what)s): ora è il %(when)s.",
+                lambda what=what: _("«%(title)s» è cambiato (%(what)s). Quando: %(when)s.",
                                     title=event.title, what=what, when=when_text(event)),
                 url=registration_url(registration, external=False))
 
@@ -241,11 +241,11 @@ def lab_facilitators(lab_id):
 def on_seats_threshold_reached(event, level, **_extra):
     for user in lab_facilitators(event.lab_id):
         recipient = user_recipient(user)
-        _mail(recipient, lambda: _("%(title)s: occupato il %(level)s%% dei posti", title=event.title,
+        _mail(recipient, lambda: _("%(title)s: posti occupati al %(level)s%%", title=event.title,
                                    level=level),
               "event_seats_threshold", event=event, level=level, event_link=event_url(event))
         _in_app(recipient, "seats_threshold",
-                lambda: _("«%(title)s»: occupato il %(level)s%% dei posti (%(taken)s su %(capacity)s).",
+                lambda: _("«%(title)s»: posti occupati al %(level)s%% (%(taken)s su %(capacity)s).",
                           title=event.title, level=level, taken=event.confirmed_seats,
                           capacity=event.capacity),
                 url=event_url(event, external=False))

@@ -250,7 +250,7 @@ def book(user, event, seats=1, group_name="", organisation=None):
     if seats > event.capacity:
         raise DomainError(_l("L'evento ha %(n)s posti in tutto.", n=event.capacity), field="seats")
     if active_registration_of(user, event) is not None:
-        raise DomainError(_l("Sei già iscritto a questo evento."))
+        raise DomainError(_l("Hai già un’iscrizione a questo evento."))
     if user.email and _active_guest_registration(event, user.email) is not None:
         raise DomainError(_l("Hai già un posto prenotato come ospite con il tuo indirizzo email: "
                              "lo trovi nel link della mail di conferma."))

@@ -83,7 +83,7 @@ def write_refusal(user, room, registration_state=None, muted=False, blocked=Fals
     if room.is_locked and not moderator:
         return "locked", _l("La stanza è in sola lettura.")
     if muted and not moderator:
-        return "muted", _l("Sei stato silenziato in questa stanza per un po'.")
+        return "muted", _l("In questa stanza non puoi scrivere per un po' (silenziamento).")
     if not user.is_confirmed:
         return "forbidden", _l("Conferma il tuo indirizzo email per scrivere.")
     if room.kind is RoomKind.EVENT and not moderator and registration_state is not RegistrationState.CONFIRMED:

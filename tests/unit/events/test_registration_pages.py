@@ -129,7 +129,7 @@ def test_booking_twice_is_refused_with_a_clear_message(client, db_session, make_
     assert book(client, event).status_code == 302
     response = book(client, event)
     assert response.status_code == 422
-    assert "Sei già iscritto a questo evento." in text(response)
+    assert "Hai già un’iscrizione a questo evento." in text(response)
     assert len(registrations_of(db_session, event)) == 1
 
 
