@@ -266,6 +266,8 @@ def city_of(subject):
         return subject.project.city_id if subject.project is not None else None
     if isinstance(subject, Proposal):
         return subject.call.city_id if subject.call is not None else None
+    if getattr(subject, "room", None) is not None:  # a room message
+        return city_of(subject.room)
     return subject.city_id  # a room
 
 

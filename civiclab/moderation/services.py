@@ -90,14 +90,14 @@ def report(actor, target, reason):
     column, subject_id, logged = _report_subject(target)
     existing = _report_of(actor, column, target)
     if existing is not None:
-        return _reported_again(existing)
+        return _reported_again(existing, target)
     entry = Report(reporter_id=actor.id, reason=reason, **subject_id)
     try:
         with db.session.begin_nested():
             db.session.add(entry)
             db.session.flush()
     except IntegrityError:  # the same report, sent a moment ago by another request
-        return _reported_again(_report_of(actor, column, target))
+        return _reported_again(_report_of(actor, column, target), target)
     if isinstance(target, Message):
         return entry
     open_reporters = db.session.scalar(
@@ -116,7 +116,11 @@ def _report_of(actor, column, target):
     return db.session.scalar(sa.select(Report).where(column == target.id, Report.reporter_id == actor.id))
 
 
-def _reported_again(existing):
+def _reported_again(existing, target):
+    """A second report of `target` by the same person: a comment or a proposal answers as the
+    first did; a room message says so (rooms.services.report_message tells the reporter)."""
+    if isinstance(target, Message):
+        raise DomainError(_l("Hai già segnalato questo messaggio: i moderatori lo stanno esaminando."))
     if existing.resolved_at is not None:
         raise DomainError(_l("Hai già segnalato questo contenuto e i moderatori hanno già deciso."))
     return existing

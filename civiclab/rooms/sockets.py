@@ -327,18 +327,11 @@ def on_sessions_revoked(user, session_ids, **_extra):
     run_after_commit(disconnect_them)
 
 
-def _login_session_id():
-    """The server-side id of the login session this socket was opened under, if sessions have one
-    (the key is ROOMS_SESSION_ID_KEY in the Flask session; None where there is none)."""
-    value = session.get(current_app.config.get("ROOMS_SESSION_ID_KEY", "session_id"))
-    return str(value) if value is not None else None
-
-
 def disconnect_user_sessions(user_id, session_id=None):
     """Close `user_id`'s /rooms connections on every process: all of them, or only those opened
     under login session `session_id` (for a log-out or a revoked session). Returns how many."""
     sids = [sid for sid, opened_under in presence_store().sessions_of(user_id).items()
-            if session_id is None or opened_under == str(session_id)]
+            if session_id is None or str(opened_under) == str(session_id)]
     for sid in sids:
         socketio.server.disconnect(sid, namespace=NAMESPACE)
     return len(sids)

@@ -18,6 +18,9 @@ def not_exported(reason):
 # table -> the export section(s) holding its rows about the user, or not_exported(why).
 # ("profile", "memberships", "roles" are the base sections of accounts/services.export_user_data.)
 COVERAGE = {
+    "organisations": not_exported("verification_decided_by_id: the staff member who verified it, not their data"),
+    "upload_records": "upload_records",
+    "user_sessions": "sessions",
     "city_staff": "roles",
     "lab_facilitators": "roles",
     "memberships": "memberships",  # decided_by_id: the staff member who decided, not their data

@@ -98,7 +98,7 @@ def test_more_seats_than_allowed_are_refused(in_request, make_event, make_user, 
 def test_double_booking_is_refused_by_code_and_by_the_database(in_request, db_session, make_event, make_user):
     event, user = make_event(), make_user()
     services.book(user, event)
-    with pytest.raises(DomainError, match="già iscritto"):
+    with pytest.raises(DomainError, match="già un’iscrizione"):
         services.book(user, event)
     db_session.add(Registration(event=event, user=user, seats=1, state=RegistrationState.WAITING,
                                 participant_type=user.participant_type, code="ABCDEFGH"))

@@ -174,9 +174,9 @@ def test_facilitators_are_told_at_half_most_and_all_of_the_seats(in_request, db_
         services.book(make_user(), event)
     alerts = [m for m in mails_to(outbox, facilitator.email)]
     assert [m.subject for m in alerts] == [
-        f"{event.title}: occupato il 50% dei posti",
-        f"{event.title}: occupato il 80% dei posti",
-        f"{event.title}: occupato il 100% dei posti",
+        f"{event.title}: posti occupati al 50%",
+        f"{event.title}: posti occupati al 80%",
+        f"{event.title}: posti occupati al 100%",
     ]
     assert "al completo" in alerts[-1].body
     assert [n.kind for n in notifications_of(db_session, facilitator)] == ["seats_threshold"] * 3

@@ -50,11 +50,11 @@ def test_absurd_list_parameters_are_never_an_error(client, make_call, query):
 # ---- a call's page -------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("phase", "sentence", "button"), [
-    ("upcoming", "Le proposte si aprono il", False),
-    ("proposals", "Puoi proporre fino al", True),
-    ("review", "I sostegni si aprono il", False),
-    ("supports", "Sostegni aperti fino al", False),
-    ("closed", "La call si è chiusa il", False),
+    ("upcoming", "Le proposte si aprono", False),
+    ("proposals", "Puoi proporre fino a", True),
+    ("review", "I sostegni si aprono", False),
+    ("supports", "Sostegni aperti fino a", False),
+    ("closed", "La call si è chiusa", False),
 ])
 def test_the_page_says_what_the_phase_allows(client, make_call, phase, sentence, button):
     call = make_call(phase=phase)

@@ -182,7 +182,7 @@ def test_refusals_are_422_with_their_reason(in_request, client, db_session, room
     db_session.commit()
     login(client, muted)
     response = client.post(f"/stanze/{room.id}/messaggi", data={"body": "Ancora io"})
-    assert response.status_code == 422 and "silenziato" in text_of(response)
+    assert response.status_code == 422 and "silenziamento" in text_of(response)
     assert "Ancora io" in response.get_data(as_text=True)  # what was typed is kept
 
     event_room = queries.room_of(make_event())

@@ -173,18 +173,18 @@ def test_disconnect_user_sessions_closes_all_or_one_sessions_sockets(app, db_ses
 
     user_id, other_id = make_user().id, make_user().id
 
-    def socket_of(who, session_id):
-        from civiclab.accounts.models import User
+    def socket_of(who):
+        """A socket opened under a new sign-in session of `who`; returns it and the session's id."""
+        from civiclab.accounts.models import User, UserSession
 
         http = app.test_client()
         login(http, db_session.get(User, who))
-        with http.session_transaction() as session:
-            session["session_id"] = session_id  # ROOMS_SESSION_ID_KEY
-        return socketio.test_client(app, namespace=NS, flask_test_client=http)
+        session_id = db_session.scalar(sa.select(sa.func.max(UserSession.id)).where(UserSession.user_id == who))
+        return socketio.test_client(app, namespace=NS, flask_test_client=http), session_id
 
-    phone, laptop, bystander = socket_of(user_id, "s-1"), socket_of(user_id, "s-2"), socket_of(other_id, "s-3")
+    (phone, phone_session), (laptop, _), (bystander, _) = socket_of(user_id), socket_of(user_id), socket_of(other_id)
     with app.test_request_context():
-        assert disconnect_user_sessions(user_id, session_id="s-1") == 1
+        assert disconnect_user_sessions(user_id, session_id=phone_session) == 1
         assert (phone.is_connected(NS), laptop.is_connected(NS)) == (False, True)
         assert disconnect_user_sessions(user_id) == 1
     assert not laptop.is_connected(NS) and bystander.is_connected(NS)

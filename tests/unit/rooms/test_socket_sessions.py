@@ -7,12 +7,7 @@ from civiclab.core.time import utcnow
 from civiclab.extensions import socketio
 from civiclab.rooms import queries
 from tests.conftest import DEMO_PASSWORD
-from tests.unit.rooms.test_sockets import (
-    NS,
-    connect_error_data,
-    emit,
-    fresh_socket_state,  # noqa: F401  (autouse fixture)
-)
+from tests.unit.rooms.test_sockets import NS, connect_error_data, emit  # fresh_socket_state: conftest
 
 
 def sign_in(app, email, user_agent="Firefox/128.0 (X11; Linux)"):
