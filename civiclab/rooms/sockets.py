@@ -10,7 +10,7 @@ acknowledgement {"ok": false, "error": {code, message}} and an `error` event to 
 import functools
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context, request, session
+from flask import current_app, g, has_request_context, request
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
