@@ -72,10 +72,13 @@ def demo_values(app):
             "code": [one(Project, city_id=bologna.id).code],
             "org_id": [one(Organisation, name="Scuola demo CivicLab").id],
             "event_id": [school_event.id, full_event.id, past_event.id],
-            "registration_id": [
-                one(Registration, event_id=school_event.id, user_id=user["scuola@example.org"].id).id,
-                one(Registration, event_id=full_event.id, user_id=user["cittadino@example.org"].id).id,
-            ],
+            # The teacher's first booking (the demo leaves next week's school event to journey 1,
+            # so it may be elsewhere or none) and the citizen's on the full event.
+            "registration_id": [registration.id for registration in (
+                db.session.scalars(sa.select(Registration).where(
+                    Registration.user_id == user["scuola@example.org"].id).order_by(Registration.id)).first(),
+                one(Registration, event_id=full_event.id, user_id=user["cittadino@example.org"].id),
+            ) if registration is not None],
             "call_id": [call.id for call in db.session.scalars(sa.select(Call).order_by(Call.id))],
             "proposal_id": [proposal.id for proposal in proposals if proposal is not None],
             "comment_id": [db.session.scalars(sa.select(Comment).order_by(Comment.id)).first().id],

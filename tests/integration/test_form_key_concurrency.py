@@ -22,6 +22,8 @@ def build_call_and_author(app):
     from civiclab.places.models import City, Lab
     from civiclab.proposals.models import Call, CallTheme
 
+    from civiclab.accounts.sessions import open_session
+
     with app.app_context():
         city = City(name="Bologna", slug="bologna", region="Emilia-Romagna")
         lab = Lab(city=city, name="Urban Center", slug="urban-center")
@@ -33,8 +35,11 @@ def build_call_and_author(app):
         author = User(email="autrice@example.org", display_name="Autrice", password_hash=password_hash("x"),
                       privacy_consent_at=now, email_confirmed_at=now)
         db.session.add_all([call, author])
+        db.session.flush()
+        open_session(author, user_agent="pytest")  # a sign-in session row, named by the cookie
+        token = author.get_id()
         db.session.commit()
-        return call.id, author.get_id()
+        return call.id, token
 
 
 def login(client, user_token):
