@@ -32,6 +32,7 @@ from civiclab.comments.forms import (
     VoteForm,
 )
 from civiclab.core.errors import DomainError, NotAllowed, render_error, wants_json
+from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.forms import show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
@@ -142,6 +143,7 @@ def comment(comment_id):
 @bp.post("/commenti")
 @login_required
 @comment_limit
+@same_content_is_a_repeat  # Back and "Invia" again: the first result, not a copy
 def post():
     form = CommentForm()
     project_id, proposal_id = form.subject_ids()
@@ -172,6 +174,7 @@ def post():
 @bp.post("/commenti/<id:comment_id>/risposta")
 @login_required
 @comment_limit
+@same_content_is_a_repeat  # Back and "Invia" again: the first result, not a copy
 def reply(comment_id):
     parent = _viewable_comment(comment_id)
     form = ReplyForm()

@@ -5,11 +5,12 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.forms import filter_id, show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
-from civiclab.events import bp, personal_data, queries, services  # personal_data: export and deletion rules
+from civiclab.events import bp, personal_data, queries, services  # noqa: F401  (personal_data: export and deletion rules)
 from civiclab.events.forms import CancelEventForm, EventActionForm, EventFilterForm, EventForm
 from civiclab.events.models import EventState
 from civiclab.events.permissions import (
@@ -95,6 +96,7 @@ def _managed_event(event_id):
 @bp.route("/gestione/laboratori/<id:lab_id>/eventi/nuovo", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
+@same_content_is_a_repeat  # Back and "Invia" again: the first result, not a copy
 def event_new(lab_id):
     lab = db.get_or_404(Lab, lab_id)
     require(can_manage_lab_events(current_user, lab))

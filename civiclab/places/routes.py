@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civiclab.core.errors import DomainError
+from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.forms import show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
@@ -73,6 +74,7 @@ def lab(city_slug, lab_slug):
 @bp.route("/citta/<city_slug>/laboratori/nuovo", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
+@same_content_is_a_repeat  # Back and "Invia" again: the first result, not a copy
 def lab_new(city_slug):
     city = db.first_or_404(sa.select(City).filter_by(slug=city_slug))
     require(can_create_lab(current_user, city))

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from civiclab.comments.routes import thread_for as comment_thread
 from civiclab.core.errors import DomainError
+from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.forms import filter_id, show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
@@ -61,6 +62,7 @@ def _form_with_choices(form):
 @bp.route("/citta/<city_slug>/progetti/nuovo", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
+@same_content_is_a_repeat  # Back and "Invia" again: the first result, not a copy
 def project_new(city_slug):
     city = db.first_or_404(sa.select(City).filter_by(slug=city_slug))
     require(can_create_project(current_user, city))

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from civiclab.core.errors import DomainError
+from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.forms import filter_id, show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
@@ -117,6 +118,7 @@ def _subjects(form):
 @bp.route("/gestione/citta/<city_slug>/call/nuova", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
+@same_content_is_a_repeat  # Back and "Invia" again: the first result, not a copy
 def call_new(city_slug):
     city = db.first_or_404(db.select(City).filter_by(slug=city_slug))
     require(can_manage_calls(current_user, city))

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from civiclab.comments.routes import thread_for as comment_thread
 from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.forms import show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
@@ -175,6 +176,7 @@ def _save_files(form, proposal):
 @bp.route("/call/<id:call_id>/proponi", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
+@same_content_is_a_repeat  # Back and "Invia" again: the first result, not a copy
 def proposal_new(call_id):
     call = call_routes.load_call(call_id)
     if not can_propose(current_user, call):

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 
 from civiclab.accounts.models import User
 from civiclab.core.errors import DomainError
+from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.forms import filter_id
 from civiclab.core.limits import write_limit
 from civiclab.core.permissions import require
@@ -274,6 +275,7 @@ def unlock(room_id):
 @bp.route("/gestione/laboratori/<id:lab_id>/stanze/nuova", methods=["GET", "POST"])
 @login_required
 @limiter.limit(write_limit, methods=["POST"])
+@same_content_is_a_repeat  # Back and "Invia" again: the first result, not a copy
 def working_room_new(lab_id):
     lab = db.get_or_404(Lab, lab_id)
     require(can_open_working_room(current_user, lab))

@@ -90,7 +90,9 @@ def test_keys_are_forgotten_after_a_day(client, db_session, make_call, make_user
     db_session.commit()
     other_key = form_key_in(client.get(f"/call/{call.id}/proponi"))
     client.post(f"/call/{call.id}/proponi", data={**proposal_form(call, title="Altra"), "form_key": other_key})
-    assert db_session.scalars(sa.select(FormKey.key)).all() == [other_key]
+    # The first POST's keys are gone; the second's random key (and its content key) remain.
+    assert db_session.scalars(sa.select(FormKey.key).where(~FormKey.key.startswith("c-"))).all() == [other_key]
+    assert db_session.scalar(sa.select(sa.func.count(FormKey.id))) == 2
 
 
 def test_a_malformed_key_is_ignored(client, db_session, make_call, make_user):
@@ -150,3 +152,69 @@ def test_create_forms_carry_a_key(client, make_call, make_proposal, make_event, 
     for page in (f"/gestione/citta/{staff_city.slug}/call/nuova", f"/citta/{staff_city.slug}/laboratori/nuovo",
                  f"/citta/{staff_city.slug}/progetti/nuovo"):
         assert form_key_in(client.get(page)), page
+
+
+# ---- Back on a no-store page: the browser draws the form again (a new key) and refills it ------
+
+def test_the_same_proposal_refilled_in_a_form_drawn_again_lands_on_the_first(client, db_session, make_call,
+                                                                             make_user):
+    call = make_call()
+    login(client, make_user())
+    first = client.post(f"/call/{call.id}/proponi", data={
+        **proposal_form(call), "form_key": form_key_in(client.get(f"/call/{call.id}/proponi"))})
+    # Back: the page comes again with a new key, the browser puts the typed text back.
+    again = client.post(f"/call/{call.id}/proponi", data={
+        **proposal_form(call), "form_key": form_key_in(client.get(f"/call/{call.id}/proponi"))})
+    assert again.status_code == 302 and again.headers["Location"] == first.headers["Location"]
+    assert count(db_session, Proposal) == 1
+    assert "Già inviato" in text_of(client.get(again.headers["Location"]))
+
+
+def test_the_repeat_key_leads_to_the_first_result_too(client, db_session, make_call, make_user):
+    call = make_call()
+    login(client, make_user())
+    client.post(f"/call/{call.id}/proponi", data={
+        **proposal_form(call), "form_key": form_key_in(client.get(f"/call/{call.id}/proponi"))})
+    data = {**proposal_form(call), "form_key": form_key_in(client.get(f"/call/{call.id}/proponi"))}
+    second, third = client.post(f"/call/{call.id}/proponi", data=data), client.post(f"/call/{call.id}/proponi", data=data)
+    assert second.headers["Location"] == third.headers["Location"] and count(db_session, Proposal) == 1
+
+
+def test_the_same_text_sent_long_after_is_a_new_proposal(client, db_session, make_call, make_user):
+    import time_machine
+
+    call = make_call()
+    login(client, make_user())
+    client.post(f"/call/{call.id}/proponi", data={
+        **proposal_form(call), "form_key": form_key_in(client.get(f"/call/{call.id}/proponi"))})
+    with time_machine.travel(utcnow() + timedelta(minutes=31)):
+        again = client.post(f"/call/{call.id}/proponi", data={
+            **proposal_form(call), "form_key": form_key_in(client.get(f"/call/{call.id}/proponi"))})
+    assert again.status_code == 302 and count(db_session, Proposal) == 2
+
+
+def test_a_comment_refilled_after_back_is_posted_once(client, db_session, make_user, make_call, make_proposal):
+    proposal = make_proposal(call=make_call(phase="review"))
+    login(client, make_user())
+    for _ in range(2):
+        key = form_key_in(client.get(f"/proposte/{proposal.id}"))
+        client.post("/commenti", data={"proposal_id": str(proposal.id), "body": "Sono d'accordo.",
+                                       "form_key": key})
+    assert count(db_session, Comment) == 1
+
+
+def test_a_booking_cancelled_and_made_again_goes_through(client, db_session, make_event, make_user):
+    """Bookings are not marked: the same fields sent again after a cancellation book again."""
+    from civiclab.events.models import Registration, RegistrationState
+
+    event = make_event()
+    login(client, make_user())
+    for _ in range(2):
+        key = form_key_in(client.get(f"/eventi/{event.id}"))
+        assert client.post(f"/eventi/{event.id}/iscrizione", data={"seats": "1", "form_key": key}).status_code == 302
+        registration = db_session.scalar(sa.select(Registration).where(
+            Registration.event_id == event.id, Registration.state == RegistrationState.CONFIRMED))
+        assert registration is not None
+        client.post(f"/iscrizioni/{registration.id}/annulla", data={"confirm": "yes"})
+    assert db_session.scalar(sa.select(sa.func.count(Registration.id)).where(
+        Registration.event_id == event.id)) >= 2
