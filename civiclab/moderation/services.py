@@ -172,8 +172,9 @@ def _resolve_message_reports(actor, message, upheld, reason, now, changed):
         message.deleted_by_id = actor.id
         message.delete_reason = reason
         signals.room_message_deleted.send(message.room, message=message)
-    entry = log(actor, "reports_upheld" if upheld else "reports_rejected", reason, user=message.author)
-    entry.room_id = message.room_id
+    # With the room, so the entry carries its city: that city's moderators read it.
+    entry = log(actor, "reports_upheld" if upheld else "reports_rejected", reason, user=message.author,
+                room=message.room)
     entry.room_message_id = message.id
     db.session.flush()
     return changed

@@ -237,3 +237,8 @@ def test_a_reported_message_reaches_its_rooms_moderators_who_uphold_and_delete_i
     entry = db_session.scalars(sa.select(ModerationAction).where(ModerationAction.room_message_id == message.id)).one()
     assert entry.action == "reports_upheld" and entry.room_id == room.id
     assert "Messaggio eliminato dai moderatori" in client.get(page_url(room)).text
+    # The entry carries the room's city: that city's moderators read it in the log, others do not.
+    assert entry.city_id == lab.city_id
+    assert "Numero di telefono" in client.get("/moderazione/registro").text
+    login(client, elsewhere)
+    assert "Numero di telefono" not in client.get("/moderazione/registro").text
