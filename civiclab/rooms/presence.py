@@ -18,7 +18,6 @@ ROOM_KEY = "{prefix}:room:{room_id}"  # sorted set of "sid|user_id|name", score 
 USER_KEY = "{prefix}:user:{user_id}"  # sorted set of sids, score = expiry
 SID_KEY = "{prefix}:sid:{sid}"  # set of room ids the sid joined (expires with the sid)
 SESSION_KEY = "{prefix}:session:{session_id}"  # sorted set of sids opened with a sign-in session
-SESSIONS_KEY = "{prefix}:sessions:{user_id}"  # hash sid -> the login session it was opened under
 
 
 class MemoryPresence:
@@ -31,13 +30,12 @@ class MemoryPresence:
         self._sids_in = {}  # room id -> {sid: user id}
         self._session_of = {}  # sid -> sign-in session id
 
-    def connect(self, sid, user_id, name, max_sids=None, session=None):
+    def connect(self, sid, user_id, name, max_sids=None):
         """Record the connection; False (nothing recorded) when the user already has `max_sids`."""
         with self._lock:
             if max_sids is not None and sum(1 for owner, _ in self._user_of.values() if owner == user_id) >= max_sids:
                 return False
             self._user_of[sid] = (user_id, name)
-            self._session_of[sid] = session
             self._rooms_of.setdefault(sid, set())
             return True
 
@@ -92,10 +90,6 @@ class MemoryPresence:
     def sids_of_session(self, session_id):
         with self._lock:
             return sorted(sid for sid, owner in self._session_of.items() if owner == session_id)
-    def sessions_of(self, user_id):
-        """{sid: login session} of the user's connections."""
-        with self._lock:
-            return {sid: self._session_of.get(sid) for sid, (owner, _name) in self._user_of.items() if owner == user_id}
 
     def touch(self, sid):
         pass
@@ -140,10 +134,7 @@ class RedisPresence:
     def _expiry(self):
         return time.time() + self.ttl
 
-    def _sessions_key(self, user_id):
-        return SESSIONS_KEY.format(prefix=self.prefix, user_id=user_id)
-
-    def connect(self, sid, user_id, name, max_sids=None, session=None):
+    def connect(self, sid, user_id, name, max_sids=None):
         """Record the connection; False (nothing recorded) when the user already has `max_sids`
         live connections on all processes together. Adding and counting are one MULTI, so two
         processes connecting the same user at once cannot both squeeze in."""
@@ -157,11 +148,6 @@ class RedisPresence:
         if max_sids is not None and count > max_sids:
             self.redis.zrem(key, sid)
             return False
-        if session is not None:
-            pipe = self.redis.pipeline()
-            pipe.hset(self._sessions_key(user_id), sid, session)
-            pipe.expire(self._sessions_key(user_id), self.ttl * 2)
-            pipe.execute()
         with self._lock:
             self._local[sid] = (user_id, name)
         return True
@@ -205,7 +191,6 @@ class RedisPresence:
         for room_id in rooms:
             pipe.zrem(self._room_key(room_id), self._member(sid, user))
         pipe.zrem(self._user_key(user[0]), sid)
-        pipe.hdel(self._sessions_key(user[0]), sid)
         pipe.delete(self._sid_key(sid))
         pipe.execute()
         return rooms
@@ -245,10 +230,6 @@ class RedisPresence:
 
     def sids_of_session(self, session_id):
         return sorted(self.redis.zrangebyscore(self._session_key(session_id), time.time(), "+inf"))
-    def sessions_of(self, user_id):
-        """{sid: login session or None} of the user's live connections on every process."""
-        sessions = self.redis.hgetall(self._sessions_key(user_id))
-        return {sid: sessions.get(sid) for sid in self.sids_of(user_id)}
 
     def touch(self, sid):
         """Keep `sid`'s entries alive (called on its events)."""

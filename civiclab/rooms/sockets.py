@@ -176,7 +176,7 @@ def on_connect(auth=None):
             # The client reads it as the connect_error's `data` ({code, message, ...}).
             raise ConnectionRefusedError(refusal["message"], refusal)
         store = presence_store()
-        if not store.connect(request.sid, user.id, user.display_name, session=str(user.current_session.id),
+        if not store.connect(request.sid, user.id, user.display_name,
                              max_sids=current_app.config.get("ROOMS_MAX_SOCKETS_PER_USER")):
             message = _("Hai già troppe finestre collegate alle stanze: chiudine qualcuna e ricarica la pagina.")
             raise ConnectionRefusedError(message, {"code": "too_many_connections", "message": message})
@@ -329,9 +329,9 @@ def on_sessions_revoked(user, session_ids, **_extra):
 
 def disconnect_user_sessions(user_id, session_id=None):
     """Close `user_id`'s /rooms connections on every process: all of them, or only those opened
-    under login session `session_id` (for a log-out or a revoked session). Returns how many."""
-    sids = [sid for sid, opened_under in presence_store().sessions_of(user_id).items()
-            if session_id is None or str(opened_under) == str(session_id)]
+    under sign-in session `session_id` (for a log-out or a revoked session). Returns how many."""
+    store = presence_store()
+    sids = store.sids_of(user_id) if session_id is None else store.sids_of_session(session_id)
     for sid in sids:
         socketio.server.disconnect(sid, namespace=NAMESPACE)
     return len(sids)

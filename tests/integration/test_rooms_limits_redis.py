@@ -21,9 +21,10 @@ def test_the_socket_cap_counts_the_connections_of_every_process(redis_url):
         assert accepted == [True] * 10 + [False]
         assert len(first.sids_of(7)) == 10
         first.disconnect("sid-1")
-        assert second.connect("sid-11", 7, "Anna", max_sids=10, session="s-1")
-        sessions = first.sessions_of(7)  # what disconnect_user_sessions reads, from any process
-        assert len(sessions) == 10 and sessions["sid-11"] == "s-1" and sessions["sid-2"] is None
+        assert second.connect("sid-11", 7, "Anna", max_sids=10)
+        second.bind_session("sid-11", 41)
+        # What disconnect_user_sessions reads, from any process: the user's sids, a session's sids.
+        assert len(first.sids_of(7)) == 10 and first.sids_of_session(41) == ["sid-11"]
     finally:
         first.clear()
 
