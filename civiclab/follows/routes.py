@@ -16,12 +16,12 @@ from wtforms import HiddenField
 
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
+from civiclab.core.urls import safe_next
 from civiclab.extensions import db, limiter
 from civiclab.follows import (
     personal_data,  # noqa: F401  (the export sections and deletion rules)
     services,
 )
-from civiclab.notifications.services import safe_path
 
 bp = Blueprint("follows", __name__)
 
@@ -42,7 +42,7 @@ def _subject(kind, subject_id):
 
 
 def _back(form, kind, subject):
-    return redirect(safe_path(form.next.data) or subject_url(kind, subject))
+    return redirect(safe_next(form.next.data) or subject_url(kind, subject))
 
 
 def subject_url(kind, subject):
