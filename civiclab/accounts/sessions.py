@@ -28,7 +28,6 @@ from civiclab.extensions import db
 TOUCH_INTERVAL = timedelta(minutes=5)  # last_seen_at moves at most this often: no write per request
 HISTORY = timedelta(days=30)  # ended sessions stay (listed in the export) this long, then go
 REMEMBER_DEFAULT = timedelta(days=365)  # Flask-Login's remember-me cookie duration
-ID_MAX = 2**31 - 1
 
 
 def _hash(key):
@@ -113,8 +112,6 @@ def live_sessions(user):
 
 def load_session(session_id, user):
     """The session `session_id` if `user` may end it, else None (the route answers 404)."""
-    if not isinstance(session_id, int) or not 1 <= session_id <= ID_MAX:
-        return None
     user_session = db.session.get(UserSession, session_id)
     if user_session is None or not can_end_session(user, user_session):
         return None

@@ -98,8 +98,14 @@ def can_set_room_readers(user, room):
 
 def can_report_message(user, message):
     """A signed-in, confirmed reader of the room may report someone else's message still shown."""
+    return can_report_in_readable_room(user, message) and can_read_room(user, message.room)
+
+
+def can_report_in_readable_room(user, message):
+    """can_report_message where the room is already known to be readable by `user` (a room page
+    asks it for each message it shows, without asking about the room again)."""
     return (is_authenticated(user) and user.is_confirmed and message.author_id != user.id
-            and message.deleted_at is None and can_read_room(user, message.room))
+            and message.deleted_at is None)
 
 
 def can_open_working_room(user, lab):

@@ -37,6 +37,7 @@ from civiclab.rooms.permissions import (
     can_moderate_room,
     can_open_working_room,
     can_read_room,
+    can_report_in_readable_room,
     can_set_room_readers,
     write_refusal,
 )
@@ -94,9 +95,7 @@ def _room_page(room, status=200, form=None, form_error=None, error=None):
 
 def _reporter(room):
     """The page's test for a "segnala" under a message (the room is readable: it is shown)."""
-    if not (current_user.is_authenticated and current_user.is_confirmed):
-        return lambda message: False
-    return lambda message: message.author_id != current_user.id and message.deleted_at is None
+    return lambda message: can_report_in_readable_room(current_user, message)
 
 
 def _subject_link(room):

@@ -179,11 +179,8 @@ def report_message(user, message, reason):
     if message.deleted_at is not None:
         raise RoomError("invalid", _l("Questo messaggio è già stato eliminato."))
     already = RoomError("already_reported", _l("Hai già segnalato questo messaggio: i moderatori lo stanno esaminando."))
-    try:
-        with db.session.begin_nested():
-            return moderation.report(user, message, reason)
-    except IntegrityError:  # the same report raced in from a double submission
-        raise already from None
+    try:  # a report already filed, also one racing in, is a DomainError of moderation.report
+        return moderation.report(user, message, reason)
     except DomainError as error:  # a reason missing or too long, or a report already filed
         if error.field == "reason":
             raise RoomError("invalid", error.message, field="reason") from None

@@ -20,7 +20,13 @@ from civiclab.core import signals
 from civiclab.extensions import db, socketio
 from civiclab.moderation.blocks import active_block
 from civiclab.rooms import limits, payloads, permissions, queries, services
-from civiclab.rooms.broadcast import NAMESPACE, channel, message_payload, run_after_commit, user_channel
+from civiclab.rooms.broadcast import (
+    NAMESPACE,
+    channel,
+    message_payload,
+    run_after_commit,
+    user_channel,
+)
 from civiclab.rooms.models import Message
 from civiclab.rooms.presence import init_presence, presence_store
 
