@@ -104,7 +104,6 @@ def claim(owner, key):
         existing = None
     if existing is not None:
         return existing
-    db.session.execute(sa.delete(FormKey).where(FormKey.created_at < now - KEY_LIFETIME))
     try:
         with db.session.begin_nested():
             db.session.add(FormKey(owner=owner, key=key))
@@ -129,6 +128,7 @@ def register_form_keys(app):
         owner = _owner() if key else None
         if owner is None:
             return None
+        db.session.execute(sa.delete(FormKey).where(FormKey.created_at < utcnow() - KEY_LIFETIME))
         keys = [key]
         if getattr(app.view_functions.get(request.endpoint), "same_content_is_a_repeat", False):
             keys.append(_content_key())
