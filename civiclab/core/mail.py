@@ -9,15 +9,14 @@ once (MAIL_IN_BACKGROUND off) and capture the message.
 import threading
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import current_app, has_request_context, render_template
 from flask_mail import Message
 
+from civiclab.core.after_commit import CommitQueue
 from civiclab.core.i18n import in_language
 from civiclab.core.time import utcnow
-from civiclab.extensions import db, mail
+from civiclab.extensions import mail
 
-PENDING = "civiclab_mail"  # key in Session.info: messages waiting for the commit
 _senders = []  # background threads still sending, for finish_sending()
 
 
@@ -34,7 +33,7 @@ def send_mail(to, subject, template, locale=None, attachments=(), **context):
     for filename, content_type, data in attachments:
         message.attach(filename, content_type, data)
     if current_app.config.get("MAIL_IN_BACKGROUND") and has_request_context():
-        db.session.info.setdefault(PENDING, []).append(message)
+        _pending.add(message)
     else:
         dispatch(message)
     return message
@@ -55,10 +54,7 @@ def finish_sending(timeout=None):
         _senders.pop().join(timeout)
 
 
-def _send_pending(session):
-    messages = session.info.pop(PENDING, None)
-    if not messages:
-        return
+def _send_in_background(messages):
     app = current_app._get_current_object()
 
     def send_all():
@@ -75,22 +71,11 @@ def _send_pending(session):
     sender.start()
 
 
-def _drop_pending(session, previous_transaction):
-    if previous_transaction.nested:
-        return  # a savepoint rolled back; the outer transaction may still commit
-    session.info.pop(PENDING, None)
-
-
-_connected = False
+_pending = CommitQueue("civiclab_mail", _send_in_background)  # messages waiting for the commit
 
 
 def connect_mail_after_commit():
-    global _connected
-    if _connected:
-        return
-    sa.event.listen(sa.orm.Session, "after_commit", _send_pending)
-    sa.event.listen(sa.orm.Session, "after_soft_rollback", _drop_pending)
-    _connected = True
+    _pending.connect()
 
 
 def _write_to_folder(message, folder):

@@ -6,10 +6,9 @@ are named "room:<id>" (and "user:<id>" for one person's connections); clients ne
 """
 import logging
 
-import sqlalchemy as sa
-
 from civiclab.core import signals
-from civiclab.extensions import db, socketio
+from civiclab.core.after_commit import CommitQueue
+from civiclab.extensions import socketio
 
 NAMESPACE = "/rooms"
 
@@ -39,39 +38,33 @@ def message_payload(message):
     }
 
 
-PENDING = "civiclab_room_broadcasts"  # key in Session.info: emits waiting for the commit
-
-
-def emit_after_commit(event, payload, to):
-    """Emit when the current transaction commits; forget it if it rolls back. The payload is built
-    now, while the objects are loaded."""
-    db.session.info.setdefault(PENDING, []).append((event, payload, to))
-
-
-PENDING_ACTIONS = "civiclab_room_actions"  # key in Session.info: callables waiting for the commit
-
-
-def run_after_commit(action):
-    """Call `action()` when the current transaction commits (after the emits); forget it if it
-    rolls back. For what must not happen for a change that may still be undone (disconnects)."""
-    db.session.info.setdefault(PENDING_ACTIONS, []).append(action)
-
-
-def _emit_pending(session):
-    for event, payload, to in session.info.pop(PENDING, ()):
+def _emit_all(emits):
+    for event, payload, to in emits:
         socketio.emit(event, payload, to=to, namespace=NAMESPACE)
-    for action in session.info.pop(PENDING_ACTIONS, ()):
+
+
+def _run_all(actions):
+    for action in actions:
         try:
             action()
         except Exception:  # the commit has happened: a failed push must not turn it into an error
             logging.getLogger(__name__).exception("after-commit action failed")
 
 
-def _drop_pending(session, previous_transaction):
-    if previous_transaction.nested:
-        return  # a savepoint rolled back; the outer transaction may still commit
-    session.info.pop(PENDING, None)
-    session.info.pop(PENDING_ACTIONS, None)
+_emits = CommitQueue("civiclab_room_broadcasts", _emit_all)
+_actions = CommitQueue("civiclab_room_actions", _run_all)  # connected after _emits: they run after
+
+
+def emit_after_commit(event, payload, to):
+    """Emit when the current transaction commits; forget it if it rolls back. The payload is built
+    now, while the objects are loaded."""
+    _emits.add((event, payload, to))
+
+
+def run_after_commit(action):
+    """Call `action()` when the current transaction commits (after the emits); forget it if it
+    rolls back. For what must not happen for a change that may still be undone (disconnects)."""
+    _actions.add(action)
 
 
 def on_message_posted(room, message, **_extra):
@@ -107,6 +100,6 @@ def connect_broadcasts():
         return
     for signal, listener in LISTENERS:
         signal.connect(listener)
-    sa.event.listen(sa.orm.Session, "after_commit", _emit_pending)
-    sa.event.listen(sa.orm.Session, "after_soft_rollback", _drop_pending)
+    _emits.connect()
+    _actions.connect()
     _connected = True
