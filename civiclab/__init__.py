@@ -26,32 +26,14 @@ def create_app(config=None):
     from civiclab.core.converters import register_converters
 
     register_converters(app)  # `<id:…>` in the blueprints' rules
-    _register_blueprints(app)
-    _register_request_boundary(app)
-
     from civiclab.core.mail import connect_mail_after_commit
 
-    connect_mail_after_commit()  # mail sent in a request leaves after its commit
-    from civiclab.events.notify import connect_listeners
-
-    connect_listeners()  # mails and notifications of events; once per process
-    from civiclab.accounts.sessions import connect as connect_sessions
-
-    connect_sessions()  # a site-wide block signs the user out everywhere
-    from civiclab.follows.notify import connect_listeners as connect_codesign_listeners
-
-    connect_codesign_listeners()  # notifications of proposals, replies and followed news
-    from civiclab.rooms.broadcast import connect_broadcasts
-    from civiclab.rooms.creation import connect_room_creation
-
-    connect_room_creation()  # every event, project and lab gets its room in the same flush
-    connect_broadcasts()  # stored room messages and moderation reach connected screens
-    from civiclab.rooms.sockets import register_socket_handlers
-
-    register_socket_handlers(app)  # the /rooms Socket.IO namespace, its presence and rate limit
-
+    connect_mail_after_commit()  # mail sent in a request leaves after its commit (before rooms' pushes)
+    _connect_domains(app)
+    _register_request_boundary(app)
     from civiclab.core.errors import register_error_handlers
     from civiclab.core.form_keys import register_form_keys
+    from civiclab.core.header import register_header
     from civiclab.core.network import register_network
     from civiclab.core.security import register_security_headers
     from civiclab.core.templating import register_template_helpers
@@ -62,6 +44,7 @@ def create_app(config=None):
     register_security_headers(app)
     register_form_keys(app)  # a create form posted twice creates once (after the request boundary)
     register_template_helpers(app)
+    register_header(app)  # `header` in every page: the menu and the counters domains add
     register_cli(app)
     return app
 
@@ -112,30 +95,19 @@ def _init_extensions(app):
     )
 
 
-def _register_blueprints(app):
-    from civiclab.accounts.routes import bp as accounts_bp
+# Floor by floor (STYLE.md, "Floors"): each domain's connect() registers its pages and listeners.
+DOMAINS = ("accounts", "places", "programmes", "events", "proposals", "comments", "follows", "notifications",
+           "moderation", "rooms", "search", "pages")
+
+
+def _connect_domains(app):
+    from importlib import import_module
+
     from civiclab.core.routes import bp as core_bp
-    from civiclab.places.routes import bp as places_bp
-    from civiclab.programmes.routes import bp as programmes_bp
-    from civiclab.events import bp as events_bp
-    from civiclab.events import door_routes, registration_routes, routes  # noqa: F401  (fill events_bp)
-    from civiclab.notifications.routes import bp as notifications_bp
-    from civiclab.proposals.routes import bp as proposals_bp
-    from civiclab.comments.routes import bp as comments_bp
-    from civiclab.moderation.routes import bp as moderation_bp
-    from civiclab.follows.routes import bp as follows_bp
-    from civiclab.search.routes import bp as search_bp
 
     app.register_blueprint(core_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(places_bp)
-    app.register_blueprint(programmes_bp)
-    app.register_blueprint(events_bp)
-    app.register_blueprint(notifications_bp)
-    from civiclab.rooms.routes import bp as rooms_bp
-
-    for blueprint in (proposals_bp, comments_bp, moderation_bp, follows_bp, search_bp, rooms_bp):
-        app.register_blueprint(blueprint)
+    for name in DOMAINS:
+        import_module(f"civiclab.{name}").connect(app)
 
 
 def _register_request_boundary(app):

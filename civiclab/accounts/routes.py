@@ -3,7 +3,6 @@ import hashlib
 import json
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -17,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from civiclab.accounts import bp
 from civiclab.accounts import organisations, services, sessions
 from civiclab.accounts.forms import (
     ActionForm,
@@ -34,7 +34,6 @@ from civiclab.core.forms import show_domain_error
 from civiclab.core.limits import limit_failed_posts, limit_posts
 from civiclab.core.urls import safe_next
 
-bp = Blueprint("accounts", __name__)
 
 
 def _form_status(form):
@@ -133,7 +132,7 @@ def login():
             if not user.is_confirmed:
                 flash(_("Conferma il tuo indirizzo email per partecipare: trovi il link nella mail che ti "
                         "abbiamo inviato."), "warning")
-            return redirect(next_url or url_for("core.home"))
+            return redirect(next_url or url_for("pages.home"))
         # The same words whether the address is unknown or the password wrong.
         form.form_errors.append(_("Email o password non corretti."))
     return render_template("accounts/login.html", form=form, next_url=next_url), _form_status(form)
@@ -144,11 +143,11 @@ def logout():
     """GET asks for confirmation; only a POST with its CSRF token signs out."""
     form = ActionForm()
     if not current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("pages.home"))
     if form.validate_on_submit():
         sessions.sign_out()  # the session ends on the server: copies of its cookies stop working
         flash(_("Hai chiuso la sessione di CivicLab."), "info")
-        return redirect(url_for("core.home"))
+        return redirect(url_for("pages.home"))
     return render_template("accounts/logout.html", form=form)
 
 
@@ -233,7 +232,7 @@ def end_session(session_id):
     if user_session.id == current_user.current_session.id:
         sessions.sign_out()
         flash(_("Hai chiuso la sessione di CivicLab."), "info")
-        return redirect(url_for("core.home"))
+        return redirect(url_for("pages.home"))
     sessions.end_session(current_user, user_session)
     flash(_("Sessione chiusa: quel dispositivo dovrà accedere di nuovo."), "success")
     return redirect(url_for("accounts.profile", _anchor="my-sessions"))
@@ -295,7 +294,7 @@ def delete():
             return render_template("accounts/delete.html", form=form), 422
         sessions.sign_out()
         flash(_("Il tuo account è stato eliminato. Grazie per aver partecipato."), "info")
-        return redirect(url_for("core.home"))
+        return redirect(url_for("pages.home"))
     return render_template("accounts/delete.html", form=form), _form_status(form)
 
 

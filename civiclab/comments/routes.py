@@ -3,7 +3,6 @@ reporting, and moderators hiding and restoring. Every action goes back to the co
 project's or proposal's page; a form with errors is shown again, with the text typed, on its own page.
 """
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -17,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
+from civiclab.comments import bp
 from civiclab.comments import (
     permissions,
     personal_data,  # noqa: F401  (the export sections and deletion rules)
@@ -45,7 +45,6 @@ from civiclab.programmes.permissions import can_view_project
 from civiclab.proposals.models import Proposal
 from civiclab.proposals.permissions import can_view_proposal
 
-bp = Blueprint("comments", __name__)
 
 # The query arguments of the section on its host page (the page may paginate something else).
 SORT_ARG = "ordine_commenti"

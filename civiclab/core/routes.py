@@ -1,4 +1,5 @@
-"""Pages of the whole network: home, accessibility statement, privacy, language switch."""
+"""Pages of the whole network that show no domain: accessibility statement, privacy, language switch.
+The home page is in civiclab/pages (it shows several domains)."""
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
@@ -6,16 +7,6 @@ from civiclab.core.urls import safe_next
 from civiclab.extensions import db
 
 bp = Blueprint("core", __name__)
-
-
-@bp.get("/")
-def home():
-    from civiclab.events.queries import upcoming_events
-    from civiclab.places.services import network_overview
-    from civiclab.proposals.queries import open_calls
-
-    return render_template("core/home.html", overview=network_overview(), next_events=upcoming_events(4),
-                           open_calls=open_calls(4))
 
 
 @bp.get("/accessibilita")
@@ -36,4 +27,4 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = lang
             db.session.flush()
-    return redirect(safe_next(request.form.get("next")) or url_for("core.home"))
+    return redirect(safe_next(request.form.get("next")) or url_for("pages.home"))

@@ -1,6 +1,5 @@
 """Following and unfollowing a project, a call or a proposal; the "Cosa seguo" page."""
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -14,6 +13,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from civiclab.follows import bp
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.urls import safe_next
@@ -23,7 +23,6 @@ from civiclab.follows import (
     services,
 )
 
-bp = Blueprint("follows", __name__)
 
 KINDS = "any(progetto, call, proposta)"
 

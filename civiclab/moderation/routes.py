@@ -2,7 +2,6 @@
 queue, blocks, and the log of every moderation action."""
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -16,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from civiclab.moderation import bp
 from civiclab.accounts.models import User
 from civiclab.comments.models import Comment
 from civiclab.comments.permissions import can_moderate_comment
@@ -49,7 +49,6 @@ from civiclab.proposals.permissions import can_moderate_proposal
 from civiclab.rooms.models import Message
 from civiclab.rooms.permissions import can_moderate_room
 
-bp = Blueprint("moderation", __name__)
 
 
 @bp.app_context_processor

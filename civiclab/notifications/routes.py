@@ -1,7 +1,6 @@
 """The notifications page, marking notifications read, and the unread count for the header bell."""
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -14,6 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from civiclab.notifications import bp
 from civiclab.core.errors import DomainError
 from civiclab.core.forms import show_domain_error
 from civiclab.core.limits import write_limit
@@ -26,7 +26,6 @@ from civiclab.notifications import (
 from civiclab.notifications.forms import preferences_form
 from civiclab.notifications.models import Notification
 
-bp = Blueprint("notifications", __name__)
 
 
 @bp.app_context_processor

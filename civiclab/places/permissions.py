@@ -13,6 +13,21 @@ def can_manage_city(user, city):
     return is_admin(user) or _city_id(city) in user.staff_city_ids
 
 
+def facilitates_in_city(user, city):
+    """A facilitator of any lab of `city` (id or City)."""
+    if not is_authenticated(user):
+        return False
+    city_id = _city_id(city)
+    return any(role.lab.city_id == city_id for role in user.facilitator_roles)
+
+
+def can_moderate_in_city(user, city):
+    """The city-wide moderators (of a project's comments and room, of a call that names no lab):
+    administrators, the city's municipality staff, the facilitators of any of its labs. The one
+    place this rule is written."""
+    return can_manage_city(user, city) or facilitates_in_city(user, city)
+
+
 def can_manage_anything(user):
     """Whether the management dashboard has something to show this user."""
     return is_admin(user) or (is_authenticated(user) and bool(user.staff_city_ids))

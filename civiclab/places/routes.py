@@ -1,9 +1,10 @@
 """Pages of cities and labs, the management dashboard, and appointing staff and facilitators."""
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from civiclab.places import bp
 from civiclab.core.errors import DomainError
 from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.forms import show_domain_error
@@ -26,7 +27,6 @@ from civiclab.places.permissions import (
     can_manage_city,
 )
 
-bp = Blueprint("places", __name__)
 # The header shows "Gestione" by the same rule the dashboard is guarded by.
 bp.add_app_template_global(can_manage_anything)
 

@@ -1,9 +1,10 @@
 """Pages of projects: the list with its filters, the project sheet, and the staff's form."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from civiclab.programmes import bp
 from civiclab.comments.routes import thread_for as comment_thread
 from civiclab.core.errors import DomainError
 from civiclab.core.form_keys import same_content_is_a_repeat
@@ -18,7 +19,6 @@ from civiclab.programmes import services
 from civiclab.programmes.forms import ProjectFilterForm, ProjectForm
 from civiclab.programmes.permissions import can_create_project, can_edit_project, can_view_project
 
-bp = Blueprint("programmes", __name__)
 
 
 @bp.get("/progetti")

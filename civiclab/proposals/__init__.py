@@ -2,3 +2,10 @@
 from flask import Blueprint
 
 bp = Blueprint("proposals", __name__)
+
+
+def connect(app):
+    """Wire the domain into `app`: its pages, its signal listeners, what it adds to registries."""
+    from civiclab.proposals import call_routes, routes  # noqa: F401  (fill bp)
+
+    app.register_blueprint(bp)

@@ -8,10 +8,11 @@ id and the last message shown from the page's data attributes.
 import uuid
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from civiclab.rooms import bp
 from civiclab.accounts.models import User
 from civiclab.core.errors import DomainError
 from civiclab.core.form_keys import same_content_is_a_repeat
@@ -42,7 +43,6 @@ from civiclab.rooms.permissions import (
     write_refusal,
 )
 
-bp = Blueprint("rooms", __name__)
 bp.add_app_template_global(can_open_working_room)
 
 

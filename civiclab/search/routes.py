@@ -1,11 +1,11 @@
 """The site search page: one box, results grouped by kind, more pages per group."""
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from werkzeug.datastructures import ImmutableMultiDict
 
+from civiclab.search import bp
 from civiclab.core.pagination import page_number
 from civiclab.search import queries
 
-bp = Blueprint("search", __name__)
 
 
 @bp.get("/cerca")

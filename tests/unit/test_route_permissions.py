@@ -17,7 +17,7 @@ from tests.unit.route_tables.common import ROLES, admins_only, everyone, manager
 
 # endpoint -> (method, url built from the world, expected status per role)
 ROUTES = {
-    "core.home": ("GET", lambda w: "/", everyone(200)),
+    "pages.home": ("GET", lambda w: "/", everyone(200)),
     "core.accessibility": ("GET", lambda w: "/accessibilita", everyone(200)),
     "core.privacy": ("GET", lambda w: "/privacy", everyone(200)),
     "core.set_language": ("POST", lambda w: "/lingua", everyone(302)),

@@ -44,7 +44,7 @@ def test_guest_booking_and_confirmation_links_asked_with_a_forged_host_point_to_
 
 def test_external_links_are_built_from_the_configured_site_inside_a_forged_request(app, public_site):
     with app.test_request_context("/", base_url="http://evil.example"):
-        assert external_url("core.home") == "https://civiclab.example.org/"
+        assert external_url("pages.home") == "https://civiclab.example.org/"
         assert external_url("events.event", event_id=7) == "https://civiclab.example.org/eventi/7"
 
 

@@ -1,0 +1,100 @@
+"""The page header's data: the main menu and the signed-in person's counters (unread
+notifications, unread room messages, proposals waiting for a moderator).
+
+Domains add menu entries and counters from their `connect()`; `base.html` reads `header`
+(`header.menu`, `header.count("notifications")`) and never calls a domain's function. Each value
+is computed once per request, only when a page shows it (a mail rendered during a POST costs no
+query), and an error page after a broken transaction still renders, without the counts.
+"""
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import g, request
+from flask_login import current_user
+
+from civiclab.core.registry import Registry
+from civiclab.extensions import db
+
+counters = Registry("header counters")  # name -> fn(user) -> int (signed-in users only)
+menu_entries = Registry("menu entries")  # endpoint -> MenuEntry
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A link of the main menu: where it goes, its label (lazy), the endpoints (or prefixes,
+    ending in ".") it is current for, whether `user` sees it, and the counter shown beside it."""
+
+    endpoint: str
+    label: object
+    order: int
+    within: tuple = ()
+    visible: object = None  # fn(user) -> bool; None: everybody
+    counter: str | None = None
+    personal: bool = False  # the signed-in person's own pages (shown in the mobile menu's second list)
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    entry: MenuEntry
+    count: int
+    exact: bool  # this very page
+    within: bool  # a page of this section
+
+    @property
+    def endpoint(self):
+        return self.entry.endpoint
+
+    @property
+    def label(self):
+        return self.entry.label
+
+
+class Header:
+    def count(self, name):
+        """The counter `name` for the signed-in person (0 for visitors), once per request."""
+        if not current_user.is_authenticated or name not in counters:
+            return 0
+        cache = g.setdefault("header_counts", {})
+        if name not in cache:
+            try:
+                cache[name] = counters[name](current_user)
+            except sa.exc.SQLAlchemyError:
+                db.session.rollback()  # an error page after a broken transaction still renders
+                cache[name] = 0
+        return cache[name]
+
+    def _items(self, personal):
+        endpoint = request.endpoint or ""
+        items = []
+        for entry in sorted(menu_entries.values(), key=lambda e: e.order):
+            if entry.personal != personal:
+                continue
+            if entry.visible is not None and not entry.visible(current_user):
+                continue
+            exact = endpoint == entry.endpoint
+            within = exact or any(endpoint == p or (p.endswith(".") and endpoint.startswith(p))
+                                  for p in entry.within)
+            items.append(MenuItem(entry, self.count(entry.counter) if entry.counter else 0, exact, within))
+        return items
+
+    @property
+    def menu(self):
+        """The main menu's items `current_user` sees, in order, with the current one marked."""
+        if "header_menu" not in g:
+            g.header_menu = self._items(personal=False)
+        return g.header_menu
+
+    @property
+    def personal_menu(self):
+        if "header_personal_menu" not in g:
+            g.header_personal_menu = self._items(personal=True) if current_user.is_authenticated else []
+        return g.header_personal_menu
+
+
+def register_header(app):
+    header = Header()
+
+    @app.context_processor
+    def page_header():
+        return {"header": header}
