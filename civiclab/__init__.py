@@ -31,13 +31,13 @@ def create_app(config=None):
     connect_mail_after_commit()  # mail sent in a request leaves after its commit (before rooms' pushes)
     _connect_domains(app)
     _register_request_boundary(app)
+    from civiclab.cli import register_cli
     from civiclab.core.errors import register_error_handlers
     from civiclab.core.form_keys import register_form_keys
     from civiclab.core.header import register_header
     from civiclab.core.network import register_network
     from civiclab.core.security import register_security_headers
     from civiclab.core.templating import register_template_helpers
-    from civiclab.cli import register_cli
 
     register_error_handlers(app)
     register_network(app)  # trusted proxies and hosts
@@ -123,4 +123,4 @@ def _register_request_boundary(app):
         return response
 
 
-__all__ = ["create_app", "ConfigError"]
+__all__ = ["ConfigError", "create_app"]

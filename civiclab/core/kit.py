@@ -24,8 +24,8 @@ A route reads the same way in every domain::
 """
 from flask import current_app, flash, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -42,7 +42,7 @@ class Attempt:
     """What `attempt` returns: true when the call went through; `value` is what it returned,
     `error` the DomainError that refused it."""
 
-    __slots__ = ("value", "error")
+    __slots__ = ("error", "value")
 
     def __init__(self, value=None, error=None):
         self.value, self.error = value, error
@@ -147,7 +147,7 @@ def limit_writes(key="RATELIMIT_WRITE", *, per=person_key, shared=None, failures
     def amount():
         return current_app.config[key]
 
-    options = dict(methods=["POST"], key_func=per)
+    options = {"methods": ["POST"], "key_func": per}
     if failures_only:
         options["deduct_when"] = _failed
     if shared:
