@@ -18,7 +18,7 @@ from civiclab.core.errors import NotAllowed
 from civiclab.core.permissions import is_authenticated
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
-from civiclab.moderation.blocks import ensure_not_blocked
+from civiclab.accounts.blocks import ensure_not_blocked
 from civiclab.places.roles import role_badges
 
 PER_PAGE = 20

@@ -18,7 +18,7 @@ from civiclab.core.permissions import is_authenticated
 from civiclab.core.sanitize import is_blank, render_markdown, text_content
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
-from civiclab.moderation.blocks import ensure_not_blocked
+from civiclab.accounts.blocks import ensure_not_blocked
 
 BODY_MAX = 5_000
 VOTE_VALUES = (-1, 0, 1)  # down, cancel, up

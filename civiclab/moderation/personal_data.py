@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from civiclab.accounts.services import export_section
 from civiclab.core.time import isoformat
 from civiclab.extensions import db
-from civiclab.moderation.models import Report, UserBlock
+from civiclab.accounts.blocks import UserBlock
+from civiclab.moderation.models import Report
 
 
 @export_section("reports")

@@ -17,7 +17,8 @@ from civiclab.core.permissions import is_admin, is_authenticated
 from civiclab.core.time import utcnow
 from civiclab.events.models import Event
 from civiclab.extensions import db
-from civiclab.moderation.models import ModerationAction, Report, UserBlock
+from civiclab.accounts.blocks import UserBlock
+from civiclab.moderation.models import ModerationAction, Report
 from civiclab.moderation.permissions import BLOCK_ACTIONS, moderated_city_ids
 from civiclab.places.models import Lab
 from civiclab.programmes.models import Project

@@ -30,7 +30,7 @@ from civiclab.moderation import (
     queries,
     services,
 )
-from civiclab.moderation.blocks import active_block
+from civiclab.accounts.blocks import active_block
 from civiclab.moderation.forms import (
     ALL_STATES,
     DECISIONS,
@@ -40,7 +40,7 @@ from civiclab.moderation.forms import (
     QueueFilterForm,
     ResolveReportsForm,
 )
-from civiclab.moderation.models import UserBlock
+from civiclab.accounts.blocks import UserBlock
 from civiclab.moderation.permissions import can_block_user, can_block_users, can_lift_block
 from civiclab.proposals import queries as proposal_queries
 from civiclab.proposals import services as proposal_services

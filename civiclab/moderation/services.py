@@ -17,7 +17,8 @@ from civiclab.core.text import TextProblem, clean_text
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
 from civiclab.moderation import permissions, queries
-from civiclab.moderation.models import REPORTS_TO_HIDE, ModerationAction, Report, UserBlock
+from civiclab.accounts.blocks import UserBlock
+from civiclab.moderation.models import REPORTS_TO_HIDE, ModerationAction, Report
 from civiclab.proposals import permissions as proposal_permissions
 from civiclab.rooms import permissions as room_permissions
 from civiclab.rooms.models import Message

@@ -14,7 +14,7 @@ from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
 from civiclab.follows.services import is_following
 from civiclab.moderation import services as moderation
-from civiclab.moderation.blocks import ensure_not_blocked
+from civiclab.accounts.blocks import ensure_not_blocked
 from civiclab.proposals import (
     attachments,
     bp,

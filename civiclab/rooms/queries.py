@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 from civiclab.core.time import utcnow
 from civiclab.events.models import ACTIVE_STATES, Event, Registration
 from civiclab.extensions import db
-from civiclab.moderation.blocks import active_block
+from civiclab.accounts.blocks import active_block
 from civiclab.rooms.models import Message, Room, RoomKind, RoomMember, RoomMute, RoomRead
 
 PAGE = 50

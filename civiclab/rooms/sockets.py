@@ -18,7 +18,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from civiclab.core import signals
 from civiclab.extensions import db, socketio
-from civiclab.moderation.blocks import active_block
+from civiclab.accounts.blocks import active_block
 from civiclab.rooms import limits, payloads, permissions, queries, services
 from civiclab.rooms.broadcast import (
     NAMESPACE,

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from civiclab.comments.models import Comment, Stance
 from civiclab.core.time import utcnow
-from civiclab.moderation.models import UserBlock
+from civiclab.accounts.blocks import UserBlock
 from civiclab.proposals.models import ProposalState
 from tests.conftest import login, text_of
 

@@ -5,7 +5,8 @@ And the log: an entry stays with its city after the content's author deletes the
 import pytest
 import sqlalchemy as sa
 
-from civiclab.moderation.models import ModerationAction, UserBlock
+from civiclab.accounts.blocks import UserBlock
+from civiclab.moderation.models import ModerationAction
 from civiclab.moderation.permissions import can_block_user, can_lift_block
 from civiclab.proposals.models import ProposalState
 from tests.conftest import login, text_of

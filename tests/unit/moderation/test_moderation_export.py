@@ -5,7 +5,8 @@ from datetime import timedelta
 from civiclab.comments.models import Comment
 from civiclab.core.time import utcnow
 from civiclab.moderation import personal_data
-from civiclab.moderation.models import Report, UserBlock
+from civiclab.accounts.blocks import UserBlock
+from civiclab.moderation.models import Report
 from tests.conftest import login
 
 

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from civiclab.comments.models import Comment
-from civiclab.moderation.models import UserBlock
+from civiclab.accounts.blocks import UserBlock
 from civiclab.proposals.models import Proposal, ProposalState
 from tests.conftest import login
 
