@@ -13,7 +13,6 @@ from civiclab.accounts.blocks import UserBlock
 from civiclab.moderation.models import Report
 
 
-@export_section("reports")
 def export_reports(user):
     """The reports `user` filed, with how they ended (one query)."""
     reports = db.session.scalars(
@@ -39,7 +38,6 @@ def _subject(report):
     return {"proposal_id": report.proposal_id}
 
 
-@export_section("blocks")
 def export_blocks(user):
     """The blocks moderators put on `user`, lifted or not (one query)."""
     blocks = db.session.scalars(
@@ -50,3 +48,8 @@ def export_blocks(user):
          "lifted_at": isoformat(block.lifted_at)}
         for block in blocks
     ]
+
+
+def connect():
+    export_section("reports")(export_reports)
+    export_section("blocks")(export_blocks)

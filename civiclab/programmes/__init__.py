@@ -6,6 +6,8 @@ bp = Blueprint("programmes", __name__)
 
 def connect(app):
     """Wire the domain into `app`: its pages, its signal listeners, what it adds to registries."""
-    from civiclab.programmes import routes  # noqa: F401  (fill bp)
+    from civiclab.programmes import commentable, routes  # noqa: F401  (routes fill bp)
+
+    commentable.connect()  # comments attach to projects (core/targets.py)
 
     app.register_blueprint(bp)

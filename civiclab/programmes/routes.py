@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civiclab.programmes import bp
-from civiclab.comments.routes import thread_for as comment_thread
+from civiclab.comments.queries import thread_for as comment_thread
 from civiclab.core.errors import DomainError
 from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.forms import filter_id, show_domain_error
@@ -51,7 +51,7 @@ def project(code):
     return render_template("programmes/project.html", project=project,
                            following=is_following(current_user, project),
                            can_edit=can_edit_project(current_user, project),
-                           thread=comment_thread(project=project), comment_target={"project_id": project.id})
+                           thread=comment_thread(project), comment_target={"project_id": project.id})
 
 
 def _form_with_choices(form):

@@ -6,6 +6,8 @@ bp = Blueprint("proposals", __name__)
 
 def connect(app):
     """Wire the domain into `app`: its pages, its signal listeners, what it adds to registries."""
-    from civiclab.proposals import call_routes, routes  # noqa: F401  (fill bp)
+    from civiclab.proposals import call_routes, commentable, routes  # noqa: F401  (routes fill bp)
+
+    commentable.connect()  # comments attach to proposals (core/targets.py)
 
     app.register_blueprint(bp)

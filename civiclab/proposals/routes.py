@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from civiclab.comments.routes import thread_for as comment_thread
+from civiclab.comments.queries import thread_for as comment_thread
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.forms import show_domain_error
@@ -13,7 +13,6 @@ from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
 from civiclab.follows.services import is_following
-from civiclab.moderation import services as moderation
 from civiclab.accounts.blocks import ensure_not_blocked
 from civiclab.proposals import (
     attachments,
@@ -62,7 +61,7 @@ def _proposal_page(proposal, status=200, report_form=None):
         change_request=queries.pending_change_request(proposal) if can_see_history(viewer, proposal) else None,
         report_form=report_form or (ReportForm() if can_contribute(viewer) else None),
         action_form=ActionForm(),
-        thread=comment_thread(proposal=proposal) if proposal.state.is_public else None,
+        thread=comment_thread(proposal) if proposal.state.is_public else None,
         comment_target={"proposal_id": proposal.id},
         following=is_following(viewer, proposal),
     ), status
@@ -113,25 +112,6 @@ def submit(proposal_id):
     proposal = _own_proposal(proposal_id)
     return _act(proposal, lambda: services.submit_proposal(current_user, proposal),
                 _("Proposta inviata ai facilitatori: riceverai una notifica quando la valutano."))
-
-
-@bp.post("/proposte/<id:proposal_id>/segnala")
-@login_required
-@limiter.limit(write_limit)
-def report(proposal_id):
-    proposal = _load_proposal(proposal_id)
-    form = ReportForm()
-    if form.validate_on_submit():
-        try:
-            moderation.report(current_user, proposal, form.reason.data)
-        except DomainError as error:
-            show_domain_error(form, error, on_form=True)
-        else:
-            flash(_("Segnalazione ricevuta: i moderatori la esamineranno. Grazie."), "success")
-            return redirect(url_for("proposals.proposal", proposal_id=proposal.id))
-    elif not can_contribute(current_user):
-        abort(403)
-    return _proposal_page(proposal, status=422, report_form=form)
 
 
 @bp.route("/proposte/<id:proposal_id>/ritira", methods=["GET", "POST"])

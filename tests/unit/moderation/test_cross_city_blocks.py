@@ -194,7 +194,7 @@ def test_after_the_author_deletes_their_account_modena_still_cannot_read_bologna
                                         "Contiene l'indirizzo di un vicino")
     from civiclab.moderation import services
 
-    services.log(two_cities["bologna_staff"], "reports_upheld", "Dati personali del vicino", proposal=proposal)
+    services.log(two_cities["bologna_staff"], "reports_upheld", "Dati personali del vicino", content=proposal)
     db_session.commit()
 
     delete_account(author, "una-password-lunga-1")  # the rejected proposal is deleted with it
@@ -222,6 +222,7 @@ def test_an_entry_of_unknown_city_is_read_by_administrators_only(client, db_sess
 
 def test_every_moderation_service_stores_the_city_on_its_entry(
         db_session, two_cities, make_call, make_project, make_proposal, in_request):
+    from civiclab.comments import services as comment_services
     from civiclab.comments.models import Comment
     from civiclab.moderation import services
 
@@ -233,7 +234,7 @@ def test_every_moderation_service_stores_the_city_on_its_entry(
     db_session.flush()
     staff = two_cities["bologna_staff"]
 
-    services.hide_comment(staff, comment, "Offese")
+    comment_services.hide_comment(staff, comment, "Offese")
     services.report(two_cities["modena_participant"], proposal, "Spam")
     services.resolve_reports(staff, proposal, True, "Spam confermato")
     services.block_user(staff, two_cities["bologna_participant"], "Recidiva")
