@@ -7,8 +7,8 @@ only this registry. A kind is named like the comments' relationship to it (`Comm
 column `proposal_id`, the form's hidden field of the same name), and like the page that shows
 its comments (`core.sections`: `("proposal", "comments")`).
 """
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from civiclab.core.registry import Registry
 

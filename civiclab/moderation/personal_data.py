@@ -6,10 +6,10 @@ block is part of the moderation record.
 """
 import sqlalchemy as sa
 
+from civiclab.accounts.blocks import UserBlock
 from civiclab.accounts.services import export_section
 from civiclab.core.time import isoformat
 from civiclab.extensions import db
-from civiclab.accounts.blocks import UserBlock
 from civiclab.moderation.models import Report
 
 

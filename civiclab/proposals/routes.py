@@ -4,6 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from civiclab.accounts.blocks import ensure_not_blocked
 from civiclab.comments.queries import thread_for as comment_thread
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.form_keys import same_content_is_a_repeat
@@ -13,7 +14,6 @@ from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.extensions import db, limiter
 from civiclab.follows.services import is_following
-from civiclab.accounts.blocks import ensure_not_blocked
 from civiclab.proposals import (
     attachments,
     bp,

@@ -3,10 +3,10 @@ the facts write permission depends on (registration, mute, block) in as few quer
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from civiclab.accounts.blocks import active_block
 from civiclab.core.time import utcnow
 from civiclab.events.models import ACTIVE_STATES, Event, Registration
 from civiclab.extensions import db
-from civiclab.accounts.blocks import active_block
 from civiclab.rooms.models import Message, Room, RoomKind, RoomMember, RoomMute, RoomRead
 
 PAGE = 50

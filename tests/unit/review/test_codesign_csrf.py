@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from civiclab.comments.models import Comment
 from civiclab.accounts.blocks import UserBlock
+from civiclab.comments.models import Comment
 from civiclab.moderation.models import Report
 from civiclab.notifications.models import Notification
 from civiclab.proposals.models import ProposalState
