@@ -21,7 +21,8 @@ def _always(target):
 
 @dataclass(frozen=True)
 class Commentable:
-    """How the comments domain reads one kind of target. Every function is the owner's own rule."""
+    """How the comments domain reads one kind of target (a model with `id` and `title`). Every
+    function is the owner's own rule."""
 
     kind: str  # "proposal", "project"
     model: type

@@ -48,11 +48,6 @@ def _author(relationship):
     return joinedload(relationship).options(selectinload(User.staff_roles), selectinload(User.facilitator_roles))
 
 
-def _call(relationship):
-    """Load a related call for its rules and title, without its themes."""
-    return joinedload(relationship).lazyload(Call.themes)
-
-
 def moderated_calls_clause(user):
     """SQL: the calls `user` moderates (see `can_moderate_call`)."""
     if is_admin(user):
