@@ -18,7 +18,6 @@ from civiclab.proposals import bp, queries, services
 from civiclab.proposals.forms import CallFilterForm, CallForm, ProposalFilterForm
 from civiclab.proposals.permissions import can_edit_call, can_manage_calls
 
-
 # ---- public pages --------------------------------------------------------------------------
 
 @bp.get("/call")

@@ -22,8 +22,19 @@ from civiclab.extensions import db
 from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
 from civiclab.programmes.models import Project
 from civiclab.proposals.fulltext import matching_proposal_ids
-from civiclab.proposals.models import PUBLIC_STATES, Call, Proposal, ProposalState, ProposalTransition
-from civiclab.proposals.permissions import can_edit_call, can_view_call, can_view_proposal, is_author
+from civiclab.proposals.models import (
+    PUBLIC_STATES,
+    Call,
+    Proposal,
+    ProposalState,
+    ProposalTransition,
+)
+from civiclab.proposals.permissions import (
+    can_edit_call,
+    can_view_call,
+    can_view_proposal,
+    is_author,
+)
 
 # The random order is a permutation of ids: (id * a + b) mod a prime, with (a, b) the visitor's.
 RANDOM_PRIME = 1_000_003
