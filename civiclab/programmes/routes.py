@@ -12,6 +12,7 @@ from civiclab.core.forms import filter_id, show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
+from civiclab.core.sections import sections_of
 from civiclab.extensions import db, limiter
 from civiclab.follows.services import is_following
 from civiclab.places.models import City
@@ -51,7 +52,8 @@ def project(code):
     return render_template("programmes/project.html", project=project,
                            following=is_following(current_user, project),
                            can_edit=can_edit_project(current_user, project),
-                           thread=comment_thread(project=project), comment_target={"project_id": project.id})
+                           thread=comment_thread(project=project), comment_target={"project_id": project.id},
+                           sections=sections_of("project", project))
 
 
 def _form_with_choices(form):
