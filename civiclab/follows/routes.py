@@ -13,15 +13,16 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from civiclab.follows import bp
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.urls import safe_next
 from civiclab.extensions import db, limiter
 from civiclab.follows import (
-    bp,
     personal_data,  # noqa: F401  (the export sections and deletion rules)
     services,
 )
+
 
 KINDS = "any(progetto, call, proposta)"
 
