@@ -371,6 +371,7 @@ def cancel_registration(user, registration):
         raise NotAllowed(_l("Non puoi annullare questa iscrizione."))
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
+    # Registration.can_be_cancelled, read under the lock, each half with its reason
     if not registration.is_active:
         raise DomainError(_l("Questa iscrizione è già annullata."))
     if event.has_started():

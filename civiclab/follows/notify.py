@@ -159,7 +159,14 @@ LISTENERS = (
     (signals.proposal_state_changed, on_proposal_state_changed),
     (signals.comment_posted, on_comment_posted),
 )
+_connected = False
 
 
 def connect_listeners():
-    signals.connect_listeners(LISTENERS)
+    """Connect every listener once per process, however many apps are made (tests make many)."""
+    global _connected
+    if _connected:
+        return
+    for signal, listener in LISTENERS:
+        signal.connect(listener)
+    _connected = True
