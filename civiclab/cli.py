@@ -43,7 +43,7 @@ def register_cli(app):
     def send_event_reminders_command(base_url):
         """Send the reminders due before events (for cron, e.g. every 15 minutes; never twice)."""
 
-        from civiclab.events.reminders import send_due_reminders
+        from civiclab.notifications.event_reminders import send_due_reminders
 
         with _on_public_address(base_url):
             sent = send_due_reminders()

@@ -16,7 +16,7 @@ in civiclab/demo_data.py. The OpenCoesione CSV in the shared data is not importe
 a later issue.
 """
 import os
-from datetime import date
+from datetime import date, timedelta
 
 import click
 import sqlalchemy as sa
@@ -31,13 +31,16 @@ from civiclab.accounts.models import (
     ParticipantType,
     User,
 )
+from civiclab.comments.models import Comment, CommentVote, Stance
+from civiclab.core.sanitize import render_markdown
 from civiclab.core.time import utcnow
 from civiclab.events.demo import seed_events
 from civiclab.extensions import db
+from civiclab.follows.models import Follow
 from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
 from civiclab.places.services import slugify
 from civiclab.programmes.models import Action, Axis, AxisBudget, CityPlan, Programme, Project
-from civiclab.proposals.demo import seed_codesign
+from civiclab.proposals.demo import BUSINESS, CITIZEN, SCHOOL, THIRD_SECTOR, seed_codesign
 from civiclab.rooms.demo import seed_rooms
 
 DEMO_PASSWORD = "civiclab-demo"
@@ -103,7 +106,7 @@ def seed_demo(force=False):
     project = _project(tally, pon_metro, cities["bologna"])
     _accounts(tally, cities["bologna"], labs["bologna"])
     seed_events(tally, labs)
-    seed_codesign(tally, project, labs["bologna"])
+    _discuss(seed_codesign(tally, project, labs["bologna"]))
     seed_rooms(tally, labs)
     return tally.lines() + [
         f"Account demo (SOLO SVILUPPO), password «{DEMO_PASSWORD}»: "
@@ -224,3 +227,80 @@ def _accounts(tally, bologna, bologna_lab):
     # The role collections were loaded before the roles existed: read them again.
     for user in users.values():
         db.session.expire(user, ["staff_roles", "facilitator_roles"])
+
+
+# ---- the co-design's discussion: follows and comments on the demo proposals -----------------
+
+def comment(author, body, stance=None, up=(), down=(), replies=()):
+    return {"author": author, "body": body, "stance": stance, "up": up, "down": down, "replies": replies}
+
+
+# The threads on the published proposals of the demo's supports call (civiclab/proposals/demo.py),
+# by the proposal's title.
+THREADS = {
+    "Un open day dei progetti costruiti dai ragazzi": [
+        comment(CITIZEN, "Bellissima idea: mio figlio ne parlerebbe per settimane.", Stance.IN_FAVOUR,
+                up=(BUSINESS, THIRD_SECTOR), replies=[
+                    comment(SCHOOL, "Grazie! Pensavamo a un sabato mattina, per chi lavora.", up=(CITIZEN,),
+                            replies=[comment(CITIZEN, "Il sabato mattina è perfetto.")]),
+                ]),
+        comment(BUSINESS, "Come impresa possiamo mettere a disposizione due tecnici per i banchi.",
+                Stance.IN_FAVOUR, up=(SCHOOL,))],
+    "Tirocini brevi nelle imprese per gli studenti dei tecnici": [
+        comment(THIRD_SECTOR, "Chiediamo che siano aperti anche ai ragazzi seguiti dai servizi sociali.",
+                Stance.NEUTRAL, up=(CITIZEN, SCHOOL), replies=[
+                    comment(BUSINESS, "Sì, possiamo riservare dei posti.", replies=[
+                        comment(THIRD_SECTOR, "Allora ci contiamo: vi scriviamo per i dettagli.")]),
+                ])],
+    "Un doposcuola di quartiere con i volontari": [
+        comment(SCHOOL, "Molti nostri studenti ne avrebbero bisogno.", Stance.IN_FAVOUR, up=(CITIZEN,)),
+        comment(CITIZEN, "Chi forma i volontari? Serve qualcuno con esperienza.", Stance.NEUTRAL,
+                replies=[comment(THIRD_SECTOR, "Un corso di 12 ore con i nostri educatori, prima di iniziare.",
+                                 up=(CITIZEN, SCHOOL))])],
+    "Una festa di strada per presentare il Laboratorio": [
+        comment(BUSINESS, "I costi della sicurezza per un evento in strada sono alti.", Stance.AGAINST,
+                up=(SCHOOL,), down=(CITIZEN,), replies=[
+                    comment(CITIZEN, "Si può fare in un cortile, senza chiudere la strada.", up=(THIRD_SECTOR,))])],
+    "Sportello digitale per le famiglie in biblioteca": [
+        comment(THIRD_SECTOR, "Utile anche per gli anziani che seguiamo.", Stance.IN_FAVOUR)],
+    "Un hackathon civico sui dati aperti del PON Metro": [
+        comment(CITIZEN, "Si può partecipare anche senza saper programmare?", replies=[
+            comment(BUSINESS, "Certo: servono anche persone che conoscono il quartiere e i suoi bisogni.",
+                    up=(CITIZEN,))])],
+}
+
+
+def _discuss(proposals):
+    """For each demo proposal created now: its author follows it (as submitting does, to hear of
+    decisions and comments), and a published one gets its thread, written once supports opened.
+    Votes match the comments' counters, comments_count every comment, replies too."""
+    emails = {CITIZEN, SCHOOL, BUSINESS, THIRD_SECTOR}
+    users = {user.email: user for user in db.session.scalars(sa.select(User).where(User.email.in_(emails)))}
+    for proposal in proposals:
+        db.session.add(Follow(user_id=proposal.author_id, proposal_id=proposal.id, created_at=proposal.created_at))
+        if proposal.title in THREADS:
+            _comments(proposal, THREADS[proposal.title], users, proposal.call.supports_from)
+    db.session.flush()
+
+
+def _comments(proposal, threads, users, since):
+    """Threads as THREADS writes them."""
+    hours = iter(range(1, 1000, 3))
+
+    def post(entry, parent):
+        item = Comment(
+            proposal_id=proposal.id, author_id=users[entry["author"]].id,
+            parent_id=parent.id if parent else None,
+            root_id=(parent.root_id or parent.id) if parent else None,
+            depth=parent.depth + 1 if parent else 0,
+            body=entry["body"], body_html=render_markdown(entry["body"]), stance=entry["stance"],
+            upvotes=len(entry["up"]), downvotes=len(entry["down"]),
+            created_at=since + timedelta(hours=next(hours)),
+        )
+        db.session.add(item)
+        db.session.flush()
+        db.session.add_all(CommentVote(comment_id=item.id, user_id=users[email].id, value=value)
+                           for emails, value in ((entry["up"], 1), (entry["down"], -1)) for email in emails)
+        return 1 + sum(post(reply, item) for reply in entry["replies"])
+
+    proposal.comments_count = sum(post(entry, None) for entry in threads)

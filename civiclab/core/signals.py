@@ -28,3 +28,13 @@ room_message_posted = signals.signal("room-message-posted")  # message=
 room_message_deleted = signals.signal("room-message-deleted")  # message=
 room_locked = signals.signal("room-locked")  # locked=True|False, reason=
 room_user_muted = signals.signal("room-user-muted")  # mute=
+
+
+def connect_listeners(listeners):
+    """Connect each (signal, listener) pair; a domain's connect() wires its listeners with it.
+
+    Blinker keeps one connection per listener (a module's function, held for good), so a second
+    app made in the same process (tests make many) connects nothing twice.
+    """
+    for signal, listener in listeners:
+        signal.connect(listener)

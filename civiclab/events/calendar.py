@@ -1,4 +1,5 @@
-"""Calendars: an .ics file per event and iCalendar feeds per city and per lab.
+"""Calendars: an .ics file per event and iCalendar feeds per city and per lab (served by
+calendar_routes.py, attached to mails).
 
 Each event keeps one UID for life (its id and the site's host), so calendar apps update the
 entry they already have; SEQUENCE grows with every change they must pick up, and a cancelled
@@ -8,9 +9,7 @@ import re
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Response, abort
 from flask_babel import gettext as _
-from flask_login import current_user
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from sqlalchemy.orm import joinedload
@@ -18,10 +17,8 @@ from sqlalchemy.orm import joinedload
 from civiclab.core.sanitize import plain_text
 from civiclab.core.time import to_rome, utcnow
 from civiclab.core.urls import external_url, public_host
-from civiclab.events import bp, permissions
 from civiclab.events.models import Event, EventState
-from civiclab.extensions import db
-from civiclab.places.models import City, Lab
+from civiclab.places.models import Lab
 
 PRODID = "-//CivicLab//Laboratori aperti//IT"
 FEED_STATES = (EventState.PUBLISHED, EventState.CANCELLED, EventState.FINISHED)
@@ -104,13 +101,6 @@ def event_filename(event):
     return f"evento-{event.id}.ics"
 
 
-def _ics_response(data, filename):
-    response = Response(data, mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def feed_select(city_id=None, lab_id=None, now=None):
     """Upcoming and recent (FEED_PAST_DAYS) public events, cancelled ones included."""
     now = now or utcnow()
@@ -126,31 +116,3 @@ def feed_select(city_id=None, lab_id=None, now=None):
     if lab_id is not None:
         query = query.where(Event.lab_id == lab_id)
     return query
-
-
-# ---- routes -----------------------------------------------------------------------------------
-
-@bp.get("/eventi/<id:event_id>.ics")
-def event_ics(event_id):
-    event = db.get_or_404(Event, event_id)
-    if not permissions.can_view_event(current_user, event):
-        abort(404)
-    return _ics_response(event_calendar(event), event_filename(event))
-
-
-@bp.get("/citta/<slug>/eventi.ics")
-def city_feed(slug):
-    city = db.first_or_404(sa.select(City).filter_by(slug=slug))
-    events = db.session.scalars(feed_select(city_id=city.id)).unique()
-    name = _("Eventi dei laboratori di %(city)s", city=city.name)
-    return _ics_response(build_calendar(events, name=name), f"eventi-{city.slug}.ics")
-
-
-@bp.get("/citta/<city_slug>/laboratori/<lab_slug>/eventi.ics")
-def lab_feed(city_slug, lab_slug):
-    lab = db.first_or_404(
-        sa.select(Lab).join(Lab.city).where(City.slug == city_slug, Lab.slug == lab_slug)
-    )
-    events = db.session.scalars(feed_select(lab_id=lab.id)).unique()
-    name = _("Eventi di %(lab)s", lab=lab.name)
-    return _ics_response(build_calendar(events, name=name), f"eventi-{lab.city.slug}-{lab.slug}.ics")

@@ -1,5 +1,4 @@
 """At the door and after: check-in, the attendance sheet, the organiser's dashboard of a lab."""
-import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -7,15 +6,13 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import AnyOf, InputRequired, Optional
 
-from civiclab.core.errors import DomainError
-from civiclab.core.limits import write_limit
+from civiclab.core.kit import attempt, limit_writes
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
-from civiclab.core.time import utcnow
-from civiclab.events import bp, services, stats
-from civiclab.events.models import Event, Registration
-from civiclab.events.permissions import can_check_in, can_manage_lab_events, can_see_dashboard
-from civiclab.extensions import db, limiter
+from civiclab.events import bp, queries, services, stats
+from civiclab.events.permissions import can_manage_lab_events, can_see_dashboard
+from civiclab.events.queries import load_event, load_registration
+from civiclab.extensions import db
 from civiclab.places.models import Lab
 
 CHECK_IN_PER_PAGE = 50
@@ -34,19 +31,13 @@ class AttendanceForm(FlaskForm):
     page = IntegerField(validators=[Optional()])
 
 
-def _event_for_check_in(event_id):
-    event = db.get_or_404(Event, event_id)
-    require(can_check_in(current_user, event))
-    return event
-
-
 # ---- check-in ------------------------------------------------------------------------------
 
 @bp.get("/eventi/<id:event_id>/accoglienza")
 @login_required
 def check_in(event_id):
     """The list at the door: search by name or code, mark who came, count who is here."""
-    event = _event_for_check_in(event_id)
+    event = load_event(event_id, for_="check_in")
     search = request.args.get("q", "").strip()[:80]
     page = db.paginate(stats.confirmed_select(event.id, search), page=page_number(),
                        per_page=CHECK_IN_PER_PAGE, error_out=False)
@@ -60,12 +51,10 @@ def check_in(event_id):
 
 @bp.post("/eventi/<id:event_id>/accoglienza/<id:registration_id>")
 @login_required
-@limiter.limit(write_limit)
+@limit_writes()
 def set_attendance(event_id, registration_id):
-    event = _event_for_check_in(event_id)
-    registration = db.first_or_404(
-        sa.select(Registration).where(Registration.id == registration_id, Registration.event_id == event.id)
-    )
+    event = load_event(event_id, for_="check_in")
+    registration = load_registration(registration_id, for_="check_in", event=event)
     form = AttendanceForm()
     if not form.validate_on_submit():
         abort(400)
@@ -73,10 +62,7 @@ def set_attendance(event_id, registration_id):
                    page=form.page.data if form.page.data and form.page.data > 1 else None,
                    _anchor=f"r{registration.id}")
     attended = form.attended.data == "1"
-    try:
-        services.set_attended(current_user, registration, attended=attended)
-    except DomainError as error:
-        flash(error.message, "danger")
+    if not attempt(services.set_attended, current_user, registration, attended=attended):
         return redirect(back)
     if attended:
         flash(_("%(name)s: presente.", name=registration.name), "success")
@@ -90,7 +76,7 @@ def set_attendance(event_id, registration_id):
 @bp.get("/eventi/<id:event_id>/presenze.csv")
 @login_required
 def attendance_csv(event_id):
-    event = _event_for_check_in(event_id)
+    event = load_event(event_id, for_="check_in")
     filename = f"presenze-evento-{event.id}.csv"
     return Response(
         stats.attendance_csv(event.id),
@@ -112,13 +98,8 @@ def dashboard(lab_id):
     lab = db.get_or_404(Lab, lab_id)
     require(can_see_dashboard(current_user, lab))
     past = request.args.get("quando") == "passati"
-    now = utcnow()
-    query = sa.select(Event).where(Event.lab_id == lab.id)
-    if past:
-        query = query.where(Event.ends_at <= now).order_by(Event.starts_at.desc(), Event.id.desc())
-    else:
-        query = query.where(Event.ends_at > now).order_by(Event.starts_at, Event.id)
-    page = db.paginate(query, page=page_number(), per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(queries.lab_events_select(lab, past=past), page=page_number(),
+                       per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template(
         "events/dashboard.html", lab=lab, page=page, past=past,
         attendance=stats.attendance_by_event([event.id for event in page.items]),

@@ -29,6 +29,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from civiclab.accounts.models import ParticipantType
+from civiclab.core.kit import reason_field
 from civiclab.core.time import ROME, to_rome
 
 MAX_CAPACITY = 100_000
@@ -240,18 +241,11 @@ class EventForm(FlaskForm):
 
 
 class CancelEventForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Motivo dell'annullamento"),
-        validators=[DataRequired(_l("Scrivi il motivo dell'annullamento: lo leggeranno gli iscritti.")),
-                    Length(max=2000)],
-        render_kw={"rows": 4},
+    reason = reason_field(
+        _l("Motivo dell'annullamento"), rows=4,
         description=_l("Lo leggono gli iscritti nel messaggio che li avvisa, e chiunque apra la "
                        "pagina dell'evento."),
     )
-
-
-class EventActionForm(FlaskForm):
-    """A button that only needs its CSRF token (publish)."""
 
 
 class EventFilterForm(FlaskForm):

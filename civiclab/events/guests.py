@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from civiclab.accounts.models import ParticipantType
 from civiclab.core.errors import DomainError
-from civiclab.events import notify, services, tokens
+from civiclab.events import mails, services, tokens
 from civiclab.events.models import ACTIVE_STATES, Event, EventState, Registration
 from civiclab.extensions import db
 
@@ -41,7 +41,7 @@ def request_booking(event, name, email):
     problem = services.guest_limit_problem(event, email)
     if problem:
         raise DomainError(problem, field="email")
-    return notify.send_guest_booking_link(event, name, email)
+    return mails.send_guest_booking_link(event, name, email)
 
 
 def booking_from_link(token):
@@ -125,3 +125,8 @@ def attach_guest_registrations(user):
             held.add(registration.event_id)
         attached.append(registration)
     return attached
+
+
+def on_user_confirmed(user, **_extra):
+    """A confirmed address finds in the account what its guest bookings hold (signals.user_confirmed)."""
+    attach_guest_registrations(user)

@@ -36,8 +36,20 @@ class EventState(enum.Enum):
             EventState.FINISHED: _l("Concluso"),
         }[self]
 
+    @property
+    def badge(self):
+        """The Bootstrap Italia badge class the state is shown with."""
+        return {
+            EventState.DRAFT: "bg-secondary",
+            EventState.PUBLISHED: "bg-success",
+            EventState.CANCELLED: "bg-danger",
+            EventState.FINISHED: "bg-secondary",
+        }[self]
+
 
 # The event's life: one table, one place. Finishing happens when it has ended (see finish_past).
+# While its state has a way out (drafts, published events) an event is still changed or
+# cancelled (Event.is_editable); a cancelled or finished event is closed for good.
 EVENT_TRANSITIONS = {
     EventState.DRAFT: {EventState.PUBLISHED, EventState.CANCELLED},
     EventState.PUBLISHED: {EventState.CANCELLED, EventState.FINISHED},
@@ -57,6 +69,14 @@ class RegistrationState(enum.Enum):
             RegistrationState.CONFIRMED: _l("Confermata"),
             RegistrationState.WAITING: _l("In lista d'attesa"),
             RegistrationState.CANCELLED: _l("Annullata"),
+        }[self]
+
+    @property
+    def badge(self):
+        return {
+            RegistrationState.CONFIRMED: "bg-success",
+            RegistrationState.WAITING: "bg-warning text-dark",
+            RegistrationState.CANCELLED: "bg-secondary",
         }[self]
 
 
@@ -149,6 +169,28 @@ class Event(db.Model):
             raise DomainError(_l("Questo evento non può passare da «%(a)s» a «%(b)s».",
                                  a=self.state.label, b=state.label))
         self.state = state
+
+    @property
+    def is_draft(self):
+        return self.state is EventState.DRAFT
+
+    @property
+    def is_published(self):
+        return self.state is EventState.PUBLISHED
+
+    @property
+    def is_cancelled(self):
+        return self.state is EventState.CANCELLED
+
+    @property
+    def is_editable(self):
+        """Still changed or cancelled by who runs it: its state has a way out (EVENT_TRANSITIONS)."""
+        return bool(EVENT_TRANSITIONS[self.state])
+
+    @property
+    def is_over(self):
+        """Finished, or ended and waiting to be marked so (finish_past_events)."""
+        return self.state is EventState.FINISHED or self.has_ended()
 
     @property
     def seats_left(self):
@@ -272,6 +314,19 @@ class Registration(db.Model):
     @property
     def is_active(self):
         return self.state in ACTIVE_STATES
+
+    @property
+    def is_confirmed(self):
+        return self.state is RegistrationState.CONFIRMED
+
+    @property
+    def is_waiting(self):
+        return self.state is RegistrationState.WAITING
+
+    @property
+    def can_be_cancelled(self):
+        """Active, and its event has not started (who may: permissions.can_cancel_registration)."""
+        return self.is_active and not self.event.has_started()
 
     @property
     def is_guest(self):

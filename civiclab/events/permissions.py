@@ -32,11 +32,19 @@ def can_see_online_link(user, event, registration=None):
     return registration is not None and registration.state is RegistrationState.CONFIRMED
 
 
+def is_registration_owner(user, registration):
+    return is_authenticated(user) and registration.user_id is not None and registration.user_id == user.id
+
+
+def can_view_registration(user, registration):
+    """Its owner (a guest, through the signed link instead), or who runs the event."""
+    return is_registration_owner(user, registration) or can_manage_event(user, registration.event)
+
+
 def can_cancel_registration(user, registration):
-    """Its owner, or who runs the event (e.g. a school that told the lab by phone)."""
-    if not is_authenticated(user):
-        return False
-    return registration.user_id == user.id or can_manage_event(user, registration.event)
+    """Its owner, or who runs the event (e.g. a school that told the lab by phone); while it can
+    be cancelled at all is the registration's own rule (Registration.can_be_cancelled)."""
+    return is_registration_owner(user, registration) or can_manage_event(user, registration.event)
 
 
 def can_check_in(user, event):

@@ -11,7 +11,6 @@ from civiclab.events.models import ACTIVE_STATES, Event, Registration
 from civiclab.extensions import db
 
 
-@export_section("event_registrations")
 def export_registrations(user):
     """Every registration of `user`, with its event (one query)."""
     registrations = db.session.scalars(
@@ -37,7 +36,6 @@ def export_registrations(user):
     ]
 
 
-@signals.user_deleted.connect
 def on_user_deleted(user, **_extra):
     """Nobody holds a seat for a deleted account: its bookings of events still to come are
     cancelled (as the system, so no mail goes to the empty address) and the waiting list moves up.
@@ -50,3 +48,9 @@ def on_user_deleted(user, **_extra):
     ).all()
     for registration in upcoming:
         services.cancel_registration(None, registration)
+
+
+def connect():
+    """Add the export section and the deletion rule (from the domain's connect())."""
+    export_section("event_registrations")(export_registrations)
+    signals.user_deleted.connect(on_user_deleted)

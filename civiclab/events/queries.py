@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
 from civiclab.accounts.models import ParticipantType
 from civiclab.core.db import LIKE_ESCAPE, like_pattern
 from civiclab.core.permissions import is_admin, is_authenticated
 from civiclab.core.time import ROME, utcnow
-from civiclab.events.models import Event, EventAudience, EventState
+from civiclab.events import permissions
+from civiclab.events.models import Event, EventAudience, EventState, Registration
 from civiclab.extensions import db
 from civiclab.places.models import City, Lab
 
@@ -89,8 +92,54 @@ def lab_upcoming_events(lab, include_drafts=False, limit=5, now=None):
     return db.session.scalars(query).unique().all()
 
 
+def lab_events_select(lab, past=False, now=None):
+    """Every event of `lab`, drafts too (its dashboard): upcoming (soonest first, ongoing
+    included) or past (latest first)."""
+    now = now or utcnow()
+    query = sa.select(Event).where(Event.lab_id == lab.id)
+    if past:
+        return query.where(Event.ends_at <= now).order_by(Event.starts_at.desc(), Event.id.desc())
+    return query.where(Event.ends_at > now).order_by(Event.starts_at, Event.id)
+
+
 def event_select(event_id):
     return _with_place(sa.select(Event)).where(Event.id == event_id)
+
+
+# ---- loaders: what a route may do with an event or a registration, decided once ------------
+
+# for_ -> (who may, the answer for anybody else). A draft does not exist (404) for whoever does
+# not run it; the other pages of an existing event answer 403.
+EVENT_ACCESS = {
+    "view": (permissions.can_view_event, 404),
+    "manage": (permissions.can_manage_event, 403),
+    "check_in": (permissions.can_check_in, 403),
+}
+REGISTRATION_ACCESS = {
+    "view": permissions.can_view_registration,
+    "cancel": permissions.can_cancel_registration,
+    "check_in": lambda user, registration: permissions.can_check_in(user, registration.event),
+}
+
+
+def load_event(event_id, for_="view"):
+    """The event (with its lab and city) if the signed-in person may `for_` it; else 404 or 403."""
+    allowed, refusal = EVENT_ACCESS[for_]
+    event = db.first_or_404(event_select(event_id))
+    if not allowed(current_user, event):
+        abort(refusal)
+    return event
+
+
+def load_registration(registration_id, for_="view", event=None):
+    """The registration if the signed-in person may `for_` it (403 otherwise); 404 when it does
+    not exist, or is not one of `event`'s when given."""
+    registration = db.get_or_404(Registration, registration_id)
+    if event is not None and registration.event_id != event.id:
+        abort(404)
+    if not REGISTRATION_ACCESS[for_](current_user, registration):
+        abort(403)
+    return registration
 
 
 def manageable_labs(user):

@@ -1,4 +1,4 @@
-"""Forms of booking a seat: a participant's, a group's, a guest's; and the one-button actions."""
+"""Forms of booking a seat: a participant's, a group's, a guest's."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
@@ -58,7 +58,3 @@ class GuestBookingForm(FlaskForm):
     privacy_consent = BooleanField(_l("Ho letto l'informativa sulla privacy e acconsento al trattamento "
                                       "dei miei dati per questa prenotazione"), validators=[
         InputRequired(_l("Per prenotare devi accettare l'informativa sulla privacy."))])
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token travels."""

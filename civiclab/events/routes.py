@@ -1,30 +1,21 @@
 """Event pages: the public list and event page; creating, editing, publishing, cancelling."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.form_keys import same_content_is_a_repeat
-from civiclab.core.forms import filter_id, show_domain_error
-from civiclab.core.limits import write_limit
+from civiclab.core.forms import filter_id
+from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
-from civiclab.events import bp, personal_data, queries, services  # noqa: F401  (personal_data: export and deletion rules)
-from civiclab.events.forms import CancelEventForm, EventActionForm, EventFilterForm, EventForm
-from civiclab.events.models import EventState
-from civiclab.events.permissions import (
-    can_manage_event,
-    can_manage_lab_events,
-    can_see_online_link,
-    can_view_event,
-)
-from civiclab.extensions import db, limiter
+from civiclab.events import bp, queries, services
+from civiclab.events.event_page import event_page
+from civiclab.events.forms import CancelEventForm, EventFilterForm, EventForm
+from civiclab.events.permissions import can_manage_lab_events
+from civiclab.events.queries import load_event
+from civiclab.extensions import db
 from civiclab.places.models import Lab
-
-# States in which an event can still be changed or cancelled.
-OPEN_STATES = (EventState.DRAFT, EventState.PUBLISHED)
-
 
 # ---- public pages --------------------------------------------------------------------------
 
@@ -46,37 +37,17 @@ def events():
         audience=form.participant_type(),
         text="" if form.q.errors else (form.q.data or ""),
     )
-    page = db.paginate(queries.events_select(filters), page=page_number(),
-                       per_page=current_app.config["PER_PAGE"])
+    found = db.paginate(queries.events_select(filters), page=page_number(),
+                        per_page=current_app.config["PER_PAGE"])
     filter_args = {name: value for name, value in request.args.items()
                    if name in form and value and name != "page"}
-    status = 422 if form.errors else 200
-    return render_template("events/list.html", page=page, form=form, past=past,
-                           filter_args=filter_args, filtered=bool(filter_args)), status
-
-
-def _load_event(event_id):
-    event = db.first_or_404(queries.event_select(event_id))
-    if not can_view_event(current_user, event):
-        abort(404)  # a draft does not exist for whoever does not run it
-    return event
-
-
-def _event_page(event, status=200):
-    registration = services.active_registration_of(current_user, event)
-    can_manage = can_manage_event(current_user, event)
-    return render_template(
-        "events/event.html", event=event, registration=registration, can_manage=can_manage,
-        can_see_link=can_see_online_link(current_user, event, registration),
-        registration_problem=event.registration_problem(),
-        action_form=EventActionForm() if can_manage else None,
-        open_states=OPEN_STATES,
-    ), status
+    return page("events/list.html", status=422 if form.errors else 200, page=found, form=form, past=past,
+                filter_args=filter_args, filtered=bool(filter_args))
 
 
 @bp.get("/eventi/<id:event_id>")
 def event(event_id):
-    return _event_page(_load_event(event_id))
+    return event_page(load_event(event_id))
 
 
 # ---- management ----------------------------------------------------------------------------
@@ -87,15 +58,9 @@ def _form_with_labs(form):
     return form
 
 
-def _managed_event(event_id):
-    event = db.first_or_404(queries.event_select(event_id))
-    require(can_manage_event(current_user, event))
-    return event
-
-
 @bp.route("/gestione/laboratori/<id:lab_id>/eventi/nuovo", methods=["GET", "POST"])
 @login_required
-@limiter.limit(write_limit, methods=["POST"])
+@limit_writes()
 @same_content_is_a_repeat  # Back and "Invia" again: the first result, not a copy
 def event_new(lab_id):
     lab = db.get_or_404(Lab, lab_id)
@@ -103,79 +68,59 @@ def event_new(lab_id):
     form = _form_with_labs(EventForm(data={"lab_id": lab.id}))
     if form.validate_on_submit():
         chosen = db.session.get(Lab, form.lab_id.data)
-        try:
-            event = services.create_event(current_user, chosen, form.to_values(), form.audience_types())
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
+        created = attempt(services.create_event, current_user, chosen, form.to_values(), form.audience_types(),
+                          form=form)
+        if created:
             flash(_("Evento «%(title)s» salvato come bozza: pubblicalo quando è pronto.",
-                    title=event.title), "success")
-            return redirect(url_for("events.event", event_id=event.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("events/event_form.html", form=form, lab=lab, event=None,
-                           action_url=url_for("events.event_new", lab_id=lab.id)), status
+                    title=created.value.title), "success")
+            return redirect(url_for("events.event", event_id=created.value.id))
+    return page("events/event_form.html", form=form, lab=lab, event=None,
+                action_url=url_for("events.event_new", lab_id=lab.id))
 
 
 @bp.route("/eventi/<id:event_id>/modifica", methods=["GET", "POST"])
 @login_required
-@limiter.limit(write_limit, methods=["POST"])
+@limit_writes()
 def event_edit(event_id):
-    event = _managed_event(event_id)
-    if event.state not in OPEN_STATES:
+    event = load_event(event_id, for_="manage")
+    if not event.is_editable:
         flash(_("Un evento annullato o concluso non si modifica più."), "warning")
         return redirect(url_for("events.event", event_id=event.id))
     form = _form_with_labs(EventForm(data=EventForm.data_from(event)))
-    if form.validate_on_submit():
-        try:
-            services.update_event(current_user, event, form.to_values(), form.audience_types())
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(_("Evento aggiornato."), "success")
-            return redirect(url_for("events.event", event_id=event.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("events/event_form.html", form=form, lab=event.lab, event=event,
-                           action_url=url_for("events.event_edit", event_id=event.id)), status
+    if form.validate_on_submit() and attempt(services.update_event, current_user, event, form.to_values(),
+                                             form.audience_types(), form=form):
+        flash(_("Evento aggiornato."), "success")
+        return redirect(url_for("events.event", event_id=event.id))
+    return page("events/event_form.html", form=form, lab=event.lab, event=event,
+                action_url=url_for("events.event_edit", event_id=event.id))
 
 
 @bp.post("/eventi/<id:event_id>/pubblica")
 @login_required
-@limiter.limit(write_limit)
+@limit_writes()
 def event_publish(event_id):
-    event = _managed_event(event_id)
-    form = EventActionForm()
-    if not form.validate_on_submit():
+    event = load_event(event_id, for_="manage")
+    if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        services.publish_event(current_user, event)
-    except NotAllowed:
-        raise
-    except DomainError as error:
-        flash(error.message, "danger")
-        return _event_page(event, status=422)
+    if not attempt(services.publish_event, current_user, event):
+        return event_page(event)
     flash(_("Evento pubblicato: ora è visibile a tutti."), "success")
     return redirect(url_for("events.event", event_id=event.id))
 
 
 @bp.route("/eventi/<id:event_id>/annulla", methods=["GET", "POST"])
 @login_required
-@limiter.limit(write_limit, methods=["POST"])
+@limit_writes()
 def event_cancel(event_id):
-    event = _managed_event(event_id)
-    if event.state not in OPEN_STATES:
+    event = load_event(event_id, for_="manage")
+    if not event.is_editable:
         flash(_("Questo evento è già annullato o concluso."), "warning")
         return redirect(url_for("events.event", event_id=event.id))
     form = CancelEventForm()
-    if form.validate_on_submit():
-        try:
-            services.cancel_event(current_user, event, form.reason.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(_("Evento annullato. Gli iscritti ricevono un avviso con il motivo."), "success")
-            return redirect(url_for("events.event", event_id=event.id))
-    status = 422 if request.method == "POST" else 200
+    if form.validate_on_submit() and attempt(services.cancel_event, current_user, event, form.reason.data,
+                                             form=form):
+        flash(_("Evento annullato. Gli iscritti ricevono un avviso con il motivo."), "success")
+        return redirect(url_for("events.event", event_id=event.id))
     registrations = services.active_registrations(event)
-    return render_template("events/cancel.html", form=form, event=event,
-                           registrants=len(registrations),
-                           seats=sum(r.seats for r in registrations)), status
+    return page("events/cancel.html", form=form, event=event, registrants=len(registrations),
+                seats=sum(r.seats for r in registrations))

@@ -87,7 +87,7 @@ def update_event(user, event, values, audience=None):
     if not permissions.can_manage_event(user, event):
         raise NotAllowed(_l("Non puoi modificare questo evento."))
     event = lock_event(event.id)
-    if event.state in (EventState.CANCELLED, EventState.FINISHED):
+    if not event.is_editable:
         raise DomainError(_l("Un evento annullato o concluso non si modifica più."))
     values = {key: values[key] for key in EDITABLE_FIELDS if key in values}
     merged = {key: getattr(event, key) for key in EDITABLE_FIELDS} | values
@@ -371,6 +371,7 @@ def cancel_registration(user, registration):
         raise NotAllowed(_l("Non puoi annullare questa iscrizione."))
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
+    # Registration.can_be_cancelled, read under the lock, each half with its reason
     if not registration.is_active:
         raise DomainError(_l("Questa iscrizione è già annullata."))
     if event.has_started():

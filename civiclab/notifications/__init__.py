@@ -1,4 +1,5 @@
-"""In-app notifications: the bell in the header and the notifications page."""
+"""In-app notifications: the bell in the header and the notifications page; what people hear of
+events (notifications/events.py) and the reminders before them."""
 from flask import Blueprint
 
 bp = Blueprint("notifications", __name__)
@@ -6,6 +7,12 @@ bp = Blueprint("notifications", __name__)
 
 def connect(app):
     """Wire the domain into `app`: its pages, its signal listeners, what it adds to registries."""
-    from civiclab.notifications import routes  # noqa: F401  (fill bp)
+    from civiclab.core import signals
+    from civiclab.core.header import counters
+    from civiclab.notifications import events, personal_data, queries, routes  # noqa: F401  (routes fill bp)
+
+    signals.connect_listeners(events.LISTENERS)  # mails and notifications of events
+    personal_data.connect()  # the export sections, and what deleting an account does to them
+    counters.add("notifications", queries.unread_count)  # the bell in the header
 
     app.register_blueprint(bp)

@@ -10,13 +10,11 @@ from civiclab.notifications import services
 from civiclab.notifications.models import Notification, NotificationPreference
 
 
-@export_section("notification_preferences")
 def export_preferences(user):
     """How `user` gets each kind of news by mail: their choice, else the default (one query)."""
     return {kind: delivery.value for kind, delivery in services.preferences_of(user).items()}
 
 
-@export_section("notifications")
 def export_notifications(user):
     """Every notification `user` received (one query)."""
     notifications = db.session.scalars(
@@ -31,7 +29,6 @@ def export_notifications(user):
     ]
 
 
-@signals.user_deleted.connect
 def on_user_deleted(user, **_extra):
     """Nothing is left to tell a deleted account: its notifications (read or waiting for a
     digest) and its mail preferences go."""
@@ -39,3 +36,10 @@ def on_user_deleted(user, **_extra):
         db.session.execute(sa.delete(model).where(model.user_id == user.id)
                            .execution_options(synchronize_session=False))
     db.session.flush()
+
+
+def connect():
+    """Add the export sections and the deletion rule (from the domain's connect())."""
+    export_section("notification_preferences")(export_preferences)
+    export_section("notifications")(export_notifications)
+    signals.user_deleted.connect(on_user_deleted)

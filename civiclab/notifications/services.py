@@ -65,24 +65,6 @@ def notify(user, kind, message, detail="", url=""):
     return notification
 
 
-def unread_count(user):
-    """How many of the user's notifications are unread (one indexed COUNT)."""
-    return db.session.scalar(
-        sa.select(sa.func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
-        )
-    ) or 0
-
-
-def notifications_query(user):
-    """The user's notifications, newest first."""
-    return (
-        sa.select(Notification)
-        .where(Notification.user_id == user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-    )
-
-
 def mark_read(user, ids=None):
     """Mark the user's notifications read: those in `ids`, or all of them when `ids` is None.
 

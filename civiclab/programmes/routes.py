@@ -5,13 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civiclab.programmes import bp
-from civiclab.comments.queries import thread_for as comment_thread
 from civiclab.core.errors import DomainError
 from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.forms import filter_id, show_domain_error
 from civiclab.core.limits import write_limit
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
+from civiclab.core.sections import sections_of
 from civiclab.extensions import db, limiter
 from civiclab.follows.services import is_following
 from civiclab.places.models import City
@@ -51,7 +51,7 @@ def project(code):
     return render_template("programmes/project.html", project=project,
                            following=is_following(current_user, project),
                            can_edit=can_edit_project(current_user, project),
-                           thread=comment_thread(project), comment_target={"project_id": project.id})
+                           sections=sections_of("project", project))
 
 
 def _form_with_choices(form):

@@ -1,37 +1,22 @@
 """Call pages: the public list, a call with its public proposals, the municipality's call sheet,
 publishing, and the similar proposals shown while a title is typed."""
-from flask import (
-    abort,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import current_app, flash, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from civiclab.core.errors import DomainError
 from civiclab.core.form_keys import same_content_is_a_repeat
-from civiclab.core.forms import filter_id, show_domain_error
-from civiclab.core.limits import write_limit
+from civiclab.core.forms import filter_id
+from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
-from civiclab.extensions import db, limiter
-from civiclab.follows.services import is_following
+from civiclab.core.sections import sections_of
+from civiclab.extensions import db
 from civiclab.places.models import City, Lab
 from civiclab.programmes.models import Project
 from civiclab.proposals import bp, queries, services
-from civiclab.proposals.forms import ActionForm, CallFilterForm, CallForm, ProposalFilterForm
-from civiclab.proposals.models import Call
-from civiclab.proposals.permissions import can_edit_call, can_manage_calls, can_view_call
-
-bp.add_app_template_global(queries.published_calls_of)
-
+from civiclab.proposals.forms import CallFilterForm, CallForm, ProposalFilterForm
+from civiclab.proposals.permissions import can_edit_call, can_manage_calls
 
 # ---- public pages --------------------------------------------------------------------------
 
@@ -41,17 +26,10 @@ def calls():
     cities = queries.city_choices()
     form.citta.choices = [SelectChoice("", _("Tutte le città"))] + [SelectChoice(c.slug, c.name) for c in cities]
     city = next((c for c in cities if c.slug == form.citta.data), None)
-    page = db.paginate(queries.calls_select(current_user, city_id=city.id if city else None),
-                       page=page_number(), per_page=current_app.config["PER_PAGE"])
-    return render_template("proposals/calls.html", page=page, form=form, city=city,
-                           managed_cities=queries.managed_cities(current_user))
-
-
-def load_call(call_id):
-    call = db.first_or_404(queries.call_select(call_id))
-    if not can_view_call(current_user, call):
-        abort(404)  # an unpublished call does not exist for whoever does not prepare it
-    return call
+    found = db.paginate(queries.calls_select(current_user, city_id=city.id if city else None),
+                        page=page_number(), per_page=current_app.config["PER_PAGE"])
+    return page("proposals/calls.html", page=found, form=form, city=city,
+                managed_cities=queries.managed_cities(current_user))
 
 
 def _visitor_seed():
@@ -65,28 +43,29 @@ def _visitor_seed():
 
 @bp.get("/call/<id:call_id>")
 def call(call_id):
-    call = load_call(call_id)
+    call = queries.load_call(call_id)
     form = ProposalFilterForm(formdata=request.args).with_themes(call)
     form.validate()
     filters = queries.ProposalFilters(sort=form.sort(), theme_id=form.theme_id(), text=form.text())
     if filters.sort == "casuale":
         filters.seed = _visitor_seed()
-    page = db.paginate(queries.proposals_select(call, filters), page=page_number(),
-                       per_page=current_app.config["PER_PAGE"])
+    found = db.paginate(queries.proposals_select(call, filters), page=page_number(),
+                        per_page=current_app.config["PER_PAGE"])
     filter_args = {name: value for name, value in request.args.items()
                    if name in ("q", "tema", "ordine") and value}
     can_edit = can_edit_call(current_user, call)
-    return render_template("proposals/call.html", call=call, page=page, form=form, filter_args=filter_args,
-                           can_edit=can_edit, action_form=ActionForm() if can_edit else None,
-                           following=is_following(current_user, call)), \
-        422 if form.errors else 200
+    return page("proposals/call.html", status=422 if form.errors else 200,
+                call=call, page=found, form=form, filter_args=filter_args,
+                can_edit=can_edit, button_form=ButtonForm() if can_edit else None,
+                sections=sections_of("call", call))
 
 
 @bp.get("/call/<id:call_id>/proposte-simili")
 def similar(call_id):
-    """JSON for static/js/similar-proposals.js: [{id, title, url}] of public proposals of the call."""
-    call = db.session.get(Call, call_id)
-    if call is None or not can_view_call(current_user, call):
+    """JSON for static/js/similar-proposals.js: [{id, title, url}] of public proposals of the call;
+    its errors are JSON too, whatever the request accepts."""
+    call = queries.visible_call(call_id, current_user)
+    if call is None:
         return jsonify(error=_("Call non trovata.")), 404
     text = request.args.get("titolo", "")
     if len(text) > 500:
@@ -115,9 +94,16 @@ def _subjects(form):
     return project, lab
 
 
+def _update(call, form):
+    """The call sheet saved: its project and lab, then the rest."""
+    project, lab = _subjects(form)
+    services.set_call_subjects(current_user, call, project, lab)
+    return services.update_call(current_user, call, **form.to_values())
+
+
 @bp.route("/gestione/citta/<city_slug>/call/nuova", methods=["GET", "POST"])
 @login_required
-@limiter.limit(write_limit, methods=["POST"])
+@limit_writes()
 @same_content_is_a_repeat  # Back and "Invia" again: the first result, not a copy
 def call_new(city_slug):
     city = db.first_or_404(db.select(City).filter_by(slug=city_slug))
@@ -126,60 +112,43 @@ def call_new(city_slug):
     form = _form_with_choices(CallForm(data={"project_id": project_id or 0}), city)
     if form.validate_on_submit():
         project, lab = _subjects(form)
-        try:
-            call = services.create_call(current_user, city=city, project=project, lab=lab, **form.to_values())
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(_("Call «%(title)s» salvata: pubblicala quando è pronta.", title=call.title), "success")
-            return redirect(url_for("proposals.call", call_id=call.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("proposals/call_form.html", form=form, city=city, call=None,
-                           action_url=url_for("proposals.call_new", city_slug=city.slug)), status
+        done = attempt(services.create_call, current_user, city=city, project=project, lab=lab, form=form,
+                       **form.to_values())
+        if done:
+            flash(_("Call «%(title)s» salvata: pubblicala quando è pronta.", title=done.value.title), "success")
+            return redirect(url_for("proposals.call", call_id=done.value.id))
+    return page("proposals/call_form.html", form=form, city=city, call=None,
+                action_url=url_for("proposals.call_new", city_slug=city.slug))
 
 
 @bp.route("/call/<id:call_id>/modifica", methods=["GET", "POST"])
 @login_required
-@limiter.limit(write_limit, methods=["POST"])
+@limit_writes()
 def call_edit(call_id):
-    call = load_call(call_id)
-    require(can_edit_call(current_user, call))
+    call = queries.load_call(call_id, for_="manage")
     form = _form_with_choices(CallForm(data=CallForm.data_from(call)), call.city)
-    if form.validate_on_submit():
-        project, lab = _subjects(form)
-        try:
-            services.set_call_subjects(current_user, call, project, lab)
-            services.update_call(current_user, call, **form.to_values())
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            flash(_("Call aggiornata."), "success")
-            return redirect(url_for("proposals.call", call_id=call.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("proposals/call_form.html", form=form, city=call.city, call=call,
-                           action_url=url_for("proposals.call_edit", call_id=call.id)), status
-
-
-def _set_published(call_id, published):
-    call = load_call(call_id)
-    require(can_edit_call(current_user, call))
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    services.publish_call(current_user, call, published)
-    flash(_("Call pubblicata: ora è visibile a tutti.") if published
-          else _("Call ritirata: la vedono solo il Comune e gli amministratori."), "success")
-    return redirect(url_for("proposals.call", call_id=call.id))
+    if form.validate_on_submit() and attempt(_update, call, form, form=form):
+        flash(_("Call aggiornata."), "success")
+        return redirect(url_for("proposals.call", call_id=call.id))
+    return page("proposals/call_form.html", form=form, city=call.city, call=call,
+                action_url=url_for("proposals.call_edit", call_id=call.id))
 
 
 @bp.post("/call/<id:call_id>/pubblica")
 @login_required
-@limiter.limit(write_limit)
+@limit_writes()
 def call_publish(call_id):
-    return _set_published(call_id, True)
+    call = queries.load_call(call_id, for_="manage")
+    if ButtonForm().validate_on_submit() and attempt(services.publish_call, current_user, call, True):
+        flash(_("Call pubblicata: ora è visibile a tutti."), "success")
+    return redirect(url_for("proposals.call", call_id=call.id))
 
 
 @bp.post("/call/<id:call_id>/ritira-pubblicazione")
 @login_required
-@limiter.limit(write_limit)
+@limit_writes()
 def call_unpublish(call_id):
-    return _set_published(call_id, False)
+    call = queries.load_call(call_id, for_="manage")
+    if ButtonForm().validate_on_submit() and attempt(services.publish_call, current_user, call, False):
+        flash(_("Call ritirata: la vedono solo il Comune e gli amministratori."), "success")
+    return redirect(url_for("proposals.call", call_id=call.id))

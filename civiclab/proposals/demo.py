@@ -1,25 +1,24 @@
 """Demo co-design for seed-demo: two calls of the Bologna lab on BO3.3.1.b, one collecting supports
-(published proposals with supports and threaded comments), one collecting proposals (a queue).
+(published proposals with supports), one collecting proposals (a queue). The comments on them and
+their authors' follows belong to higher floors: civiclab/demo.py adds them to the proposals
+`seed_codesign` returns.
 
 The calls' wording comes from the BO3.3.1.b project sheet and Bologna's Piano Operativo; the
 proposals are what the demo participants might write. Rows are written directly, not through the
 services, so that nothing is notified or mailed while seeding and the dates can lie in the past;
 they keep the services' invariants: every state change is a recorded transition with its reason,
-supports_count and comments_count match the rows, votes match the comments' counters, authors
-follow what they submitted.
+supports_count matches the rows.
 Phases are relative to the day the demo is loaded. Idempotent: calls by project and title,
-proposals by call and title; a proposal found is left as it is, with its supports and comments.
+proposals by call and title; a proposal found is left as it is, with its supports.
 """
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from civiclab.accounts.models import User
-from civiclab.comments.models import Comment, CommentVote, Stance
 from civiclab.core.sanitize import render_markdown
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
-from civiclab.follows.models import Follow
 from civiclab.proposals.models import (
     Call,
     CallTheme,
@@ -63,11 +62,7 @@ PROPOSALS_CALL = {
 }
 
 
-def comment(author, body, stance=None, up=(), down=(), replies=()):
-    return {"author": author, "body": body, "stance": stance, "up": up, "down": down, "replies": replies}
-
-
-# Published proposals of the supports call: (author, theme, title, place, body, supporters, comments).
+# Published proposals of the supports call: (author, theme, title, place, body, supporters).
 PUBLISHED = [
     (SCHOOL, "Cultura tecnica e scuola", "Un open day dei progetti costruiti dai ragazzi",
      "Sala Borsa, Piazza del Nettuno 3",
@@ -75,60 +70,37 @@ PUBLISHED = [
       "aperta al Laboratorio in cui **i ragazzi stessi** presentano i loro progetti a famiglie, imprese e "
       "quartiere.\n\n- banchi dimostrativi per classe\n- un premio scelto dal pubblico\n- video delle "
       "edizioni precedenti"),
-     (CITIZEN, BUSINESS, THIRD_SECTOR),
-     [comment(CITIZEN, "Bellissima idea: mio figlio ne parlerebbe per settimane.", Stance.IN_FAVOUR,
-              up=(BUSINESS, THIRD_SECTOR), replies=[
-                  comment(SCHOOL, "Grazie! Pensavamo a un sabato mattina, per chi lavora.", up=(CITIZEN,),
-                          replies=[comment(CITIZEN, "Il sabato mattina è perfetto.")]),
-              ]),
-      comment(BUSINESS, "Come impresa possiamo mettere a disposizione due tecnici per i banchi.",
-              Stance.IN_FAVOUR, up=(SCHOOL,))]),
+     (CITIZEN, BUSINESS, THIRD_SECTOR)),
     (BUSINESS, "Cultura tecnica e scuola", "Tirocini brevi nelle imprese per gli studenti dei tecnici",
      "",
      ("Due settimane in azienda durante l'anno scolastico, con un tutor dell'impresa e uno della scuola. "
       "Il Laboratorio può fare da punto d'incontro tra le scuole e le imprese disponibili."),
-     (SCHOOL, CITIZEN),
-     [comment(THIRD_SECTOR, "Chiediamo che siano aperti anche ai ragazzi seguiti dai servizi sociali.",
-              Stance.NEUTRAL, up=(CITIZEN, SCHOOL), replies=[
-                  comment(BUSINESS, "Sì, possiamo riservare dei posti.", replies=[
-                      comment(THIRD_SECTOR, "Allora ci contiamo: vi scriviamo per i dettagli.")]),
-              ])]),
+     (SCHOOL, CITIZEN)),
     (THIRD_SECTOR, "Disagio giovanile e sociale", "Un doposcuola di quartiere con i volontari",
      "Quartiere Navile",
      ("Tre pomeriggi a settimana di aiuto nei compiti e attività di gruppo, con volontari formati e un "
       "educatore. Gli spazi riqualificati del progetto possono ospitarlo senza costi di affitto."),
-     (CITIZEN, SCHOOL, BUSINESS),
-     [comment(SCHOOL, "Molti nostri studenti ne avrebbero bisogno.", Stance.IN_FAVOUR, up=(CITIZEN,)),
-      comment(CITIZEN, "Chi forma i volontari? Serve qualcuno con esperienza.", Stance.NEUTRAL,
-              replies=[comment(THIRD_SECTOR, "Un corso di 12 ore con i nostri educatori, prima di iniziare.",
-                               up=(CITIZEN, SCHOOL))])]),
+     (CITIZEN, SCHOOL, BUSINESS)),
     (CITIZEN, "Volontariato ed eventi cittadini", "Una festa di strada per presentare il Laboratorio",
      "Via del Pratello",
      ("Una domenica pomeriggio con musica, giochi e i banchi delle associazioni, per far conoscere il "
       "Laboratorio aperto a chi non ci è mai entrato."),
-     (THIRD_SECTOR,),
-     [comment(BUSINESS, "I costi della sicurezza per un evento in strada sono alti.", Stance.AGAINST,
-              up=(SCHOOL,), down=(CITIZEN,), replies=[
-                  comment(CITIZEN, "Si può fare in un cortile, senza chiudere la strada.", up=(THIRD_SECTOR,))])]),
+     (THIRD_SECTOR,)),
     (SCHOOL, "Welfare di comunità", "Sportello digitale per le famiglie in biblioteca",
      "Biblioteca Salaborsa",
      ("Un pomeriggio a settimana studenti volontari aiutano le famiglie con SPID, iscrizioni scolastiche "
       "e prenotazioni online."),
-     (CITIZEN, THIRD_SECTOR, BUSINESS),
-     [comment(THIRD_SECTOR, "Utile anche per gli anziani che seguiamo.", Stance.IN_FAVOUR)]),
+     (CITIZEN, THIRD_SECTOR, BUSINESS)),
     (THIRD_SECTOR, "Welfare di comunità", "Una mappa dei servizi di prossimità",
      "",
      ("Una mappa, di carta e online, dei servizi del quartiere: ambulatori, sportelli, associazioni, "
       "orari. La aggiornano i cittadini durante gli incontri del Laboratorio."),
-     (), []),
+     ()),
     (BUSINESS, "Volontariato ed eventi cittadini", "Un hackathon civico sui dati aperti del PON Metro",
      "Laboratorio aperto di Bologna",
      ("Una due giorni in cui sviluppatori, studenti e associazioni costruiscono piccoli strumenti con i "
       "dati aperti dei progetti finanziati: importi, avanzamento, risultati."),
-     (SCHOOL,),
-     [comment(CITIZEN, "Si può partecipare anche senza saper programmare?", replies=[
-         comment(BUSINESS, "Certo: servono anche persone che conoscono il quartiere e i suoi bisogni.",
-                 up=(CITIZEN,))])]),
+     (SCHOOL,)),
 ]
 
 # The proposals call's queue: (author, theme, title, body, change requested or None).
@@ -145,25 +117,30 @@ QUEUED = [
 
 
 def seed_codesign(tally, project, lab):
-    """The two demo calls on `project`, run by `lab`, and their proposals; idempotent."""
+    """The two demo calls on `project`, run by `lab`, and their proposals; idempotent. Returns the
+    proposals created by this run, in the order they were written."""
     emails = (FACILITATOR, STAFF, CITIZEN, SCHOOL, BUSINESS, THIRD_SECTOR)
     users = {user.email: user for user in db.session.scalars(sa.select(User).where(User.email.in_(emails)))}
     facilitator = users[FACILITATOR]
+    created = []
     call = _call(tally, SUPPORTS_CALL, project, lab, users[STAFF])
-    for author, theme, title, place, body, supporters, comments in PUBLISHED:
+    for author, theme, title, place, body, supporters in PUBLISHED:
         proposal = _proposal(tally, call, users[author], theme, title, place, body)
         if proposal is not None:
             _decide(proposal, facilitator, ProposalState.ACCEPTED, ACCEPTED_REASON,
                     call.proposals_from + timedelta(days=3))
             _supports(proposal, [users[email] for email in supporters], call.supports_from)
-            _comments(proposal, comments, users, call.supports_from)
+            created.append(proposal)
     call = _call(tally, PROPOSALS_CALL, project, lab, users[STAFF])
     for author, theme, title, body, change in QUEUED:
         proposal = _proposal(tally, call, users[author], theme, title, "", body)
-        if proposal is not None and change:
-            _decide(proposal, facilitator, ProposalState.CHANGES_REQUESTED, change,
-                    call.proposals_from + timedelta(days=2))
+        if proposal is not None:
+            if change:
+                _decide(proposal, facilitator, ProposalState.CHANGES_REQUESTED, change,
+                        call.proposals_from + timedelta(days=2))
+            created.append(proposal)
     db.session.flush()
+    return created
 
 
 ACCEPTED_REASON = "Proposta chiara e coerente con i temi della call: la pubblichiamo."
@@ -209,8 +186,6 @@ def _proposal(tally, call, author, theme_name, title, place, body):
     db.session.add(ProposalTransition(
         proposal_id=proposal.id, actor_id=author.id, created_at=written,
         from_state=ProposalState.DRAFT.value, to_state=ProposalState.SUBMITTED.value))
-    # Submitting makes its author follow it, to hear of decisions and comments.
-    db.session.add(Follow(user_id=author.id, proposal_id=proposal.id, created_at=written))
     return proposal
 
 
@@ -229,26 +204,3 @@ def _supports(proposal, supporters, since):
     db.session.add_all(Support(proposal_id=proposal.id, user_id=user.id, created_at=since + timedelta(hours=5 * n))
                        for n, user in enumerate(supporters, start=1))
     proposal.supports_count = len(supporters)
-
-
-def _comments(proposal, threads, users, since):
-    """Threads as PUBLISHED writes them; comments_count counts every comment, replies too."""
-    hours = iter(range(1, 1000, 3))
-
-    def post(entry, parent):
-        item = Comment(
-            proposal_id=proposal.id, author_id=users[entry["author"]].id,
-            parent_id=parent.id if parent else None,
-            root_id=(parent.root_id or parent.id) if parent else None,
-            depth=parent.depth + 1 if parent else 0,
-            body=entry["body"], body_html=render_markdown(entry["body"]), stance=entry["stance"],
-            upvotes=len(entry["up"]), downvotes=len(entry["down"]),
-            created_at=since + timedelta(hours=next(hours)),
-        )
-        db.session.add(item)
-        db.session.flush()
-        db.session.add_all(CommentVote(comment_id=item.id, user_id=users[email].id, value=value)
-                           for emails, value in ((entry["up"], 1), (entry["down"], -1)) for email in emails)
-        return 1 + sum(post(reply, item) for reply in entry["replies"])
-
-    proposal.comments_count = sum(post(entry, None) for entry in threads)

@@ -96,10 +96,6 @@ class CallForm(FlaskForm):
         return data
 
 
-class ActionForm(FlaskForm):
-    """A button that only needs its CSRF token (publish, submit, support, delete an attachment)."""
-
-
 # ---- proposals -----------------------------------------------------------------------------
 
 class ProposalForm(FlaskForm):

@@ -35,6 +35,19 @@ class CallPhase(enum.Enum):
             CallPhase.CLOSED: _l("Chiusa"),
         }[self]
 
+    @property
+    def badge(self):
+        """The Bootstrap Italia badge class the phase is shown with."""
+        return {CallPhase.PROPOSALS: "bg-success", CallPhase.SUPPORTS: "bg-primary"}.get(self, "bg-secondary")
+
+    @property
+    def is_upcoming(self):
+        return self is CallPhase.UPCOMING
+
+    @property
+    def is_closed(self):
+        return self is CallPhase.CLOSED
+
 
 # What each phase allows, in one table: the services check it, the pages show it.
 PHASE_ALLOWS = {
@@ -43,6 +56,16 @@ PHASE_ALLOWS = {
     CallPhase.REVIEW: frozenset({"resubmit", "moderate", "comment"}),
     CallPhase.SUPPORTS: frozenset({"support", "moderate", "comment"}),
     CallPhase.CLOSED: frozenset(),
+}
+
+# What the pages say of each phase, and which of the call's moments they name: when the phase
+# ends (for a closed call, when it closed).
+PHASE_NOW = {
+    CallPhase.UPCOMING: (_l("Le proposte si aprono"), "proposals_from"),
+    CallPhase.PROPOSALS: (_l("Puoi proporre fino a"), "review_from"),
+    CallPhase.REVIEW: (_l("I facilitatori valutano le proposte. I sostegni si aprono"), "supports_from"),
+    CallPhase.SUPPORTS: (_l("Sostegni aperti fino a"), "closes_at"),
+    CallPhase.CLOSED: (_l("La call si è chiusa"), "closes_at"),
 }
 
 
@@ -103,6 +126,11 @@ class Call(db.Model):
         phase = self.phase if moment is None else self.phase_at(moment)
         return what in PHASE_ALLOWS[phase]
 
+    def phase_now(self):
+        """(what the pages say of the call's current phase, the moment they name)."""
+        sentence, moment = PHASE_NOW[self.phase]
+        return sentence, getattr(self, moment)
+
     def phases(self):
         """(phase, starts, ends) for the page's timeline."""
         return [
@@ -149,6 +177,17 @@ class ProposalState(enum.Enum):
         }[self]
 
     @property
+    def badge(self):
+        """The Bootstrap Italia badge class the state is shown with."""
+        return {
+            ProposalState.SUBMITTED: "bg-info text-dark",
+            ProposalState.CHANGES_REQUESTED: "bg-warning text-dark",
+            ProposalState.ACCEPTED: "bg-success",
+            ProposalState.REJECTED: "bg-danger",
+            ProposalState.ADOPTED: "bg-primary",
+        }.get(self, "bg-secondary")
+
+    @property
     def is_public(self):
         return self in PUBLIC_STATES
 
@@ -156,8 +195,9 @@ class ProposalState(enum.Enum):
 PUBLIC_STATES = (ProposalState.ACCEPTED, ProposalState.ADOPTED)
 
 # The proposal's life, one table in one place: (from, to) -> who may move it.
-# "author": its author; "moderator": a facilitator of the call (a reason is required);
+# "author": its author; "moderator": who moderates the call (a reason is required);
 # "staff": the municipality, when an outcome adopts it (a reason is required).
+# permissions.can_move is the one reader of the "who may" column; move_to refuses any other move.
 PROPOSAL_TRANSITIONS = {
     (ProposalState.DRAFT, ProposalState.SUBMITTED): "author",
     (ProposalState.CHANGES_REQUESTED, ProposalState.SUBMITTED): "author",
@@ -217,6 +257,24 @@ class Proposal(db.Model):
     @property
     def is_editable(self):
         return self.state in EDITABLE_STATES
+
+    @property
+    def is_draft(self):
+        return self.state is ProposalState.DRAFT
+
+    @property
+    def is_in_review(self):
+        """Submitted: waiting for the facilitators' decision."""
+        return self.state is ProposalState.SUBMITTED
+
+    @property
+    def awaits_changes(self):
+        return self.state is ProposalState.CHANGES_REQUESTED
+
+    @property
+    def can_be_withdrawn(self):
+        """Whether the table lets a proposal in this state be withdrawn (by its author)."""
+        return self.who_may(self.state, ProposalState.WITHDRAWN) is not None
 
     def snapshot(self):
         """The parts a facilitator compares between two versions (stored on a change request)."""

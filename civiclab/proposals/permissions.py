@@ -1,7 +1,7 @@
-"""Who may open calls, write, see, moderate and support proposals (pure functions)."""
-from civiclab.core.permissions import is_admin, is_authenticated
-from civiclab.places.permissions import can_manage_city
-from civiclab.proposals.models import ProposalState
+"""Who may open calls, write, see, moderate, support and move proposals (pure functions)."""
+from civiclab.core.permissions import is_authenticated
+from civiclab.places.permissions import can_manage_city, can_moderate_in_city
+from civiclab.proposals.models import Proposal, ProposalState
 
 
 def can_manage_calls(user, city):
@@ -20,23 +20,44 @@ def can_view_call(user, call):
 def can_moderate_call(user, call):
     """The facilitators of the call's lab (of any lab of its city when it names none), the city's
     municipality staff, administrators."""
-    if not is_authenticated(user):
-        return False
-    if is_admin(user) or call.city_id in user.staff_city_ids:
-        return True
-    if call.lab_id is not None:
-        return call.lab_id in user.facilitated_lab_ids
-    return any(role.lab.city_id == call.city_id for role in user.facilitator_roles)
+    if call.lab_id is None:
+        return can_moderate_in_city(user, call.city_id)
+    return can_manage_city(user, call.city_id) or (
+        is_authenticated(user) and call.lab_id in user.facilitated_lab_ids)
 
 
 def can_moderate_proposal(user, proposal):
     return can_moderate_call(user, proposal.call)
 
 
+def is_author(user, proposal):
+    return is_authenticated(user) and proposal.author_id == user.id
+
+
+def can_adopt(user, proposal):
+    """The municipality of the call's city (and administrators) adopt proposals in outcomes."""
+    return can_edit_call(user, proposal.call)
+
+
+# Who each name of the "who may" column of PROPOSAL_TRANSITIONS (proposals/models.py) is.
+MOVERS = {
+    "author": is_author,
+    "moderator": can_moderate_proposal,
+    "staff": can_adopt,
+}
+
+
+def can_move(user, proposal, to_state):
+    """The one reader of PROPOSAL_TRANSITIONS: `user` may move `proposal` from its state to
+    `to_state` when the table has that move and `user` is who its "who may" column names."""
+    who = Proposal.who_may(proposal.state, to_state)
+    return who is not None and MOVERS[who](user, proposal)
+
+
 def can_view_proposal(user, proposal):
     """Accepted and adopted proposals are public (unless hidden pending review); authors always see
     their own; moderators see all of their calls'. Drafts are their author's alone."""
-    if is_authenticated(user) and proposal.author_id == user.id:
+    if is_author(user, proposal):
         return True
     if proposal.state is ProposalState.DRAFT:
         return False
@@ -57,7 +78,7 @@ def can_propose(user, call):
 
 def can_edit_proposal(user, proposal):
     """Its author, while it is a draft or changes were requested."""
-    return is_authenticated(user) and proposal.author_id == user.id and proposal.is_editable
+    return is_author(user, proposal) and proposal.is_editable
 
 
 def can_support(user, proposal):
@@ -67,6 +88,4 @@ def can_support(user, proposal):
 
 def can_see_history(user, proposal):
     """The author and the moderators see every transition with its reason."""
-    if not is_authenticated(user):
-        return False
-    return proposal.author_id == user.id or can_moderate_proposal(user, proposal)
+    return is_author(user, proposal) or can_moderate_proposal(user, proposal)

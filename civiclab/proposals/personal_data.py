@@ -1,5 +1,5 @@
 """A user's proposals and supports: their sections of the data export, and what account deletion
-does to them."""
+does to them (added to the export and to account deletion by `connect()`)."""
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -24,7 +24,15 @@ UNPUBLISHED_STATES = (ProposalState.DRAFT, ProposalState.SUBMITTED, ProposalStat
                       ProposalState.REJECTED)
 
 
-@export_section("proposals")
+def connect():
+    """Add the proposals' sections to every user's data export, and their part of account deletion
+    (called by the domain's connect())."""
+    for name, section in (("proposals", export_proposals), ("proposal_attachments", export_attachments),
+                          ("upload_records", export_upload_records), ("supports", export_supports)):
+        export_section(name)(section)
+    signals.user_deleted.connect(on_user_deleted)
+
+
 def export_proposals(user):
     """Every proposal of `user`, with its history (two queries: proposals, their transitions)."""
     proposals = db.session.execute(
@@ -62,7 +70,6 @@ def export_proposals(user):
     ]
 
 
-@export_section("proposal_attachments")
 def export_attachments(user):
     """The files attached to `user`'s proposals (names and sizes; the files are on the pages)."""
     rows = db.session.scalars(
@@ -77,7 +84,6 @@ def export_attachments(user):
     ]
 
 
-@export_section("upload_records")
 def export_upload_records(user):
     """When `user` attached files and how large they were (the daily upload quota counts them)."""
     rows = db.session.scalars(sa.select(UploadRecord).where(UploadRecord.user_id == user.id)
@@ -85,7 +91,6 @@ def export_upload_records(user):
     return [{"size": record.size, "created_at": isoformat(record.created_at)} for record in rows]
 
 
-@export_section("supports")
 def export_supports(user):
     """The proposals `user` supports (one query). A proposal they may no longer see (hidden,
     withdrawn) is named by its id alone."""
@@ -105,7 +110,6 @@ def export_supports(user):
     ]
 
 
-@signals.user_deleted.connect
 def on_user_deleted(user, **_extra):
     """Published proposals stay, with the discussion around them, under the deleted account's
     name ("Utente eliminato"); proposals nobody but the author and the moderators ever read

@@ -1,5 +1,6 @@
-"""Reading calls and proposals: the lists with their sorts and filters, the open calls of the home
-page, a project's or lab's calls, similar proposals, a participant's own proposals.
+"""Reading calls and proposals: the loaders of their pages (`load_call`, `load_proposal`), the
+lists with their sorts and filters, the open calls of the home page, a project's or lab's calls,
+similar proposals, a participant's own proposals.
 
 Lists load what their cards show (author, theme, city) in the same query, so a page costs the
 same number of queries whatever the number of rows.
@@ -8,21 +9,84 @@ import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import abort
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from civiclab.accounts.models import User
-from civiclab.core.permissions import is_admin, is_authenticated
+from civiclab.core.permissions import is_admin, is_authenticated, require
 from civiclab.core.sanitize import text_diff_html
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
 from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
 from civiclab.programmes.models import Project
-from civiclab.proposals.models import PUBLIC_STATES, Call, Proposal, ProposalState, ProposalTransition
-from civiclab.search.fulltext import matching_proposal_ids
+from civiclab.proposals.fulltext import matching_proposal_ids
+from civiclab.proposals.models import (
+    PUBLIC_STATES,
+    Call,
+    Proposal,
+    ProposalState,
+    ProposalTransition,
+)
+from civiclab.proposals.permissions import (
+    can_edit_call,
+    can_view_call,
+    can_view_proposal,
+    is_author,
+)
 
 # The random order is a permutation of ids: (id * a + b) mod a prime, with (a, b) the visitor's.
 RANDOM_PRIME = 1_000_003
+
+
+# ---- the pages' loaders ---------------------------------------------------------------------
+
+# What each page of a call asks of the signed-in person, besides seeing it.
+CALL_PURPOSES = {
+    "view": None,
+    "manage": can_edit_call,  # edit, publish, withdraw the publication
+}
+
+
+def visible_call(call_id, viewer):
+    """The call if `viewer` may see it, else None: an unpublished call does not exist for whoever
+    does not prepare it."""
+    call = db.session.scalars(call_select(call_id)).first()
+    return call if call is not None and can_view_call(viewer, call) else None
+
+
+def load_call(call_id, for_="view"):
+    """The call for the signed-in person's page, or 404 (`visible_call`); "manage": 403 unless
+    they manage it."""
+    call = visible_call(call_id, current_user)
+    if call is None:
+        abort(404)
+    allowed = CALL_PURPOSES[for_]
+    if allowed is not None:
+        require(allowed(current_user, call))
+    return call
+
+
+# What each page of a proposal asks of the signed-in person, besides seeing it.
+PROPOSAL_PURPOSES = {
+    "view": None,
+    "edit": is_author,  # whether it is still editable is the page's to say
+    "submit": is_author,
+    "withdraw": is_author,  # whether it may still be withdrawn, too
+}
+
+
+def load_proposal(proposal_id, for_="view"):
+    """The proposal for the signed-in person's page, or 404 (a draft, or a proposal in review, does
+    not exist for others); "edit", "submit", "withdraw": 403 unless they wrote it."""
+    proposal = db.session.scalars(proposal_select(proposal_id)).first()
+    if proposal is None or not can_view_proposal(current_user, proposal):
+        abort(404)
+    allowed = PROPOSAL_PURPOSES[for_]
+    if allowed is not None:
+        require(allowed(current_user, proposal))
+    return proposal
 
 
 # ---- calls ---------------------------------------------------------------------------------
@@ -65,6 +129,11 @@ def published_calls_of(project=None, lab=None):
     if lab is not None:
         query = query.where(Call.lab_id == lab.id)
     return db.session.scalars(query.order_by(Call.proposals_from.desc(), Call.id.desc())).all()
+
+
+def project_calls(project):
+    """The project page's "calls" section: its published calls."""
+    return published_calls_of(project=project)
 
 
 def city_choices():

@@ -18,6 +18,7 @@ from civiclab.core.time import utcnow
 from civiclab.extensions import db
 from civiclab.proposals import attachments, permissions
 from civiclab.proposals.models import (
+    PROPOSAL_TRANSITIONS,
     Attachment,
     Call,
     CallTheme,
@@ -185,7 +186,7 @@ def create_proposal(actor, call, submit=False, **values):
 
 def update_proposal(actor, proposal, **values):
     """Its author edits a draft, or a proposal whose changes were requested."""
-    if not (actor.is_authenticated and proposal.author_id == actor.id):
+    if not permissions.is_author(actor, proposal):
         raise NotAllowed(_l("Puoi modificare solo le tue proposte."))
     ensure_not_blocked(actor)
     if not proposal.is_editable:
@@ -194,6 +195,14 @@ def update_proposal(actor, proposal, **values):
         setattr(proposal, key, value)
     db.session.flush()
     return proposal
+
+
+def _ensure_may_move(actor, proposal, new_state, refusal):
+    """Whoever the "who may" column of PROPOSAL_TRANSITIONS does not name for this move is refused
+    (NotAllowed, `refusal`): permissions.can_move reads it. A move the table has not at all is
+    nobody's: move_to refuses it (a DomainError) after the call's own rules."""
+    if Proposal.who_may(proposal.state, new_state) and not permissions.can_move(actor, proposal, new_state):
+        raise NotAllowed(refusal)
 
 
 def _record(actor, proposal, new_state, reason):
@@ -212,8 +221,7 @@ def _record(actor, proposal, new_state, reason):
 
 def submit_proposal(actor, proposal):
     """Its author submits a draft (proposals phase) or an edited proposal (proposals or review)."""
-    if not (actor.is_authenticated and proposal.author_id == actor.id):
-        raise NotAllowed(_l("Puoi inviare solo le tue proposte."))
+    _ensure_may_move(actor, proposal, ProposalState.SUBMITTED, _l("Puoi inviare solo le tue proposte."))
     ensure_not_blocked(actor)
     what = "submit" if proposal.state is ProposalState.DRAFT else "resubmit"
     if not proposal.call.allows(what):
@@ -224,20 +232,22 @@ def submit_proposal(actor, proposal):
 
 def withdraw_proposal(actor, proposal, reason=""):
     """Its author withdraws a published proposal (its supports stay counted in the history)."""
-    if not (actor.is_authenticated and proposal.author_id == actor.id):
-        raise NotAllowed(_l("Puoi ritirare solo le tue proposte."))
+    _ensure_may_move(actor, proposal, ProposalState.WITHDRAWN, _l("Puoi ritirare solo le tue proposte."))
     return _record(actor, proposal, ProposalState.WITHDRAWN, (reason or "").strip()[:REASON_MAX])
 
 
-MODERATOR_STATES = (ProposalState.ACCEPTED, ProposalState.REJECTED, ProposalState.CHANGES_REQUESTED)
+# The decisions of a moderator: where the table's "moderator" moves lead (accept, reject, ask
+# for changes).
+MODERATOR_STATES = tuple(dict.fromkeys(
+    to_state for (_from, to_state), who in PROPOSAL_TRANSITIONS.items() if who == "moderator"))
 
 
 def moderate_proposal(actor, proposal, new_state, reason):
     """A facilitator accepts, rejects or asks for changes, always with a reason the author sees."""
-    if not permissions.can_moderate_proposal(actor, proposal):
-        raise NotAllowed(_l("Solo i facilitatori di questa call possono moderare le proposte."))
     if new_state not in MODERATOR_STATES:
         raise DomainError(_l("Decisione non valida."), field="decision")
+    _ensure_may_move(actor, proposal, new_state,
+                     _l("Solo i facilitatori di questa call possono moderare le proposte."))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Scrivi il motivo: l'autore lo leggerà."), field="reason")
@@ -245,16 +255,12 @@ def moderate_proposal(actor, proposal, new_state, reason):
         raise DomainError(_l("Il motivo può avere al massimo %(n)d caratteri.", n=REASON_MAX), field="reason")
     if not proposal.call.allows("moderate"):
         raise DomainError(_l("La call è chiusa: le proposte non si moderano più."))
-    if Proposal.who_may(proposal.state, new_state) != "moderator":
-        raise DomainError(_l("Una proposta «%(state)s» non può diventare «%(new)s».",
-                             state=proposal.state.label, new=new_state.label))
     return _record(actor, proposal, new_state, reason)
 
 
 def adopt_proposal(actor, proposal, reason):
     """The municipality adopts a published proposal in an outcome (with the outcome as reason)."""
-    if not permissions.can_edit_call(actor, proposal.call):
-        raise NotAllowed(_l("Solo il Comune può adottare una proposta."))
+    _ensure_may_move(actor, proposal, ProposalState.ADOPTED, _l("Solo il Comune può adottare una proposta."))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Scrivi il motivo: l'autore lo leggerà."), field="reason")

@@ -1,58 +1,9 @@
-"""Word search: proposals through their full-text index (SQLite FTS5 or PostgreSQL's Italian
-configuration), other columns through `every_word_starts_a_word`; words, never substrings."""
-import re
-
+"""Word search in plain columns (projects, events, labs): `every_word_starts_a_word`; words,
+never substrings. Proposals go through their full-text index (civiclab/proposals/fulltext.py)."""
 import sqlalchemy as sa
 
 from civiclab.core.db import SQLITE_WORDS_START
 from civiclab.extensions import db
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-MAX_TERMS = 12
-
-
-def _terms(text):
-    """The words of `text` (letters and digits only: no query syntax reaches the database)."""
-    return [word.lower() for word in _WORD.findall(text or "") if len(word) > 1][:MAX_TERMS]
-
-
-def matching_proposal_ids(text, any_word=False, limit=None):
-    """Ids of proposals whose title or body match `text`, best match first.
-
-    Every word must match (as a word prefix, so "giard" finds "giardini"), or any of them when
-    `any_word` (the "similar proposals" box while a title is typed). Returns a SELECT of (id, rank)
-    to join or filter on; None when `text` has no words.
-    """
-    terms = _terms(text)
-    if not terms:
-        return None
-    if db.session.get_bind().dialect.name == "postgresql":
-        joiner = " | " if any_word else " & "
-        query = joiner.join(f"{term}:*" for term in terms)
-        vector = sa.func.to_tsvector(sa.literal_column("'italian'"),
-                                     sa.literal_column("proposals.title || ' ' || proposals.body"))
-        tsquery = sa.func.to_tsquery(sa.literal_column("'italian'"), query)
-        rank = sa.func.ts_rank(vector, tsquery)
-        statement = (
-            sa.select(sa.literal_column("proposals.id").label("id"), rank.label("rank"))
-            .select_from(sa.table("proposals"))
-            .where(vector.op("@@")(tsquery))
-            .order_by(rank.desc())
-        )
-    else:
-        joiner = " OR " if any_word else " AND "
-        query = joiner.join(f'"{term}"*' for term in terms)
-        # bm25: lower is better; the title weighs three times the body.
-        rank = sa.literal_column("bm25(proposals_fts, 3.0, 1.0)")
-        statement = (
-            sa.select(sa.literal_column("rowid").label("id"), rank.label("rank"))
-            .select_from(sa.table("proposals_fts"))
-            .where(sa.literal_column("proposals_fts").op("MATCH")(query))
-            .order_by(rank)
-        )
-    if limit:
-        statement = statement.limit(limit)
-    return statement
 
 
 def every_word_starts_a_word(columns, terms):

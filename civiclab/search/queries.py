@@ -2,8 +2,8 @@
 
 Projects, events and labs match when every word of the text starts a word of one of their
 searched columns (a project's code also matches as a piece of text); proposals go through the
-full-text index. Both are in search/fulltext.py: Italian stemming on PostgreSQL, word prefixes on
-SQLite; "orto" never finds "supporto". Every group is one COUNT and one SELECT with what its list shows joined in, so a page of
+full-text index (search/fulltext.py and proposals/fulltext.py): Italian stemming on PostgreSQL,
+word prefixes on SQLite; "orto" never finds "supporto". Every group is one COUNT and one SELECT with what its list shows joined in, so a page of
 results costs the same number of queries whatever it finds.
 """
 import re
@@ -16,8 +16,9 @@ from civiclab.events.models import Event, EventState
 from civiclab.extensions import db
 from civiclab.places.models import City, Lab
 from civiclab.programmes.models import Project
+from civiclab.proposals.fulltext import matching_proposal_ids
 from civiclab.proposals.models import PUBLIC_STATES, Call, Proposal
-from civiclab.search.fulltext import every_word_starts_a_word, matching_proposal_ids
+from civiclab.search.fulltext import every_word_starts_a_word
 
 # The groups of results, in the page's order, by the word ?tipo= uses.
 GROUPS = ("progetti", "eventi", "laboratori", "proposte")

@@ -34,7 +34,7 @@ def build_event_and_registrations(app):
 
 
 def run_overlapping(app):
-    from civiclab.events.reminders import send_due_reminders
+    from civiclab.notifications.event_reminders import send_due_reminders
 
     barrier = threading.Barrier(RUNS)
     errors, counts = [], []

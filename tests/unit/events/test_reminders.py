@@ -5,8 +5,8 @@ import pytest
 import sqlalchemy as sa
 
 from civiclab.core.time import utcnow
-from civiclab.events import reminders
 from civiclab.events.models import EventState, Registration, RegistrationState
+from civiclab.notifications import event_reminders as reminders  # the job (claim is from events)
 from civiclab.notifications.models import Notification
 
 

@@ -4,7 +4,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from civiclab.notifications import services
+from civiclab.notifications import queries, services
 from civiclab.notifications.models import Notification
 from tests.conftest import login
 
@@ -27,7 +27,7 @@ def test_notify_adds_an_unread_notification(db_session, person):
                            url="/eventi/3")
     assert note.id is not None and not note.is_read
     assert (note.detail, note.url) == ("Codice ABCD2345", "/eventi/3")
-    assert services.unread_count(person) == 1
+    assert queries.unread_count(person) == 1
 
 
 @pytest.mark.parametrize("url", [
@@ -43,9 +43,9 @@ def test_mark_read_touches_only_the_given_notifications_of_their_owner(db_sessio
     mine = [_note(db_session, person) for _ in range(3)]
     theirs = _note(db_session, stranger)
     assert services.mark_read(person, [mine[0].id, theirs.id]) == 1
-    assert services.unread_count(person) == 2 and services.unread_count(stranger) == 1
+    assert queries.unread_count(person) == 2 and queries.unread_count(stranger) == 1
     assert services.mark_read(person) == 2
-    assert services.unread_count(person) == 0 and services.unread_count(stranger) == 1
+    assert queries.unread_count(person) == 0 and queries.unread_count(stranger) == 1
 
 
 # ---- the bell ------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def test_marking_all_read_empties_the_bell(client, db_session, person):
     page = response.get_data(as_text=True)
     assert "Tutte le notifiche sono segnate come lette." in page
     assert 'aria-label="Notifiche, nessuna non letta"' in page
-    assert services.unread_count(person) == 0
+    assert queries.unread_count(person) == 0
 
 
 def test_somebody_elses_notification_does_not_exist_for_me(client, db_session, person, make_user):

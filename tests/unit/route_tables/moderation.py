@@ -22,8 +22,6 @@ ROUTES = {
     "moderation.proposal_decision": (
         "GET", lambda w: f"/moderazione/proposte/{w['submitted'].id}", moderators(200),
     ),
-    # any signed-in (confirmed) reader reports a proposal they see; an empty report is 422
-    "moderation.report_proposal": ("POST", lambda w: f"/proposte/{w['proposal'].id}/segnala", signed_in(422)),
     "moderation.reports": ("GET", lambda w: "/moderazione/segnalazioni", moderators(200, other_staff=200)),
     # resolving the reports of the world's comment: an empty form is 422 for who moderates it
     "moderation.resolve_reports": (

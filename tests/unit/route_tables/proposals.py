@@ -28,6 +28,8 @@ ROUTES = {
     "proposals.withdraw_support": (
         "POST", lambda w: f"/proposte/{w['proposal'].id}/ritira-sostegno", signed_in(422),
     ),
+    # reporting a proposal is moderation's (moderation.report_proposal), at the proposal's address
+    "moderation.report_proposal": ("POST", lambda w: f"/proposte/{w['proposal'].id}/segnala", signed_in(422)),
     # only its author withdraws a published proposal (the world's is somebody else's)
     "proposals.withdraw": ("GET", lambda w: f"/proposte/{w['proposal'].id}/ritira", signed_in(403)),
     "proposals.proposal_edit": ("GET", lambda w: f"/proposte/{w['own_draft'].id}/modifica", OWN_DRAFT),

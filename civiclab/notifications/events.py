@@ -1,0 +1,155 @@
+"""What people hear of events: the listeners of the signals events/services.py sends, each
+writing a mail (events/mails.py) and, for people with an account, an in-app notification.
+
+Everybody hears in their own language (user.locale; guests in Italian). Guests get mails only;
+people with an account get a mail and an in-app notification that repeats what matters (the
+registration code, the new time), so someone whose mail went astray still has it.
+"""
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from civiclab.accounts.models import User
+from civiclab.core import signals
+from civiclab.core.i18n import in_language
+from civiclab.events import calendar
+from civiclab.events.mails import (
+    changed_labels,
+    event_url,
+    load_users,
+    mail_links,
+    recipient_of,
+    registration_url,
+    send_event_mail,
+    user_recipient,
+    when_text,
+)
+from civiclab.events.registration_queries import waiting_position
+from civiclab.extensions import db
+from civiclab.notifications.services import notify
+from civiclab.places.models import LabFacilitator
+
+
+def _in_app(recipient, kind, message, detail="", url=""):
+    """An in-app notification for a recipient with an account; `message` is a callable, rendered
+    in each language (the reader sees their own)."""
+    if recipient is None or recipient.user is None:
+        return None
+    return notify(recipient.user, kind, message, detail=detail, url=url)
+
+
+def _lab_facilitators(lab_id):
+    return list(db.session.scalars(
+        sa.select(User).join(LabFacilitator, LabFacilitator.user_id == User.id)
+        .where(LabFacilitator.lab_id == lab_id, User.deleted_at.is_(None)).order_by(User.id)
+    ))
+
+
+# ---- a person's own registration ---------------------------------------------------------------
+
+def on_registration_created(event, registration, **_extra):
+    recipient = recipient_of(registration)
+    path = registration_url(registration, external=False) if registration.user_id else ""
+    if registration.is_confirmed:
+        send_event_mail(recipient, lambda: _("Iscrizione confermata: %(title)s", title=event.title),
+                        "event_registration_confirmed", calendar_of=event, code=registration.code, event=event,
+                        registration=registration,
+                        **mail_links(registration))
+        _in_app(recipient, "registration_confirmed",
+                lambda: _("Iscrizione confermata a «%(title)s». Il tuo codice per l'ingresso è %(code)s.",
+                          title=event.title, code=registration.code),
+                detail=registration.code, url=path)
+    else:
+        position = waiting_position(registration)
+        send_event_mail(recipient, lambda: _("Sei in lista d'attesa: %(title)s", title=event.title),
+                        "event_registration_waiting", event=event, registration=registration, position=position,
+                        **mail_links(registration))
+        _in_app(recipient, "registration_waiting",
+                lambda: _("«%(title)s» è al completo: sei in lista d'attesa, posizione %(position)s. "
+                          "Ti avvisiamo se si libera un posto.", title=event.title, position=position),
+                url=path)
+
+
+def on_registration_promoted(event, registration, **_extra):
+    recipient = recipient_of(registration)
+    path = registration_url(registration, external=False) if registration.user_id else ""
+    send_event_mail(recipient, lambda: _("Si è liberato un posto: la tua iscrizione a %(title)s è confermata",
+                                         title=event.title),
+                    "event_registration_promoted", calendar_of=event, code=registration.code, event=event,
+                    registration=registration,
+                    **mail_links(registration))
+    _in_app(recipient, "registration_promoted",
+            lambda: _("Si è liberato un posto: la tua iscrizione a «%(title)s» è confermata. "
+                      "Il tuo codice per l'ingresso è %(code)s.", title=event.title, code=registration.code),
+            detail=registration.code, url=path)
+
+
+def on_registration_cancelled(event, registration, by=None, **_extra):
+    """Only when someone else (who runs the event) cancelled it: the owner knows what they did."""
+    if by is None or (registration.user_id is not None and by.id == registration.user_id):
+        return
+    recipient = recipient_of(registration)
+    send_event_mail(recipient, lambda: _("La tua iscrizione a %(title)s è stata annullata", title=event.title),
+                    "event_registration_cancelled", event=event, registration=registration,
+                    **mail_links(registration))
+    _in_app(recipient, "registration_cancelled",
+            lambda: _("Chi organizza «%(title)s» ha annullato la tua iscrizione.", title=event.title),
+            url=event_url(event, external=False))
+
+
+# ---- the event, to everyone registered ----------------------------------------------------
+
+def on_event_changed(event, registrations=(), changes=(), **_extra):
+    load_users(registrations)
+    calendars = {}
+    for registration in registrations:
+        recipient = recipient_of(registration)
+        if recipient is None:
+            continue
+        with in_language(recipient.locale):
+            what = ", ".join(changed_labels(changes))
+        send_event_mail(recipient, lambda: _("Cambiamenti all'evento %(title)s", title=event.title), "event_changed",
+                        calendar_of=event, calendars=calendars, event=event, registration=registration, what=what,
+                        location=calendar.event_location(event), **mail_links(registration))
+        _in_app(recipient, "event_changed",
+                lambda what=what: _("«%(title)s» è cambiato (%(what)s). Quando: %(when)s.",
+                                    title=event.title, what=what, when=when_text(event)),
+                url=registration_url(registration, external=False))
+
+
+def on_event_cancelled(event, registrations=(), **_extra):
+    load_users(registrations)
+    calendars = {}
+    for registration in registrations:
+        recipient = recipient_of(registration)
+        send_event_mail(recipient, lambda: _("Evento annullato: %(title)s", title=event.title), "event_cancelled",
+                        calendar_of=event, calendars=calendars, event=event, registration=registration,
+                        **mail_links(registration))
+        _in_app(recipient, "event_cancelled",
+                lambda: _("«%(title)s» è stato annullato. Motivo: %(reason)s", title=event.title,
+                          reason=event.cancel_reason),
+                url=event_url(event, external=False))
+
+
+# ---- to who runs the lab --------------------------------------------------------------------
+
+def on_seats_threshold_reached(event, level, **_extra):
+    for user in _lab_facilitators(event.lab_id):
+        recipient = user_recipient(user)
+        send_event_mail(recipient, lambda: _("%(title)s: posti occupati al %(level)s%%", title=event.title,
+                                             level=level),
+                        "event_seats_threshold", event=event, level=level, event_link=event_url(event))
+        _in_app(recipient, "seats_threshold",
+                lambda: _("«%(title)s»: posti occupati al %(level)s%% (%(taken)s su %(capacity)s).",
+                          title=event.title, level=level, taken=event.confirmed_seats,
+                          capacity=event.capacity),
+                url=event_url(event, external=False))
+
+
+LISTENERS = (
+    (signals.registration_created, on_registration_created),
+    (signals.registration_promoted, on_registration_promoted),
+    (signals.registration_cancelled, on_registration_cancelled),
+    (signals.event_changed, on_event_changed),
+    (signals.event_cancelled, on_event_cancelled),
+    (signals.seats_threshold_reached, on_seats_threshold_reached),
+)

@@ -1,0 +1,33 @@
+"""Reading notifications: the signed-in person's own, their list, the header's unread count."""
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
+
+from civiclab.extensions import db
+from civiclab.notifications.models import Notification
+
+
+def load_notification(notification_id):
+    """The signed-in person's notification, or 404 (somebody else's does not exist for them)."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    return notification
+
+
+def unread_count(user):
+    """How many of the user's notifications are unread (one indexed COUNT)."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Notification.id)).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    ) or 0
+
+
+def notifications_query(user):
+    """The user's notifications, newest first."""
+    return (
+        sa.select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
