@@ -29,7 +29,8 @@ from civiclab.moderation.permissions import (
 from civiclab.moderation.reportable import reportable
 from civiclab.places.models import Lab
 from civiclab.proposals.models import Call, Proposal, ProposalState, ProposalTransition
-from civiclab.proposals.permissions import can_moderate_proposal, can_view_proposal
+from civiclab.proposals.permissions import can_moderate_proposal
+from civiclab.proposals.queries import load_proposal
 
 # The states a moderator's queue shows, in the order of the counts.
 QUEUE_STATES = (
@@ -285,10 +286,8 @@ def load_proposal_for_decision(proposal_id):
 
 
 def load_proposal_to_report(proposal_id):
-    """A proposal its reader sees (else 404), for who may report (else 403)."""
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or not can_view_proposal(current_user, proposal):
-        abort(404)
+    """A proposal its reader sees (proposals' loader: else 404), for who may report (else 403)."""
+    proposal = load_proposal(proposal_id)
     require(can_report(current_user))
     return proposal
 
