@@ -31,7 +31,6 @@ def _room(user, room):
     return {"room_id": room.id, "kind": room.kind.value, "name": room.name if can_read_room(user, room) else None}
 
 
-@export_section("room_messages")
 def export_room_messages(user):
     """Every message `user` wrote in a room, oldest first."""
     messages = db.session.scalars(
@@ -52,7 +51,6 @@ def export_room_messages(user):
     ]
 
 
-@export_section("room_memberships")
 def export_room_memberships(user):
     """The working rooms `user` was made a member of."""
     rows = db.session.execute(
@@ -62,7 +60,6 @@ def export_room_memberships(user):
     return [{**_room(user, room), "since": isoformat(member.created_at)} for member, room in rows]
 
 
-@export_section("room_mutes")
 def export_room_mutes(user):
     """The times moderators muted `user` in a room, lifted or not."""
     mutes = db.session.scalars(
@@ -75,7 +72,6 @@ def export_room_mutes(user):
     ]
 
 
-@export_section("room_read_markers")
 def export_room_read_markers(user):
     """Up to which message `user` has read each room (for the unread counts)."""
     reads = db.session.scalars(sa.select(RoomRead).where(RoomRead.user_id == user.id).order_by(RoomRead.room_id))
@@ -83,7 +79,6 @@ def export_room_read_markers(user):
              "updated_at": isoformat(read.updated_at)} for read in reads]
 
 
-@signals.user_deleted.connect
 def on_user_deleted(user, **_extra):
     """Erase the text of the deleted account's messages (a placeholder stays), and drop its
     working-room memberships and read markers."""
@@ -95,3 +90,18 @@ def on_user_deleted(user, **_extra):
     db.session.execute(sa.delete(RoomMember).where(RoomMember.user_id == user.id))
     db.session.execute(sa.delete(RoomRead).where(RoomRead.user_id == user.id))
     db.session.flush()
+
+
+SECTIONS = {
+    "room_messages": export_room_messages,
+    "room_memberships": export_room_memberships,
+    "room_mutes": export_room_mutes,
+    "room_read_markers": export_room_read_markers,
+}
+
+
+def connect():
+    """From rooms.connect(): the export's sections, and what deleting an account erases."""
+    for name, export in SECTIONS.items():
+        export_section(name)(export)
+    signals.user_deleted.connect(on_user_deleted)
