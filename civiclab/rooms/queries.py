@@ -71,12 +71,14 @@ def load_message(room, message_id):
     return message
 
 
+_LAB_MAY = {"open_working_room": permissions.can_open_working_room}
+
+
 def load_lab(lab_id, for_="open_working_room"):
-    """The lab whose working room is being opened: 404 unknown, 403 unless `current_user` may."""
-    if for_ != "open_working_room":
-        raise ValueError(for_)
+    """A lab for a rooms page about it: 404 unknown, 403 unless `current_user` may do `for_`."""
+    may = _LAB_MAY[for_]
     lab = db.get_or_404(Lab, lab_id)
-    require(permissions.can_open_working_room(current_user, lab))
+    require(may(current_user, lab))
     return lab
 
 
@@ -241,7 +243,7 @@ def my_rooms(user):
 
 def my_readable_rooms(user):
     """My rooms that I may still read (a read marker outlives a facilitator role or a membership):
-    three queries however many rooms."""
+    three queries at most, however many rooms."""
     rooms = my_rooms(user)
     if not rooms:
         return []

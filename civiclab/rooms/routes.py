@@ -91,7 +91,7 @@ def _subject_link(room):
 @bp.get("/stanze")
 @login_required
 def index():
-    """My rooms with their unread counts (four queries however many rooms)."""
+    """My rooms with their unread counts (four queries at most, however many rooms)."""
     rooms = queries.my_readable_rooms(current_user)
     counts = queries.unread_counts(current_user, [room.id for room in rooms])
     return page("rooms/index.html", rooms=rooms, counts=counts)
