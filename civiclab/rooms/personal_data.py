@@ -1,8 +1,9 @@
 """A user's part of the rooms in their data export, and what deleting the account does to it.
 
 Exported: the messages they wrote (with their text, also of those moderators deleted), the working
-rooms they are a member of, the mutes put on them and their read markers. The reports they filed
-about room messages are in the moderation's "reports" section.
+rooms they are a member of, the mutes put on them, their read markers, and the rooms they opened
+or put in read-only. The reports they filed about room messages are in the moderation's "reports"
+section.
 
 Deleting the account erases the text of every message they wrote: the message stays in the
 history as a placeholder ("removed with the account"), as a moderated one does, so the thread
@@ -79,6 +80,23 @@ def export_room_read_markers(user):
              "updated_at": isoformat(read.updated_at)} for read in reads]
 
 
+def export_rooms_opened_or_locked(user):
+    """The working rooms `user` opened and the rooms they have put in read-only, with the reason
+    (the rooms table's own user ids; what moderators did to messages is in the moderation log)."""
+    rooms = db.session.scalars(
+        sa.select(Room).options(joinedload(Room.event).joinedload(Event.lab), joinedload(Room.project),
+                                joinedload(Room.lab))
+        .where(sa.or_(Room.created_by_id == user.id, Room.locked_by_id == user.id)).order_by(Room.id)
+    ).unique().all()
+    return [
+        {**_room(user, room),
+         "opened_at": isoformat(room.created_at) if room.created_by_id == user.id else None,
+         "locked_at": isoformat(room.locked_at) if room.locked_by_id == user.id else None,
+         "lock_reason": room.lock_reason if room.locked_by_id == user.id else None}
+        for room in rooms
+    ]
+
+
 def on_user_deleted(user, **_extra):
     """Erase the text of the deleted account's messages (a placeholder stays), and drop its
     working-room memberships and read markers."""
@@ -97,6 +115,7 @@ SECTIONS = {
     "room_memberships": export_room_memberships,
     "room_mutes": export_room_mutes,
     "room_read_markers": export_room_read_markers,
+    "rooms_opened_or_locked": export_rooms_opened_or_locked,
 }
 
 
