@@ -45,7 +45,6 @@ def _organisation_page(organisation, decision_form=None):
     pending = [m for m in memberships if m.is_pending] if may_approve else []
     return page(
         "accounts/organisation.html",
-        status=422 if decision_form is not None else 200,
         organisation=organisation,
         members=members,
         pending=pending,

@@ -1,5 +1,6 @@
-"""The names of the municipalities, which no participant may take as display name (see
-accounts/names.py): "Comune di Bologna" is the municipality's staff alone."""
+"""The names of the municipalities, which no participant may take as display name (added to
+accounts/names.py's `reserved_names` from places' connect()): "Comune di Bologna" is the
+municipality's staff alone."""
 import sqlalchemy as sa
 
 from civiclab.extensions import db
