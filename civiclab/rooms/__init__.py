@@ -17,6 +17,7 @@ def connect(app):
     counters.add("rooms", queries.unread_in_readable_rooms)  # the header's unread messages
     for page in ("event", "project"):  # the link to the room beside an event or a project
         page_sections.add((page, "room"), room_beside)
+    _add_menu_entries()
 
     app.register_blueprint(bp)
 
@@ -29,3 +30,18 @@ def room_beside(subject):
     from civiclab.rooms.queries import visible_room_with_count
 
     return visible_room_with_count(current_user, subject)
+
+
+def _add_menu_entries():
+    """My own "Stanze", with my unread messages (the "rooms" header counter) in a badge and in its
+    name (core/header.py; base.html shows it)."""
+    from flask_babel import lazy_gettext as _l
+    from flask_babel import ngettext
+
+    from civiclab.core.header import MenuEntry, menu_entries
+
+    menu_entries.add("rooms.index", MenuEntry("rooms.index", _l("Stanze"), 30, personal=True, counter="rooms", extra={
+        "badge_class": "cl-rooms-badge",
+        "aria_with_count": lambda num: ngettext("Stanze, %(num)d messaggio non letto",
+                                                "Stanze, %(num)d messaggi non letti", num),
+    }))

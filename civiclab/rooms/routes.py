@@ -83,7 +83,7 @@ def _subject_link(room):
     if room.project is not None:
         return room.project.title, url_for("programmes.project", code=room.project.code)
     lab = room.lab
-    return lab.name, url_for("places.lab", city_slug=lab.city.slug, lab_slug=lab.slug)
+    return lab.name, url_for("pages.lab", city_slug=lab.city.slug, lab_slug=lab.slug)
 
 
 # ---- reading -------------------------------------------------------------------------------
