@@ -199,14 +199,6 @@ class OrganisationSearchForm(FlaskForm):
             return None
 
 
-class DecisionForm(FlaskForm):
-    """Only the CSRF token: the pressed button's `decision` value says approve or refuse."""
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something (logout, join, resend): only the CSRF token."""
-
-
 class VerificationForm(FlaskForm):
     """Verify an organisation or refuse it: the pressed button's `decision` says which; a refusal
     needs its reason."""

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from civiclab.accounts.models import Membership, MembershipStatus, Organisation
 from civiclab.core.errors import DomainError
+from civiclab.core.registry import Registry
 from civiclab.core.text import TextProblem, clean_line, clean_name, clean_text, name_key
 from civiclab.extensions import db
 
@@ -29,14 +30,9 @@ RESERVED_WORDS = (
     "Utente eliminato", "Deleted user",
 )
 
-_SOURCES = []
-
-
-def reserved_names(source):
-    """Register `source(user) -> names` that `user` (None while registering) may not take as
-    display name. Places adds its municipalities' names."""
-    _SOURCES.append(source)
-    return source
+# name -> source(user) -> names that `user` (None while registering) may not take as display
+# name; the domains that know such names add them from their connect() (places: the municipalities).
+reserved_names = Registry("reserved names")
 
 
 def _taken_organisation(user, name, allowed_keys):
@@ -64,7 +60,7 @@ def check_display_name(user, name, *, allowed=()):
     if key in allowed_keys:
         return name
     reserved = {name_key(word) for word in RESERVED_WORDS}
-    for source in _SOURCES:
+    for source in reserved_names.values():
         reserved.update(name_key(other) for other in source(user))
     if key in reserved:
         raise DomainError(_l("Questo nome è riservato: scegli un nome che non si confonda con il Comune, "

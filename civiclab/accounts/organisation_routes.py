@@ -3,51 +3,47 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from civiclab.accounts import organisations
-from civiclab.accounts.forms import (
-    ActionForm,
-    DecisionForm,
-    OrganisationSearchForm,
-    VerificationForm,
-)
-from civiclab.accounts.models import Membership, Organisation
+from civiclab.accounts import bp, organisations
+from civiclab.accounts.forms import OrganisationSearchForm, VerificationForm
 from civiclab.accounts.permissions import (
     can_approve_membership,
-    can_decide_membership,
     can_request_membership,
     can_see_member_emails,
     can_see_organisations_to_verify,
-    can_verify_organisation,
     membership_of,
 )
-from civiclab.core.errors import DomainError, NotAllowed
-from civiclab.core.forms import show_domain_error
-from civiclab.core.limits import limit_posts
+from civiclab.accounts.queries import load_membership, load_organisation
+from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import login_required_confirmed, require
-from civiclab.extensions import db
 
 DECISIONS = {"approve": True, "refuse": False}
 
 
+@bp.get("/organizzazioni", endpoint="organisations")
 def organisations_list():
     form = OrganisationSearchForm(formdata=request.args)
     form.validate()
-    page = page_number()
     page_obj = organisations.search_organisations(
-        form.q.data or "", form.kind, page=max(page, 1), per_page=current_app.config["PER_PAGE"]
+        form.q.data or "", form.kind, page=max(page_number(), 1), per_page=current_app.config["PER_PAGE"]
     )
     counts = organisations.active_member_counts([org.id for org in page_obj.items])
     return render_template("accounts/organisations.html", form=form, page_obj=page_obj, counts=counts)
 
 
-def organisation_page(org_id, error=None, status=200):
-    organisation = db.get_or_404(Organisation, org_id)
+@bp.get("/organizzazioni/<id:org_id>", endpoint="organisation")
+def organisation_page(org_id):
+    return _organisation_page(load_organisation(org_id))
+
+
+def _organisation_page(organisation, decision_form=None):
+    """The organisation's members, and for its approvers the requests waiting; a decision that
+    did not go through is shown again with its error (422)."""
     memberships = organisations.organisation_memberships(organisation)
     members = [m.user for m in memberships if m.is_active and m.user.is_active]
     may_approve = can_approve_membership(current_user, organisation)
     pending = [m for m in memberships if m.is_pending] if may_approve else []
-    return render_template(
+    return page(
         "accounts/organisation.html",
         organisation=organisation,
         members=members,
@@ -56,37 +52,32 @@ def organisation_page(org_id, error=None, status=200):
         show_emails=can_see_member_emails(current_user, organisation),
         my_membership=membership_of(current_user, organisation),
         may_request=can_request_membership(current_user, organisation),
-        action_form=ActionForm(),
-        decision_form=DecisionForm(),
-        error=error,
-    ), status
+        action_form=ButtonForm(),
+        decision_form=decision_form or ButtonForm(),
+    )
 
 
+@bp.post("/organizzazioni/<id:org_id>/adesione")
 @login_required_confirmed
-@limit_posts("RATELIMIT_WRITE")
+@limit_writes()
 def join_organisation(org_id):
-    organisation = db.get_or_404(Organisation, org_id)
+    organisation = load_organisation(org_id)
     organisations.request_membership(current_user, organisation)  # NotAllowed: 403
     flash(_("Richiesta inviata: ti scriveremo quando sarà approvata."), "success")
     return redirect(url_for("accounts.organisation", org_id=organisation.id))
 
 
+@bp.post("/organizzazioni/<id:org_id>/richieste/<id:membership_id>")
 @login_required
-@limit_posts("RATELIMIT_WRITE")
+@limit_writes()
 def decide_membership(org_id, membership_id):
-    membership = db.get_or_404(Membership, membership_id)
-    if membership.organisation_id != org_id:
-        abort(404)
-    require(can_decide_membership(current_user, membership))
+    membership = load_membership(org_id, membership_id, for_="decide")
     approve = DECISIONS.get(request.form.get("decision", ""))
     if approve is None:
         abort(400)
-    try:
-        organisations.decide_membership(current_user, membership, approve)
-    except NotAllowed:
-        abort(403)
-    except DomainError as error:
-        return organisation_page(org_id, error=error.message, status=422)
+    form = ButtonForm()
+    if not attempt(organisations.decide_membership, current_user, membership, approve, form=form, on_form=True):
+        return _organisation_page(membership.organisation, decision_form=form)
     name = membership.user.display_name
     if approve:
         flash(_("%(name)s ora è membro dell'organizzazione.", name=name), "success")
@@ -97,51 +88,37 @@ def decide_membership(org_id, membership_id):
 
 # ---- verification by the city's staff ------------------------------------------------------------
 
-def _verification_page(form=None, failed_id=None, status=200):
+def _verification_page(form=None, failed_id=None):
     page_obj = organisations.organisations_to_verify(current_user, page=max(page_number(), 1),
                                                      per_page=current_app.config["PER_PAGE"])
     forms = {org.id: form if org.id == failed_id else VerificationForm(formdata=None, prefix=f"org{org.id}")
              for org in page_obj.items}
-    return render_template("accounts/organisations_to_verify.html", page_obj=page_obj, forms=forms), status
+    return page("accounts/organisations_to_verify.html", page_obj=page_obj, forms=forms)
 
 
+@bp.get("/gestione/organizzazioni")
 @login_required_confirmed
 def organisations_to_verify():
     require(can_see_organisations_to_verify(current_user))
     return _verification_page()
 
 
+@bp.post("/gestione/organizzazioni/<id:org_id>/verifica")
 @login_required_confirmed
-@limit_posts("RATELIMIT_WRITE")
+@limit_writes()
 def verify_organisation(org_id):
-    organisation = db.get_or_404(Organisation, org_id)
-    require(can_verify_organisation(current_user, organisation))
+    organisation = load_organisation(org_id, for_="verify")
     approve = DECISIONS.get(request.form.get("decision", ""))
     form = VerificationForm(prefix=f"org{organisation.id}")
     if approve is None or not form.validate_on_submit():
         if approve is None or form.csrf_token.errors:
             abort(400)
-        return _verification_page(form, organisation.id, 422)
-    try:
-        organisations.decide_verification(current_user, organisation, approve, form.reason.data or "")
-    except DomainError as error:
-        show_domain_error(form, error, on_form=True)
-        return _verification_page(form, organisation.id, 422)
+        return _verification_page(form, organisation.id)
+    if not attempt(organisations.decide_verification, current_user, organisation, approve, form.reason.data or "",
+                   form=form, on_form=True):
+        return _verification_page(form, organisation.id)
     if approve:
         flash(_("%(name)s è verificata: chi ne fa parte ora agisce a suo nome.", name=organisation.name), "success")
     else:
         flash(_("%(name)s non è verificata: chi l'ha registrata ne legge il motivo.", name=organisation.name), "info")
     return redirect(url_for("accounts.organisations_to_verify"))
-
-
-def register_organisation_routes(bp):
-    bp.add_url_rule("/gestione/organizzazioni", "organisations_to_verify", organisations_to_verify,
-                    methods=["GET"])
-    bp.add_url_rule("/gestione/organizzazioni/<id:org_id>/verifica", "verify_organisation",
-                    verify_organisation, methods=["POST"])
-    bp.add_url_rule("/organizzazioni", "organisations", organisations_list, methods=["GET"])
-    bp.add_url_rule("/organizzazioni/<id:org_id>", "organisation", organisation_page, methods=["GET"])
-    bp.add_url_rule("/organizzazioni/<id:org_id>/adesione", "join_organisation", join_organisation,
-                    methods=["POST"])
-    bp.add_url_rule("/organizzazioni/<id:org_id>/richieste/<id:membership_id>", "decide_membership",
-                    decide_membership, methods=["POST"])

@@ -14,12 +14,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
-from civiclab.accounts import bp
-from civiclab.accounts import organisations, services, sessions
+from civiclab.accounts import bp, organisations, services, sessions
 from civiclab.accounts.forms import (
-    ActionForm,
     ChangePasswordForm,
     DeleteAccountForm,
     EmailOnlyForm,
@@ -28,22 +27,21 @@ from civiclab.accounts.forms import (
     ProfileForm,
     RegistrationForm,
 )
-from civiclab.accounts.organisation_routes import register_organisation_routes
-from civiclab.core.errors import DomainError
-from civiclab.core.forms import show_domain_error
-from civiclab.core.limits import limit_failed_posts, limit_posts
+from civiclab.accounts.queries import load_session
+from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
 from civiclab.core.urls import safe_next
 
 
-
-def _form_status(form):
-    return 422 if form.is_submitted() else 200
+@bp.errorhandler(services.LinkProblem)
+def link_problem(problem):
+    """A confirmation or reset link that cannot be used: why, and where to go next."""
+    return render_template("accounts/link_problem.html", message=problem.message, purpose=problem.purpose), 400
 
 
 # ---- registration and confirmation ---------------------------------------------------------
 
 @bp.route("/account/registrati", methods=["GET", "POST"])
-@limit_posts("RATELIMIT_REGISTER")
+@limit_writes("RATELIMIT_REGISTER")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.profile"))
@@ -55,26 +53,23 @@ def register():
         # A bot filled the honeypot: refuse without saying why, create nothing, send nothing.
         form.form_errors.append(_("Non è stato possibile completare la registrazione. Controlla i dati e riprova."))
         return render_template("accounts/register.html", form=form), 422
-    if form.validate_on_submit():
-        is_new = form.wants_new_organisation
-        try:
-            services.register(
-                email=form.email.data,
-                display_name=form.display_name.data,
-                password=form.password.data,
-                participant_type=form.chosen_type,
-                privacy_consent=form.privacy_consent.data,
-                organisation=None if is_new else form.chosen_organisation,
-                new_organisation_name=form.new_organisation_name.data if is_new else "",
-                new_organisation_city=form.new_organisation_city.data if is_new else "",
-                locale=session.get("lang") or request.accept_languages.best_match(("it", "en")) or "it",
-            )
-        except DomainError as error:
-            show_domain_error(form, error, on_form=True)
-            return render_template("accounts/register.html", form=form), 422
+    is_new = form.wants_new_organisation
+    if form.validate_on_submit() and attempt(
+        services.register,
+        email=form.email.data,
+        display_name=form.display_name.data,
+        password=form.password.data,
+        participant_type=form.chosen_type,
+        privacy_consent=form.privacy_consent.data,
+        organisation=None if is_new else form.chosen_organisation,
+        new_organisation_name=form.new_organisation_name.data if is_new else "",
+        new_organisation_city=form.new_organisation_city.data if is_new else "",
+        locale=session.get("lang") or request.accept_languages.best_match(("it", "en")) or "it",
+        form=form, on_form=True,
+    ):
         # The same answer whether the address was new or already registered.
         return redirect(url_for("accounts.registered"))
-    return render_template("accounts/register.html", form=form), _form_status(form)
+    return page("accounts/register.html", form=form)
 
 
 @bp.get("/account/registrati/controlla-email")
@@ -84,24 +79,19 @@ def registered():
 
 @bp.get("/account/conferma/<token>")
 def confirm(token):
-    try:
-        user = services.confirm_email(token)
-    except DomainError as error:
-        return render_template("accounts/link_problem.html", message=error.message, purpose="confirm"), 400
+    user = services.confirm_email(token)  # a LinkProblem: link_problem's page (400)
     return render_template("accounts/confirmed.html", user=user)
 
 
 @bp.post("/account/conferma/invia-di-nuovo")
 @login_required
-@limit_posts("RATELIMIT_REGISTER")
+@limit_writes("RATELIMIT_REGISTER")
 def resend_confirmation():
-    try:
-        services.resend_confirmation(current_user)
-    except DomainError as error:
-        flash(error.message, "info")
-    else:
+    if services.resend_confirmation(current_user):
         flash(_("Ti abbiamo inviato un nuovo link di conferma a %(email)s.", email=current_user.email),
               "success")
+    else:
+        flash(_("Il tuo indirizzo email è già confermato."), "info")
     return redirect(url_for("accounts.profile"))
 
 
@@ -115,8 +105,8 @@ def _account_signing_in():
 
 
 @bp.route("/account/accedi", methods=["GET", "POST"])
-@limit_failed_posts("RATELIMIT_LOGIN")  # per client address
-@limit_failed_posts("RATELIMIT_LOGIN_ACCOUNT", by=_account_signing_in)
+@limit_writes("RATELIMIT_LOGIN", per=get_remote_address, failures_only=True)
+@limit_writes("RATELIMIT_LOGIN_ACCOUNT", per=_account_signing_in, failures_only=True)
 def login():
     next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated and request.method == "GET":
@@ -135,13 +125,13 @@ def login():
             return redirect(next_url or url_for("pages.home"))
         # The same words whether the address is unknown or the password wrong.
         form.form_errors.append(_("Email o password non corretti."))
-    return render_template("accounts/login.html", form=form, next_url=next_url), _form_status(form)
+    return page("accounts/login.html", form=form, next_url=next_url)
 
 
 @bp.route("/account/esci", methods=["GET", "POST"])
 def logout():
     """GET asks for confirmation; only a POST with its CSRF token signs out."""
-    form = ActionForm()
+    form = ButtonForm()
     if not current_user.is_authenticated:
         return redirect(url_for("pages.home"))
     if form.validate_on_submit():
@@ -154,13 +144,13 @@ def logout():
 # ---- passwords ----------------------------------------------------------------------------
 
 @bp.route("/account/password-dimenticata", methods=["GET", "POST"])
-@limit_posts("RATELIMIT_REGISTER")
+@limit_writes("RATELIMIT_REGISTER")
 def reset_request():
     form = EmailOnlyForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         return redirect(url_for("accounts.reset_sent"))
-    return render_template("accounts/reset_request.html", form=form), _form_status(form)
+    return page("accounts/reset_request.html", form=form)
 
 
 @bp.get("/account/password-dimenticata/inviata")
@@ -169,39 +159,28 @@ def reset_sent():
 
 
 @bp.route("/account/nuova-password/<token>", methods=["GET", "POST"])
-@limit_posts("RATELIMIT_LOGIN")
+@limit_writes("RATELIMIT_LOGIN")
 def reset(token):
-    try:
-        user = services.user_for_reset_token(token)
-    except DomainError as error:
-        return render_template("accounts/link_problem.html", message=error.message, purpose="reset"), 400
+    user = services.user_for_reset_token(token)  # a LinkProblem: link_problem's page (400)
     form = NewPasswordForm(user)
-    if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.password.data)
-        except DomainError as error:
-            show_domain_error(form, error, on_form=True)
-            return render_template("accounts/reset.html", form=form, token=token), 422
+    if form.validate_on_submit() and attempt(services.reset_password, token, form.password.data,
+                                             form=form, on_form=True):
         sessions.sign_out()
         flash(_("Password aggiornata: ora puoi accedere con la nuova password."), "success")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset.html", form=form, token=token), _form_status(form)
+    return page("accounts/reset.html", form=form, token=token)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@limit_posts("RATELIMIT_LOGIN")
+@limit_writes("RATELIMIT_LOGIN")
 def change_password():
     form = ChangePasswordForm(current_user)
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.new_password.data)
-        except DomainError as error:
-            show_domain_error(form, error, on_form=True)
-            return render_template("accounts/change_password.html", form=form), 422
+    if form.validate_on_submit() and attempt(services.change_password, current_user, form.current_password.data,
+                                             form.new_password.data, form=form, on_form=True):
         flash(_("Password cambiata. Le altre sessioni aperte sono state chiuse."), "success")
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/change_password.html", form=form), _form_status(form)
+    return page("accounts/change_password.html", form=form)
 
 
 # ---- profile, export, deletion ------------------------------------------------------------
@@ -215,7 +194,7 @@ def profile():
         memberships=organisations.user_memberships(current_user),
         sessions=sessions.live_sessions(current_user),
         current_session=current_user.current_session,
-        action_form=ActionForm(),
+        action_form=ButtonForm(),
     )
 
 
@@ -223,10 +202,8 @@ def profile():
 @login_required
 def end_session(session_id):
     """End one sign-in session of one's own (this device's too: then this is a sign-out)."""
-    user_session = sessions.load_session(session_id, current_user)
-    if user_session is None:
-        abort(404)
-    form = ActionForm()
+    user_session = load_session(session_id, for_="end")
+    form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
     if user_session.id == current_user.current_session.id:
@@ -242,7 +219,7 @@ def end_session(session_id):
 @login_required
 def end_other_sessions():
     """"Esci da tutti i dispositivi": every session but this one ends."""
-    form = ActionForm()
+    form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
     ended = sessions.end_other_sessions(current_user)
@@ -254,19 +231,15 @@ def end_other_sessions():
 
 @bp.route("/account/profilo/modifica", methods=["GET", "POST"])
 @login_required
-@limit_posts("RATELIMIT_WRITE")
+@limit_writes()
 def edit_profile():
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        try:
-            services.update_profile(current_user, form.display_name.data, form.bio.data, form.locale.data)
-        except DomainError as error:
-            show_domain_error(form, error, on_form=True)
-            return render_template("accounts/edit_profile.html", form=form), 422
+    if form.validate_on_submit() and attempt(services.update_profile, current_user, form.display_name.data,
+                                             form.bio.data, form.locale.data, form=form, on_form=True):
         session["lang"] = current_user.locale
         flash(_("Profilo aggiornato."), "success")
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/edit_profile.html", form=form), _form_status(form)
+    return page("accounts/edit_profile.html", form=form)
 
 
 @bp.get("/account/i-miei-dati.json")
@@ -283,19 +256,12 @@ def export():
 
 @bp.route("/account/elimina", methods=["GET", "POST"])
 @login_required
-@limit_posts("RATELIMIT_LOGIN")
+@limit_writes("RATELIMIT_LOGIN")
 def delete():
     form = DeleteAccountForm()
-    if form.validate_on_submit():
-        try:
-            services.delete_account(current_user, form.password.data)
-        except DomainError as error:
-            show_domain_error(form, error, on_form=True)
-            return render_template("accounts/delete.html", form=form), 422
+    if form.validate_on_submit() and attempt(services.delete_account, current_user, form.password.data,
+                                             form=form, on_form=True):
         sessions.sign_out()
         flash(_("Il tuo account è stato eliminato. Grazie per aver partecipato."), "info")
         return redirect(url_for("pages.home"))
-    return render_template("accounts/delete.html", form=form), _form_status(form)
-
-
-register_organisation_routes(bp)
+    return page("accounts/delete.html", form=form)

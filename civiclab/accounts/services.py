@@ -17,6 +17,7 @@ from civiclab.accounts.organisations import create_organisation, find_organisati
 from civiclab.accounts.passwords import password_problem
 from civiclab.core import signals
 from civiclab.core.errors import DomainError
+from civiclab.core.registry import Registry
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
 
@@ -108,13 +109,29 @@ def _check_organisation_choice(kind, organisation, new_name):
                             "chiedere di aderire."), field="new_organisation_name")
 
 
+class LinkProblem(DomainError):
+    """A mailed link that cannot be used (expired, altered, already used); `purpose` says which
+    link ("confirm" or "reset"), so its page offers the right way on."""
+
+    def __init__(self, message, purpose):
+        super().__init__(message)
+        self.purpose = purpose
+
+
+LINK_PURPOSES = {tokens.CONFIRM: "confirm", tokens.RESET: "reset"}
+
+
+def _used_link(purpose):
+    return LinkProblem(_("Il link non è valido o è già stato usato."), LINK_PURPOSES[purpose])
+
+
 def _read_link(purpose, token, max_age_key):
     try:
         return tokens.read_token(purpose, token, current_app.config[max_age_key])
     except tokens.TokenExpired:
-        raise DomainError(_("Il link è scaduto: chiedine uno nuovo.")) from None
+        raise LinkProblem(_("Il link è scaduto: chiedine uno nuovo."), LINK_PURPOSES[purpose]) from None
     except tokens.TokenInvalid:
-        raise DomainError(_("Il link non è valido o è già stato usato.")) from None
+        raise _used_link(purpose) from None
 
 
 def confirm_email(token):
@@ -122,7 +139,7 @@ def confirm_email(token):
     payload = _read_link(tokens.CONFIRM, token, "CONFIRM_TOKEN_MAX_AGE")
     user = db.session.get(User, payload["id"])
     if user is None or not user.is_active or user.email != payload.get("email"):
-        raise DomainError(_("Il link non è valido o è già stato usato."))
+        raise _used_link(tokens.CONFIRM)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         db.session.flush()
@@ -135,9 +152,11 @@ def confirm_email(token):
 
 
 def resend_confirmation(user):
+    """Mail a new confirmation link; False (nothing sent) when the address is already confirmed."""
     if user.is_confirmed:
-        raise DomainError(_("Il tuo indirizzo email è già confermato."))
+        return False
     mails.send_confirmation(user)
+    return True
 
 
 # ---- signing in and passwords -------------------------------------------------------------
@@ -174,7 +193,7 @@ def user_for_reset_token(token):
     user = db.session.get(User, payload["id"])
     if (user is None or not user.is_active or payload.get("v") != user.session_version
             or payload.get("pw") != tokens.password_fingerprint(user.password_hash)):
-        raise DomainError(_("Il link non è valido o è già stato usato."))
+        raise _used_link(tokens.RESET)
     return user
 
 
@@ -215,19 +234,20 @@ def update_profile(user, display_name, bio, locale):
     return user
 
 
-EXPORT_SECTIONS = {}
+# name -> fn(user) -> JSON-able data: the other domains' parts of every user's data export, each
+# added from its domain's connect(): `export_section("proposals", personal_data.export_proposals)`.
+EXPORT_SECTIONS = Registry("export sections")
 
 
-def export_section(name):
-    """Register `fn(user) -> JSON-able data` as section `name` of every user's data export.
+def export_section(name, fn=None):
+    """Add `fn(user) -> JSON-able data` as section `name` of every user's data export.
 
-    Other domains add their part: `@export_section("proposals") def my_proposals(user): ...`.
+    Called from a domain's connect(). (Without `fn` it returns a decorator, for the domains whose
+    personal_data.py still registers on import until they move to connect().)
     """
-    def register(fn):
-        EXPORT_SECTIONS[name] = fn
-        return fn
-
-    return register
+    if fn is not None:
+        return EXPORT_SECTIONS.add(name, fn)
+    return lambda function: EXPORT_SECTIONS.add(name, function)
 
 
 def _iso(value):

@@ -110,14 +110,6 @@ def live_sessions(user):
     return [row for row in rows if is_live(row, now)]
 
 
-def load_session(session_id, user):
-    """The session `session_id` if `user` may end it, else None (the route answers 404)."""
-    user_session = db.session.get(UserSession, session_id)
-    if user_session is None or not can_end_session(user, user_session):
-        return None
-    return user_session
-
-
 def end_session(actor, user_session):
     """End one of the actor's sessions (another device, or this one)."""
     if not can_end_session(actor, user_session):

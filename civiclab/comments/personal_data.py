@@ -59,5 +59,5 @@ def export_comment_votes(user):
 
 
 def connect():
-    export_section("comments")(export_comments)
-    export_section("comment_votes")(export_comment_votes)
+    export_section("comments", export_comments)
+    export_section("comment_votes", export_comment_votes)

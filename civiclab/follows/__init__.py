@@ -6,8 +6,12 @@ bp = Blueprint("follows", __name__)
 
 def connect(app):
     """Wire the domain into `app`: its pages, its signal listeners, what it adds to registries."""
-    from civiclab.follows import notify, routes  # noqa: F401  (fill bp)
+    from civiclab.core.sections import page_sections
+    from civiclab.follows import notify, personal_data, queries, routes  # noqa: F401  (routes fill bp)
 
-    notify.connect_listeners()  # notifications of proposals, replies and followed news
+    notify.connect()  # notifications of proposals, replies and followed news
+    personal_data.connect()  # "download my data" and deleting an account
+    for page in ("proposal", "project", "call"):  # the follow button on their pages
+        page_sections.add((page, "follow"), queries.followed_by_viewer)
 
     app.register_blueprint(bp)

@@ -20,9 +20,7 @@ EXCERPT_MAX = 500
 
 
 def proposal_path(proposal):
-    from civiclab.follows.routes import subject_url
-
-    return subject_url("proposta", proposal)
+    return services.subject_url("proposta", proposal)
 
 
 def comment_path(comment):
@@ -159,14 +157,10 @@ LISTENERS = (
     (signals.proposal_state_changed, on_proposal_state_changed),
     (signals.comment_posted, on_comment_posted),
 )
-_connected = False
 
 
-def connect_listeners():
-    """Connect every listener once per process, however many apps are made (tests make many)."""
-    global _connected
-    if _connected:
-        return
+def connect():
+    """From follows' connect(): hear the signals above (connecting a listener twice, as a second
+    app in the same process does, keeps it once)."""
     for signal, listener in LISTENERS:
         signal.connect(listener)
-    _connected = True

@@ -11,7 +11,6 @@ from civiclab.follows.models import Follow
 from civiclab.proposals.models import Call, Proposal
 
 
-@export_section("follows")
 def export_follows(user):
     """Everything `user` follows (one query). A subject they may no longer see (a hidden
     proposal, an unpublished call) is named by its id alone."""
@@ -38,8 +37,13 @@ def export_follows(user):
     return exported
 
 
-@signals.user_deleted.connect
 def on_user_deleted(user, **_extra):
     """A deleted account follows nothing (and so hears of nothing)."""
     db.session.execute(sa.delete(Follow).where(Follow.user_id == user.id).execution_options(synchronize_session=False))
     db.session.flush()
+
+
+def connect():
+    """From follows' connect(): the export's section, and what deleting an account ends."""
+    export_section("follows", export_follows)
+    signals.user_deleted.connect(on_user_deleted)

@@ -5,6 +5,7 @@ others read). Following twice is following once: the unique constraints hold it,
 between two requests ends in one row.
 """
 import sqlalchemy as sa
+from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager
@@ -33,6 +34,20 @@ def kind_of(subject):
         if isinstance(subject, model):
             return kind
     raise TypeError(f"{subject!r} cannot be followed")
+
+
+def subject_url(kind, subject):
+    """The path of a followed project, call or proposal's page (also outside a request, for
+    listeners a command or a test triggers)."""
+    if kind == "progetto":
+        endpoint, values = "programmes.project", {"code": subject.code}
+    elif kind == "call":
+        endpoint, values = "proposals.call", {"call_id": subject.id}
+    else:
+        endpoint, values = "proposals.proposal", {"proposal_id": subject.id}
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def can_follow(user, subject):

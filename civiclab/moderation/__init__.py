@@ -15,4 +15,20 @@ def connect(app):
     page_sections.add(("proposal", "report"), forms.report_form_for)
     counters.add("moderation", queries.waiting_count)  # the proposals waiting for this moderator
 
+    _add_menu_entries()
+
     app.register_blueprint(bp)
+
+
+def _add_menu_entries():
+    """The main menu's "Moderazione", for whoever moderates something, with the proposals waiting
+    (the "moderation" header counter) in its label (core/header.py; base.html shows it)."""
+    from flask_babel import gettext as _
+    from flask_babel import lazy_gettext as _l
+
+    from civiclab.core.header import MenuEntry, menu_entries
+    from civiclab.moderation.permissions import can_moderate_anything
+
+    menu_entries.add("moderation.proposal_queue", MenuEntry(
+        "moderation.proposal_queue", _l("Moderazione"), 80, within=("moderation.",), visible=can_moderate_anything,
+        counter="moderation", extra={"with_count": lambda num: _("Moderazione (%(num)d)", num=num)}))

@@ -51,5 +51,5 @@ def export_blocks(user):
 
 
 def connect():
-    export_section("reports")(export_reports)
-    export_section("blocks")(export_blocks)
+    export_section("reports", export_reports)
+    export_section("blocks", export_blocks)

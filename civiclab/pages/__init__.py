@@ -1,5 +1,5 @@
-"""Pages that show several domains at once (the home page): assembled here, above them all, so
-no domain reaches up to the ones it shows."""
+"""Pages that show several domains at once (the home page, a city's and a lab's page, the
+management dashboard): assembled here, above them all, so no domain reaches up to the ones it shows."""
 from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
@@ -7,6 +7,15 @@ bp = Blueprint("pages", __name__)
 
 def connect(app):
     """Wire the domain into `app`: its pages, its signal listeners, what it adds to registries."""
+    from flask_babel import lazy_gettext as _l
+
+    from civiclab.core.header import MenuEntry, menu_entries
     from civiclab.pages import routes  # noqa: F401  (fill bp)
+    from civiclab.places.permissions import can_manage_anything
+
+    menu_entries.add("pages.home", MenuEntry("pages.home", _l("Home"), 10))
+    # "Gestione": by the same rule the dashboard is guarded by.
+    menu_entries.add("pages.manage", MenuEntry("pages.manage", _l("Gestione"), 70, within=("pages.manage", "places.staff"),
+                                               visible=can_manage_anything))
 
     app.register_blueprint(bp)

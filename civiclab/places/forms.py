@@ -87,7 +87,3 @@ class AppointFacilitatorForm(FlaskForm):
     email = StringField(_l("Email della persona"),
                         validators=[DataRequired(), Email(message=_l("Indirizzo email non valido.")),
                                     Length(max=254)])
-
-
-class ConfirmForm(FlaskForm):
-    """A button that only needs its CSRF token (remove a role)."""

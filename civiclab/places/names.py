@@ -1,8 +1,8 @@
-"""The names of the municipalities, which no participant may take as display name (see
-accounts/names.py): "Comune di Bologna" is the municipality's staff alone."""
+"""The names of the municipalities, which no participant may take as display name (added to
+accounts/names.py's `reserved_names` from places' connect()): "Comune di Bologna" is the
+municipality's staff alone."""
 import sqlalchemy as sa
 
-from civiclab.accounts.names import reserved_names
 from civiclab.extensions import db
 from civiclab.places.models import City
 
@@ -11,7 +11,6 @@ MUNICIPALITY_NAMES = ("Comune di {}", "Città di {}", "Città metropolitana di {
                       "City of {}", "Comune {}")
 
 
-@reserved_names
 def municipality_names(user):
     """Every city's municipality names, but those of the cities `user` is staff of."""
     own = set(user.staff_city_ids) if user is not None else set()

@@ -1,15 +1,14 @@
-"""Reading and changing cities and labs, and appointing the people who run them."""
+"""Changing labs, and appointing the people who run cities and labs (reading is in queries.py)."""
 import re
 import unicodedata
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
 
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.signals import lab_saved
 from civiclab.extensions import db
-from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
+from civiclab.places.models import CityStaff, Lab, LabFacilitator
 from civiclab.places.permissions import can_appoint_facilitators, can_appoint_staff, can_manage_city
 
 LAB_FIELDS = (
@@ -25,67 +24,6 @@ def slugify(text, max_length=80):
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-") or "laboratorio"
-
-
-# ---- reading ------------------------------------------------------------------------------
-
-def network_overview(latest=5):
-    """What the home page shows: every city with its labs, counts, the latest projects."""
-    from civiclab.programmes.services import latest_projects
-
-    cities = db.session.scalars(
-        sa.select(City).options(selectinload(City.labs)).order_by(City.name)
-    ).all()
-    return {
-        "cities": cities,
-        "cities_with_labs": [city for city in cities if city.labs],
-        "labs_count": sum(len(city.labs) for city in cities),
-        "latest_projects": latest_projects(latest),
-    }
-
-
-def cities_select():
-    return sa.select(City).options(selectinload(City.labs)).order_by(City.name)
-
-
-def labs_select(city=None):
-    query = sa.select(Lab).join(Lab.city).options(joinedload(Lab.city)).order_by(City.name, Lab.name)
-    if city is not None:
-        query = query.where(Lab.city_id == city.id)
-    return query
-
-
-def city_by_slug_select(slug):
-    return sa.select(City).filter_by(slug=slug).options(selectinload(City.labs))
-
-
-def lab_by_slugs_select(city_slug, lab_slug):
-    return (
-        sa.select(Lab).join(Lab.city).options(joinedload(Lab.city))
-        .where(City.slug == city_slug, Lab.slug == lab_slug)
-    )
-
-
-def managed_cities(user):
-    """The cities whose labs and projects `user` manages (all of them for administrators)."""
-    query = sa.select(City).options(selectinload(City.labs)).order_by(City.name)
-    if not user.is_admin:
-        query = query.where(City.id.in_(user.staff_city_ids or {-1}))
-    return db.session.scalars(query).all()
-
-
-def city_roles(city):
-    """The staff of `city` and the facilitators of each of its labs, with their users."""
-    staff = db.session.scalars(
-        sa.select(CityStaff).where(CityStaff.city_id == city.id)
-        .options(joinedload(CityStaff.user)).order_by(CityStaff.created_at)
-    ).all()
-    facilitators = db.session.scalars(
-        sa.select(LabFacilitator).join(LabFacilitator.lab).where(Lab.city_id == city.id)
-        .options(joinedload(LabFacilitator.user), joinedload(LabFacilitator.lab))
-        .order_by(Lab.name, LabFacilitator.created_at)
-    ).all()
-    return staff, facilitators
 
 
 # ---- labs ---------------------------------------------------------------------------------

@@ -5,10 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from civiclab.core.errors import DomainError
 from civiclab.core.money import AmountError, cents_to_input, parse_euro
 from civiclab.programmes.models import CUP_PATTERN
-from civiclab.programmes.services import CODE_PATTERN, check_amounts_order, normalise_cup
+from civiclab.programmes.services import CODE_PATTERN, amounts_problem, normalise_cup
 
 AMOUNT_FIELDS = ("programmato", "ammesso", "vincolante", "erogato")
 
@@ -76,10 +75,10 @@ class ProjectForm(FlaskForm):
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         if all(self[name].data is not None and not self[name].errors for name in AMOUNT_FIELDS):
-            try:
-                check_amounts_order({f"{name}_cents": self[name].data for name in AMOUNT_FIELDS})
-            except DomainError as error:
-                self[error.field].errors.append(error.message)
+            problem = amounts_problem({f"{name}_cents": self[name].data for name in AMOUNT_FIELDS})
+            if problem is not None:
+                field, message = problem
+                self[field].errors.append(message)
                 valid = False
         return valid
 

@@ -1,20 +1,16 @@
-"""Reading and changing project sheets; a city plan's budget by axis, ready to draw."""
+"""Changing project sheets: the checks a sheet must pass, creating and updating (reading is in
+queries.py)."""
 import re
-from dataclasses import dataclass
 from itertools import pairwise
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
 
-from civiclab.core.db import LIKE_ESCAPE, like_pattern
 from civiclab.core.errors import DomainError, NotAllowed
-from civiclab.core.money import format_euro
-from civiclab.core.permissions import is_admin, is_authenticated
 from civiclab.core.signals import project_saved
 from civiclab.extensions import db
-from civiclab.programmes.models import CUP_PATTERN, Action, Axis, CityPlan, Programme, Project
+from civiclab.programmes.models import CUP_PATTERN, Action, Project
 from civiclab.programmes.permissions import can_create_project, can_edit_project
 
 # Codes like BO3.3.1.b: they appear in URLs, so no slashes or spaces.
@@ -37,128 +33,6 @@ def normalise_cup(value):
     """' f39g 1600 0350007 ' -> 'F39G16000350007'; empty -> None."""
     cup = re.sub(r"\s+", "", value or "").upper()
     return cup or None
-
-
-# ---- reading ------------------------------------------------------------------------------
-
-def _with_sheet_relations(query):
-    return query.options(
-        joinedload(Project.city),
-        joinedload(Project.action).joinedload(Action.axis).joinedload(Axis.programme),
-    )
-
-
-def visible_to(query, viewer):
-    """Published projects, plus the drafts of the cities `viewer` manages."""
-    if is_admin(viewer):
-        return query
-    if is_authenticated(viewer) and viewer.staff_city_ids:
-        return query.where(sa.or_(Project.published.is_(True), Project.city_id.in_(viewer.staff_city_ids)))
-    return query.where(Project.published.is_(True))
-
-
-def projects_select(viewer, city_id=None, axis_id=None, action_id=None, text=None, city_ids=None):
-    """The project list, filtered; newest first, with city and action loaded in the same query."""
-    query = _with_sheet_relations(sa.select(Project))
-    if city_id:
-        query = query.where(Project.city_id == city_id)
-    if city_ids is not None:
-        query = query.where(Project.city_id.in_(city_ids or [-1]))
-    if action_id:
-        query = query.where(Project.action_id == action_id)
-    elif axis_id:
-        query = query.where(Project.action_id.in_(sa.select(Action.id).where(Action.axis_id == axis_id)))
-    text = (text or "").strip()
-    if text:
-        pattern = like_pattern(text.lower())
-        query = query.where(sa.or_(
-            sa.func.lower(Project.title).like(pattern, escape=LIKE_ESCAPE),
-            sa.func.lower(Project.code).like(pattern, escape=LIKE_ESCAPE),
-            sa.func.lower(Project.cup).like(pattern, escape=LIKE_ESCAPE),
-        ))
-    return visible_to(query, viewer).order_by(Project.created_at.desc(), Project.id.desc())
-
-
-def latest_projects(limit=5):
-    query = _with_sheet_relations(sa.select(Project)).where(Project.published.is_(True))
-    return db.session.scalars(query.order_by(Project.created_at.desc(), Project.id.desc()).limit(limit)).all()
-
-
-def project_by_code_select(code):
-    return _with_sheet_relations(sa.select(Project)).where(Project.code == code)
-
-
-def city_plans(city):
-    """The city's plans, each with its programme and budgets by axis (three queries in all)."""
-    return db.session.scalars(
-        sa.select(CityPlan).where(CityPlan.city_id == city.id)
-        .options(joinedload(CityPlan.programme), selectinload(CityPlan.budgets))
-        .join(CityPlan.programme).order_by(Programme.period)
-    ).all()
-
-
-def action_choices():
-    """Actions grouped by programme and axis, for a select with optgroups."""
-    actions = db.session.scalars(
-        sa.select(Action).join(Action.axis).join(Axis.programme)
-        .options(joinedload(Action.axis).joinedload(Axis.programme))
-        .order_by(Programme.period, Axis.number, Action.code)
-    ).all()
-    groups = {}
-    for action in actions:
-        axis = action.axis
-        group = f"{axis.programme.name} · {axis.number}. {axis.name}"
-        groups.setdefault(group, []).append((action.id, action.label))
-    return groups
-
-
-def axis_choices():
-    axes = db.session.scalars(
-        sa.select(Axis).join(Axis.programme).options(joinedload(Axis.programme))
-        .order_by(Programme.period, Axis.number)
-    ).all()
-    return [(axis.id, f"{axis.programme.name} · {axis.number}. {axis.name}") for axis in axes]
-
-
-# ---- the budget chart -----------------------------------------------------------------------
-
-@dataclass
-class BudgetRow:
-    label: str
-    amount_cents: int
-    percent_of_total: float  # 0-100, one decimal
-    bar_width: int  # in chart units, out of BAR_SPACE
-    is_reserve: bool = False
-
-    @property
-    def amount(self):
-        return format_euro(self.amount_cents)
-
-
-BAR_SPACE = 380  # chart units for the longest bar; the SVG is 600 wide, the rest holds the amount
-
-
-def plan_breakdown(plan):
-    """Rows for the chart and the table: one per axis, then what the axes leave unallocated.
-
-    The unallocated part (Bologna: the 2.448.000 € performance reserve) is its own row, never
-    spread over the axes; a negative difference (axes over the total) is shown as it is.
-    """
-    total = plan.total_cents
-    amounts = [(f"{b.axis.number}. {b.axis.name}", b.amount_cents)
-               for b in sorted(plan.budgets, key=lambda b: b.axis.number)]
-    rest = plan.unallocated_cents
-    largest = max([amount for _label, amount in amounts] + [rest, 1])
-
-    def row(label, amount, reserve=False):
-        percent = round(100 * amount / total, 1) if total else 0.0
-        width = max(0, round(BAR_SPACE * amount / largest))
-        return BudgetRow(label, amount, percent, width, reserve)
-
-    rows = [row(label, amount) for label, amount in amounts]
-    if rest:
-        rows.append(row(_("Riserva di performance / non ripartito"), rest, reserve=True))
-    return rows
 
 
 # ---- changing -------------------------------------------------------------------------------
@@ -191,9 +65,18 @@ def _check_project(data, project=None):
 
 def check_amounts_order(data):
     """programmato >= ammesso >= vincolante >= erogato, all >= 0; DomainError on the first break."""
+    problem = amounts_problem(data)
+    if problem is not None:
+        field, message = problem
+        raise DomainError(message, field=field)
+
+
+def amounts_problem(data):
+    """(the form's field, the message) of the first amount out of order or below zero, else None;
+    the project form asks it too, to show it with the form's other errors."""
     for field, _name in AMOUNTS:
         if data.get(field) is None or data[field] < 0:
-            raise DomainError(_("Indica un importo di zero o più euro."), field=field.removesuffix("_cents"))
+            return field.removesuffix("_cents"), _("Indica un importo di zero o più euro.")
     messages = {
         "ammesso_cents": _("L'importo ammesso a finanziamento non può superare l'importo programmato."),
         "vincolante_cents": _("L'importo giuridicamente vincolante non può superare l'importo ammesso "
@@ -202,7 +85,8 @@ def check_amounts_order(data):
     }
     for (upper, _u), (lower, _l) in pairwise(AMOUNTS):
         if data[lower] > data[upper]:
-            raise DomainError(messages[lower], field=lower.removesuffix("_cents"))
+            return lower.removesuffix("_cents"), messages[lower]
+    return None
 
 
 def _apply(project, data):

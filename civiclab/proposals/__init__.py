@@ -13,4 +13,16 @@ def connect(app):
     commentable.connect()  # comments attach to proposals (core/targets.py)
     page_sections.add(("project", "calls"), queries.project_calls)  # a project's page lists its calls
 
+    _add_menu_entries()
+
     app.register_blueprint(bp)
+
+
+def _add_menu_entries():
+    """The main menu's "Call per idee" and my own "Le mie proposte" (core/header.py; base.html shows them)."""
+    from flask_babel import lazy_gettext as _l
+
+    from civiclab.core.header import MenuEntry, menu_entries
+
+    menu_entries.add("proposals.calls", MenuEntry("proposals.calls", _l("Call per idee"), 60, within=("proposals.",)))
+    menu_entries.add("proposals.mine", MenuEntry("proposals.mine", _l("Le mie proposte"), 20, personal=True))

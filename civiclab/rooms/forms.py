@@ -1,15 +1,21 @@
-"""Forms of the room pages: a message without JavaScript, moderation with its reason, a working room.
+"""Forms of the room pages: a message without JavaScript, a mute with its reason, who reads an
+event's room, a working room. Deleting a message, locking or reopening a room and reporting a
+message take the route kit's ReasonForm (core/kit.py): the reason is logged or sent.
 
 The room page draws these forms by hand (one per message for moderators); the classes validate
 what they send.
 """
+import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from civiclab.accounts.models import User
+from civiclab.core.kit import reason_field
+from civiclab.extensions import db
 from civiclab.rooms.models import CLIENT_KEY_MAX, MESSAGE_MAX
-from civiclab.rooms.services import REASON_MAX
 
 # How long a moderator may mute someone from the page: 15 minutes, an hour, a day.
 MUTE_CHOICES = ((15, _l("15 minuti")), (60, _l("1 ora")), (60 * 24, _l("24 ore")))
@@ -27,26 +33,6 @@ class MessageForm(FlaskForm):
     key = HiddenField(validators=[Optional(), Length(max=CLIENT_KEY_MAX)])
 
 
-def _reason_field():
-    return TextAreaField(
-        _l("Motivo"), render_kw={"rows": 2},
-        validators=[DataRequired(_l("Scrivi il motivo.")),
-                    Length(max=REASON_MAX, message=_l("Il motivo può avere al massimo %(max)d caratteri."))],
-    )
-
-
-class ReasonForm(FlaskForm):
-    """Deleting a message, locking or reopening a room: the reason is logged."""
-
-    reason = _reason_field()
-
-
-class ReportForm(FlaskForm):
-    """Reporting a message to the room's moderators: why."""
-
-    reason = _reason_field()
-
-
 # Who reads an event's room: anyone, or its participants only.
 READERS_CHOICES = (("tutti", _l("Chiunque")), ("iscritti", _l("Solo chi è iscritto all'evento")))
 
@@ -59,7 +45,7 @@ class ReadersForm(FlaskForm):
 class MuteForm(FlaskForm):
     minutes = SelectField(_l("Per quanto tempo"), coerce=int, validate_choice=True,
                           choices=[SelectChoice(minutes, label) for minutes, label in MUTE_CHOICES])
-    reason = _reason_field()
+    reason = reason_field(rows=2)
 
 
 class WorkingRoomForm(FlaskForm):
@@ -73,6 +59,8 @@ class WorkingRoomForm(FlaskForm):
         validators=[Optional(), Length(max=5000)],
     )
 
+    member_ids = ()  # of the registered accounts typed, once the form has validated
+
     def emails(self):
         """The addresses typed, normalised, in order, each once."""
         from civiclab.accounts.services import normalise_email
@@ -83,3 +71,15 @@ class WorkingRoomForm(FlaskForm):
             if email and email not in seen:
                 seen.append(email)
         return seen
+
+    def validate_members(self, field):
+        """Every address typed is a registered account's (the members are kept in `member_ids`)."""
+        emails = self.emails()
+        users = db.session.scalars(
+            sa.select(User).where(sa.func.lower(User.email).in_(emails))).all() if emails else []
+        known = {user.email.lower() for user in users}
+        unknown = [email for email in emails if email not in known]
+        if unknown:
+            raise ValidationError(_("Nessun account registrato con questi indirizzi: %(emails)s.",
+                               emails=", ".join(unknown)))
+        self.member_ids = [user.id for user in users]

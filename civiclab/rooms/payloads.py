@@ -8,10 +8,10 @@ fields the event does not know are dropped.
 """
 from flask_babel import lazy_gettext as _l
 
+from civiclab.core.kit import REASON_MAX
 from civiclab.rooms.models import CLIENT_KEY_MAX, MESSAGE_MAX
 
 ID_MAX = 2**63 - 1
-REPORT_REASON_MAX = 2000
 
 
 class PayloadError(ValueError):
@@ -76,8 +76,8 @@ SCHEMAS = {
     "report": {
         "room": ROOM,
         "id": identifier(_l("Messaggio non valido.")),
-        "reason": text(REPORT_REASON_MAX,
-                       _l("Il motivo può avere al massimo %(n)d caratteri.", n=REPORT_REASON_MAX),
+        "reason": text(REASON_MAX,
+                       _l("Il motivo può avere al massimo %(n)d caratteri.", n=REASON_MAX),
                        _l("Il motivo contiene caratteri non validi.")),
     },
 }

@@ -5,9 +5,10 @@ sends and a message people read), so a client can show the reason.
 """
 from flask_babel import lazy_gettext as _l
 
-from civiclab.core.permissions import is_admin, is_authenticated
+from civiclab.core.permissions import is_authenticated
 from civiclab.events.models import ACTIVE_STATES, RegistrationState
 from civiclab.events.permissions import can_manage_lab_events, can_view_event
+from civiclab.places.permissions import can_moderate_in_city
 from civiclab.programmes.permissions import can_view_project
 from civiclab.rooms.models import RoomKind
 
@@ -20,9 +21,7 @@ def can_moderate_room(user, room):
     if room.kind is RoomKind.EVENT:
         return can_manage_lab_events(user, room.event.lab)
     if room.kind is RoomKind.PROJECT:
-        city_id = room.project.city_id
-        return (is_admin(user) or city_id in user.staff_city_ids
-                or any(role.lab.city_id == city_id for role in user.facilitator_roles))
+        return can_moderate_in_city(user, room.project.city_id)
     return can_manage_lab_events(user, room.lab)
 
 
@@ -42,10 +41,11 @@ def is_member(user, room, member_ids=None):
 _UNKNOWN = object()
 
 
-def can_read_room(user, room, registration_state=_UNKNOWN):
+def can_read_room(user, room, registration_state=_UNKNOWN, member_ids=None):
     """Who reads a room. An event's room made participants-only: who organises the event and who
-    holds an active registration to it (confirmed or waiting). `registration_state` (the user's
-    active registration state, or None) may be given preloaded; else it is looked up."""
+    holds an active registration to it (confirmed or waiting); a working room: its members and who
+    moderates it. `registration_state` (the user's active registration state, or None) and
+    `member_ids` (of a working room) may be given preloaded; else they are looked up."""
     if room.kind is RoomKind.EVENT:
         if not can_view_event(user, room.event):
             return False
@@ -64,7 +64,7 @@ def can_read_room(user, room, registration_state=_UNKNOWN):
         return can_view_project(user, room.project)
     if room.kind is RoomKind.LAB:
         return True
-    return is_member(user, room)
+    return is_member(user, room, member_ids)
 
 
 def write_refusal(user, room, registration_state=None, muted=False, blocked=False):

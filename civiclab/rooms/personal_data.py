@@ -1,8 +1,9 @@
 """A user's part of the rooms in their data export, and what deleting the account does to it.
 
 Exported: the messages they wrote (with their text, also of those moderators deleted), the working
-rooms they are a member of, the mutes put on them and their read markers. The reports they filed
-about room messages are in the moderation's "reports" section.
+rooms they are a member of, the mutes put on them, their read markers, and the rooms they opened
+or put in read-only. The reports they filed about room messages are in the moderation's "reports"
+section.
 
 Deleting the account erases the text of every message they wrote: the message stays in the
 history as a placeholder ("removed with the account"), as a moderated one does, so the thread
@@ -31,7 +32,6 @@ def _room(user, room):
     return {"room_id": room.id, "kind": room.kind.value, "name": room.name if can_read_room(user, room) else None}
 
 
-@export_section("room_messages")
 def export_room_messages(user):
     """Every message `user` wrote in a room, oldest first."""
     messages = db.session.scalars(
@@ -52,7 +52,6 @@ def export_room_messages(user):
     ]
 
 
-@export_section("room_memberships")
 def export_room_memberships(user):
     """The working rooms `user` was made a member of."""
     rows = db.session.execute(
@@ -62,7 +61,6 @@ def export_room_memberships(user):
     return [{**_room(user, room), "since": isoformat(member.created_at)} for member, room in rows]
 
 
-@export_section("room_mutes")
 def export_room_mutes(user):
     """The times moderators muted `user` in a room, lifted or not."""
     mutes = db.session.scalars(
@@ -75,7 +73,6 @@ def export_room_mutes(user):
     ]
 
 
-@export_section("room_read_markers")
 def export_room_read_markers(user):
     """Up to which message `user` has read each room (for the unread counts)."""
     reads = db.session.scalars(sa.select(RoomRead).where(RoomRead.user_id == user.id).order_by(RoomRead.room_id))
@@ -83,7 +80,23 @@ def export_room_read_markers(user):
              "updated_at": isoformat(read.updated_at)} for read in reads]
 
 
-@signals.user_deleted.connect
+def export_rooms_opened_or_locked(user):
+    """The working rooms `user` opened and the rooms they have put in read-only, with the reason
+    (the rooms table's own user ids; what moderators did to messages is in the moderation log)."""
+    rooms = db.session.scalars(
+        sa.select(Room).options(joinedload(Room.event).joinedload(Event.lab), joinedload(Room.project),
+                                joinedload(Room.lab))
+        .where(sa.or_(Room.created_by_id == user.id, Room.locked_by_id == user.id)).order_by(Room.id)
+    ).unique().all()
+    return [
+        {**_room(user, room),
+         "opened_at": isoformat(room.created_at) if room.created_by_id == user.id else None,
+         "locked_at": isoformat(room.locked_at) if room.locked_by_id == user.id else None,
+         "lock_reason": room.lock_reason if room.locked_by_id == user.id else None}
+        for room in rooms
+    ]
+
+
 def on_user_deleted(user, **_extra):
     """Erase the text of the deleted account's messages (a placeholder stays), and drop its
     working-room memberships and read markers."""
@@ -95,3 +108,19 @@ def on_user_deleted(user, **_extra):
     db.session.execute(sa.delete(RoomMember).where(RoomMember.user_id == user.id))
     db.session.execute(sa.delete(RoomRead).where(RoomRead.user_id == user.id))
     db.session.flush()
+
+
+SECTIONS = {
+    "room_messages": export_room_messages,
+    "room_memberships": export_room_memberships,
+    "room_mutes": export_room_mutes,
+    "room_read_markers": export_room_read_markers,
+    "rooms_opened_or_locked": export_rooms_opened_or_locked,
+}
+
+
+def connect():
+    """From rooms.connect(): the export's sections, and what deleting an account erases."""
+    for name, export in SECTIONS.items():
+        export_section(name)(export)
+    signals.user_deleted.connect(on_user_deleted)

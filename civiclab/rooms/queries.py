@@ -1,12 +1,21 @@
-"""Reading rooms: history by keyset pages, what a reconnecting client missed, unread counts, and
-the facts write permission depends on (registration, mute, block) in as few queries as possible."""
+"""Reading rooms: the loaders of the room pages, history by keyset pages, what a reconnecting
+client missed, unread counts, the rooms a person may read, and the facts write permission depends
+on (registration, mute, block) in as few queries as possible.
+
+Who may read or moderate is asked of rooms.permissions, never written here.
+"""
 import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from civiclab.accounts.blocks import active_block
+from civiclab.core.permissions import is_authenticated, require
 from civiclab.core.time import utcnow
 from civiclab.events.models import ACTIVE_STATES, Event, Registration
 from civiclab.extensions import db
+from civiclab.places.models import Lab
+from civiclab.rooms import permissions
 from civiclab.rooms.models import Message, Room, RoomKind, RoomMember, RoomMute, RoomRead
 
 PAGE = 50
@@ -21,6 +30,56 @@ def room_by_id(room_id):
         sa.select(Room).where(Room.id == room_id)
         .options(joinedload(Room.event).joinedload(Event.lab), joinedload(Room.project), joinedload(Room.lab))
     ).one_or_none()
+
+
+def readable_room(user, room_id):
+    """The room `user` may read, or None (none with that id, or not for them): the pages and the
+    socket ask the same question."""
+    room = room_by_id(room_id)
+    return room if room is not None and permissions.can_read_room(user, room) else None
+
+
+# What each loader's `for_` asks beyond reading the room.
+_MAY = {
+    "read": None,
+    "moderate": permissions.can_moderate_room,
+    "set_readers": permissions.can_set_room_readers,
+}
+
+
+def load_room(room_id, for_="read"):
+    """The room of a page, for the signed-in person (or visitor): 404 when there is none or they
+    may not read it (a working room or a draft event's room does not exist for them), 403 when
+    they read it but may not do `for_` ("moderate", "set_readers").
+
+    Writing has no `for_`: why someone may not write now (muted, locked, not registered) is said
+    on the form they sent, by the service (rooms.services.post_message)."""
+    may = _MAY[for_]
+    room = readable_room(current_user, room_id)
+    if room is None:
+        abort(404)
+    if may is not None:
+        require(may(current_user, room))
+    return room
+
+
+def load_message(room, message_id):
+    """A message of `room` (404 for one of another room: the room's loader has been asked)."""
+    message = db.session.get(Message, message_id)
+    if message is None or message.room_id != room.id:
+        abort(404)
+    return message
+
+
+_LAB_MAY = {"open_working_room": permissions.can_open_working_room}
+
+
+def load_lab(lab_id, for_="open_working_room"):
+    """A lab for a rooms page about it: 404 unknown, 403 unless `current_user` may do `for_`."""
+    may = _LAB_MAY[for_]
+    lab = db.get_or_404(Lab, lab_id)
+    require(may(current_user, lab))
+    return lab
 
 
 def _beside(subject):
@@ -48,6 +107,33 @@ def member_ids_of(room):
     return set(db.session.scalars(sa.select(RoomMember.user_id).where(RoomMember.room_id == room.id)))
 
 
+def _member_of(user, room_ids=None):
+    """The ids of the working rooms `user` is a member of (among `room_ids` when given)."""
+    query = sa.select(RoomMember.room_id).where(RoomMember.user_id == user.id)
+    if room_ids is not None:
+        query = query.where(RoomMember.room_id.in_(room_ids))
+    return set(db.session.scalars(query))
+
+
+def _readable(user, rooms, member_of, registrations):
+    """permissions.can_read_room for each of `rooms`, with the user's memberships (`member_of`:
+    room ids) and active registrations ({event id: state}) preloaded."""
+    return [room for room in rooms
+            if permissions.can_read_room(user, room, registration_state=registrations.get(room.event_id),
+                                         member_ids={user.id} if room.id in member_of else ())]
+
+
+def visible_working_rooms(user, lab):
+    """The lab's working rooms `user` may enter (two queries at most): all of them for who may
+    open one, their own for members, none for visitors."""
+    if not is_authenticated(user):
+        return []
+    rooms = working_rooms_of(lab)
+    if not rooms or permissions.can_open_working_room(user, lab):
+        return rooms
+    return _readable(user, rooms, _member_of(user, [room.id for room in rooms]), {})
+
+
 def _with_authors(query):
     return query.options(joinedload(Message.author).lazyload("*"))
 
@@ -67,6 +153,14 @@ def before(room, before_id, limit=PAGE):
                       .order_by(Message.id.desc()).limit(limit))
     ).all()
     return list(reversed(rows))
+
+
+def history(room, before_id=None):
+    """A page of the room's messages, oldest first, and whether an older page exists: the last
+    PAGE, or the PAGE before id `before_id`. One more than a page is read: if it comes back, there
+    is an older page (no COUNT needed)."""
+    rows = latest(room, PAGE + 1) if before_id is None else before(room, before_id, PAGE + 1)
+    return rows[-PAGE:], len(rows) > PAGE
 
 
 def after(room, after_id, limit=CATCH_UP_MAX):
@@ -147,6 +241,17 @@ def my_rooms(user):
     ).unique().all()
 
 
+def my_readable_rooms(user):
+    """My rooms that I may still read (a read marker outlives a facilitator role or a membership):
+    three queries at most, however many rooms."""
+    rooms = my_rooms(user)
+    if not rooms:
+        return []
+    registrations = active_registration_states(
+        user, [room.event_id for room in rooms if room.kind is RoomKind.EVENT and room.participants_only])
+    return _readable(user, rooms, _member_of(user), registrations)
+
+
 def my_room_ids(user):
     """A subquery of the ids of the rooms a user takes part in: wrote in, has a read marker in, or
     is a member of (a working room shows up before it is first opened)."""
@@ -172,9 +277,27 @@ def unread_total(user):
     ) or 0
 
 
+def unread_in_readable_rooms(user):
+    """The header's count: the unread messages of the rooms `user` may still read. One query when
+    nothing is unread; else the readable rooms are counted one by one."""
+    total = unread_total(user)
+    if not total:
+        return 0
+    return sum(unread_counts(user, [room.id for room in my_readable_rooms(user)]).values())
+
+
 def room_with_count(subject):
     """(the room beside an event, project or lab, its messages not deleted) in one query."""
     count = (sa.select(sa.func.count(Message.id))
              .where(Message.room_id == Room.id, Message.deleted_at.is_(None)).scalar_subquery())
     row = db.session.execute(sa.select(Room, count).where(_beside(subject))).first()
     return (row[0], row[1]) if row else (None, 0)
+
+
+def visible_room_with_count(user, subject):
+    """(room, messages) beside an event, project or lab, for its page's link: one query (two for
+    a participants-only event room); (None, 0) when `user` may not read the room."""
+    room, count = room_with_count(subject)
+    if room is None or not permissions.can_read_room(user, room):
+        return None, 0
+    return room, count

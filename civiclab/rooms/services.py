@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from civiclab.core import signals
 from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.kit import REASON_MAX  # the reason's limit of every form and service
 from civiclab.core.sanitize import is_blank, plain_text, render_markdown
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
@@ -28,7 +29,6 @@ from civiclab.rooms.models import (
 from civiclab.rooms.payloads import unstorable
 
 MUTE_MINUTES_MAX = 60 * 24 * 30
-REASON_MAX = 2000
 
 
 class RoomError(DomainError):
@@ -39,8 +39,12 @@ class RoomError(DomainError):
         self.code = code
 
 
-class RoomNotAllowed(RoomError, NotAllowed):
-    pass
+class RoomNotAllowed(RoomError):
+    """Who is acting may not do this in the room now (codes "forbidden", "muted", "locked", …).
+
+    Not a core NotAllowed (a 403 page): the socket sends its code, and a page says it on the form
+    that was sent (422), what was typed kept. Who may not read or moderate the room at all has
+    been refused before, by the page's loader (rooms.queries.load_room: 404 or 403)."""
 
 
 def _reason(reason):

@@ -87,8 +87,9 @@ def _acting_user():
 
 
 def _readable_room(user, room_id):
-    room = queries.room_by_id(room_id)
-    if room is None or not permissions.can_read_room(user, room):
+    """The room, as the pages load it (rooms.queries.readable_room); refused if not readable."""
+    room = queries.readable_room(user, room_id)
+    if room is None:
         raise Refusal("forbidden", _("Non puoi partecipare a questa stanza."))
     return room
 

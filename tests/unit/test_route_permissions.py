@@ -64,17 +64,17 @@ ROUTES = {
     "accounts.verify_organisation": (
         "POST", lambda w: f"/gestione/organizzazioni/{w['new_organisation'].id}/verifica", managers(400),
     ),
-    # places
+    # places (a city's and a lab's page and the dashboard show several domains: they are pages')
     "places.cities": ("GET", lambda w: "/citta", everyone(200)),
-    "places.city": ("GET", lambda w: f"/citta/{w['city'].slug}", everyone(200)),
+    "pages.city": ("GET", lambda w: f"/citta/{w['city'].slug}", everyone(200)),
     "places.labs": ("GET", lambda w: "/laboratori", everyone(200)),
-    "places.lab": ("GET", lambda w: f"/citta/{w['city'].slug}/laboratori/{w['lab'].slug}", everyone(200)),
+    "pages.lab": ("GET", lambda w: f"/citta/{w['city'].slug}/laboratori/{w['lab'].slug}", everyone(200)),
     "places.lab_new": ("GET", lambda w: f"/citta/{w['city'].slug}/laboratori/nuovo", managers(200)),
     "places.lab_edit": (
         "GET", lambda w: f"/citta/{w['city'].slug}/laboratori/{w['lab'].slug}/modifica", managers(200),
     ),
     # the dashboard is for whoever manages some city: the other city's staff too
-    "places.manage": ("GET", lambda w: "/gestione", managers(200, other_staff=200)),
+    "pages.manage": ("GET", lambda w: "/gestione", managers(200, other_staff=200)),
     "places.staff": ("GET", lambda w: f"/gestione/citta/{w['city'].slug}/ruoli", managers(200)),
     "places.staff_add": ("POST", lambda w: f"/gestione/citta/{w['city'].slug}/personale", admins_only(422)),
     "places.staff_remove": (

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from civiclab.accounts import services
 from civiclab.accounts.models import Membership, MembershipStatus, Organisation, ParticipantType, User
+from civiclab.core.registry import Registry
 from civiclab.core.signals import user_deleted
 from civiclab.places.models import CityStaff, LabFacilitator
 from tests.conftest import DEMO_PASSWORD, login
@@ -81,7 +82,9 @@ def test_the_export_holds_my_profile_consent_memberships_and_roles(client, db_se
 
 def test_other_domains_add_their_sections_to_the_export(app, make_user, monkeypatch):
     user = make_user()
-    monkeypatch.setitem(services.EXPORT_SECTIONS, "proposals", lambda u: [{"author": u.id}])
+    sections = Registry("export sections")
+    sections.add("proposals", lambda u: [{"author": u.id}])
+    monkeypatch.setattr(services, "EXPORT_SECTIONS", sections)
     with app.test_request_context():
         assert services.export_user_data(user)["proposals"] == [{"author": user.id}]
 

@@ -64,7 +64,7 @@ def test_an_older_page_goes_back_by_keyset(client, db_session, room, make_user):
     assert shown == [m.id for m in messages[:10]]
     assert 'rel="prev"' not in html  # nothing older
     assert "Torna ai messaggi più recenti" in text_of(response)
-    assert 'data-live="0"' in html and "rooms.js" not in html  # history pages are not live
+    assert 'data-live="0"' in html and "js/rooms/" not in html  # history pages are not live
 
 
 def test_a_page_of_history_ignores_a_nonsense_cursor(client, db_session, room, make_user):

@@ -66,3 +66,19 @@ def test_deleting_the_account_erases_the_text_of_its_room_messages_and_shows_a_p
     assert "333 1234567" not in page and "Ciao a tutti" in page
     assert "Messaggio rimosso insieme all'account di chi l'ha scritto" in page
     assert db_session.get(Room, working_id) is not None
+
+
+def test_the_export_holds_the_rooms_i_opened_or_locked(in_request, client, db_session, make_lab, make_facilitator):
+    lab = make_lab()
+    facilitator = make_facilitator(lab)
+    room = queries.room_of(lab)
+    working = services.open_working_room(facilitator, lab, "Gruppo orti")
+    services.set_locked(facilitator, room, True, "Fine dell'incontro")
+    db_session.commit()
+
+    opened, locked = sorted(_export(client, facilitator)["rooms_opened_or_locked"], key=lambda r: r["room_id"] != working.id)
+
+    assert (opened["room_id"], opened["name"], opened["locked_at"]) == (working.id, "Gruppo orti", None)
+    assert opened["opened_at"] is not None
+    assert (locked["room_id"], locked["opened_at"], locked["lock_reason"]) == (room.id, None, "Fine dell'incontro")
+    assert locked["locked_at"] is not None

@@ -1,0 +1,25 @@
+"""Reading follows for pages: the loader of what a button follows, and the follow button's state
+on the pages of projects, calls and proposals."""
+from flask import abort
+from flask_login import current_user
+
+from civiclab.extensions import db
+from civiclab.follows import services
+
+
+def load_subject(kind, subject_id, for_="follow"):
+    """The project, call or proposal (`kind` as in the URL) `subject_id`, or 404: what the
+    signed-in person may not see does not exist for them."""
+    if for_ != "follow":
+        raise ValueError(for_)
+    model, _column, _can_view = services.SUBJECTS[kind]
+    subject = db.session.get(model, subject_id)
+    if subject is None or not services.can_follow(current_user, subject):
+        abort(404)
+    return subject
+
+
+def followed_by_viewer(subject):
+    """The section ("project" | "call" | "proposal", "follow") of those pages: whether the
+    signed-in person follows `subject` (False for visitors)."""
+    return services.is_following(current_user, subject)
