@@ -25,6 +25,11 @@ class Stance(enum.Enum):
             Stance.AGAINST: _l("Contrario"),
         }[self]
 
+    @property
+    def badge(self):
+        """The Bootstrap Italia badge class the stance is shown with."""
+        return {Stance.IN_FAVOUR: "bg-success", Stance.AGAINST: "bg-danger"}.get(self, "bg-secondary")
+
 
 class Comment(db.Model):
     __tablename__ = "comments"

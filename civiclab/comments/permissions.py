@@ -1,23 +1,23 @@
-"""Who may read, write, edit, vote on and moderate comments (pure functions)."""
+"""Who may read, write, edit, vote on and moderate comments (pure functions). What a comment is
+about answers who reads it and who moderates it (its kind's rules, core/targets.py)."""
 from datetime import timedelta
 
 from civiclab.comments.models import EDIT_WINDOW_MINUTES
-from civiclab.core.permissions import is_admin, is_authenticated
+from civiclab.comments.targets import kind_of, target_of
+from civiclab.core.permissions import is_authenticated
 from civiclab.core.time import utcnow
-from civiclab.places.permissions import can_manage_city
-from civiclab.proposals.permissions import can_contribute, can_moderate_proposal, can_view_proposal
+from civiclab.places.permissions import can_moderate_in_city
 
 
 def can_view_comment(user, comment):
     """Whoever may see what it is about (a published project, a visible proposal)."""
-    if comment.proposal_id is not None:
-        return can_view_proposal(user, comment.proposal)
-    return comment.project.published or can_manage_city(user, comment.project.city_id)
+    kind, target = target_of(comment)
+    return kind.may_view(user, target)
 
 
 def can_comment(user):
     """Confirmed accounts (blocks are checked by the service, with their end date)."""
-    return can_contribute(user)
+    return is_authenticated(user) and user.is_confirmed
 
 
 def can_edit_comment(user, comment, now=None):
@@ -32,21 +32,17 @@ def can_delete_comment(user, comment):
 
 
 def can_moderate_comment(user, comment):
-    """On a proposal: who moderates its call. On a project: the city's municipality staff, the
-    facilitators of the city's labs, administrators."""
-    if comment.proposal_id is not None:
-        return can_moderate_comments_on(user, proposal=comment.proposal)
-    return can_moderate_comments_on(user, project=comment.project)
+    """Who moderates the comments of what it is about (`can_moderate_comments_on`)."""
+    return can_moderate_comments_on(user, target_of(comment)[1])
 
 
-def can_moderate_comments_on(user, project=None, proposal=None):
-    """Who moderates every comment of a subject (a thread's page asks once, not per comment)."""
+def can_moderate_comments_on(user, target):
+    """Who moderates every comment of a target (a thread's page asks once, not per comment): on a
+    proposal, who moderates its call; on a project, the city's moderators (its municipality
+    staff, the facilitators of its labs, administrators)."""
     if not is_authenticated(user):
         return False
-    if proposal is not None:
-        return can_moderate_proposal(user, proposal)
-    city_id = project.city_id
-    if is_admin(user) or city_id in user.staff_city_ids:
-        return True
-    return any(role.lab.city_id == city_id for role in user.facilitator_roles)
-
+    kind = kind_of(target)
+    if kind.may_moderate is not None:
+        return kind.may_moderate(user, target)
+    return can_moderate_in_city(user, kind.city_of(target))

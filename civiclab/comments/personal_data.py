@@ -5,35 +5,26 @@ account's name ("Utente eliminato"), and the votes stay counted in the comments'
 upvotes/downvotes, anonymous once the account is.
 """
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
 
 from civiclab.accounts.services import export_section
 from civiclab.comments.models import Comment, CommentVote
+from civiclab.comments.targets import loads, target_of
 from civiclab.core.time import isoformat
 from civiclab.extensions import db
-from civiclab.programmes.models import Project
-from civiclab.programmes.permissions import can_view_project
-from civiclab.proposals.models import Call, Proposal
-from civiclab.proposals.permissions import can_view_proposal
 
 
-@export_section("comments")
 def export_comments(user):
-    """Every comment of `user`, with what it is about (one query). A subject they may no longer
+    """Every comment of `user`, with what it is about (one query). A target they may no longer
     see (a hidden proposal, an unpublished project) is named by its id alone."""
-    rows = db.session.execute(
-        sa.select(Comment, Project, Proposal)
-        .outerjoin(Project, Comment.project_id == Project.id)
-        .outerjoin(Proposal, Comment.proposal_id == Proposal.id)
-        .outerjoin(Call, Proposal.call_id == Call.id)
-        .options(contains_eager(Proposal.call).lazyload(Call.themes))
+    comments = db.session.scalars(
+        sa.select(Comment).options(*loads(lambda kind: getattr(Comment, kind.kind)))
         .where(Comment.author_id == user.id)
         .order_by(Comment.created_at, Comment.id)
     ).all()
     return [
         {
             "id": comment.id,
-            "subject": _subject(user, project, proposal),
+            "subject": _subject(user, comment),
             "in_reply_to": comment.parent_id,
             "body": comment.body,
             "stance": comment.stance.value if comment.stance else None,
@@ -46,17 +37,15 @@ def export_comments(user):
             "hidden_at": isoformat(comment.hidden_at),
             "hidden_reason": comment.hidden_reason,
         }
-        for comment, project, proposal in rows
+        for comment in comments
     ]
 
 
-def _subject(user, project, proposal):
-    if project is not None:
-        return {"project_id": project.id, "title": project.title if can_view_project(user, project) else None}
-    return {"proposal_id": proposal.id, "title": proposal.title if can_view_proposal(user, proposal) else None}
+def _subject(user, comment):
+    kind, target = target_of(comment)
+    return {kind.column: target.id, "title": target.title if kind.may_view(user, target) else None}
 
 
-@export_section("comment_votes")
 def export_comment_votes(user):
     """The comments `user` voted up or down (one query)."""
     votes = db.session.scalars(
@@ -67,3 +56,8 @@ def export_comment_votes(user):
          "created_at": isoformat(vote.created_at)}
         for vote in votes
     ]
+
+
+def connect():
+    export_section("comments", export_comments)
+    export_section("comment_votes", export_comment_votes)

@@ -1,4 +1,5 @@
-"""Reading comments: a page of threads with all their replies, and where a comment is shown.
+"""Reading comments: a page of threads with all their replies (the comments section of a
+target's page), a comment for a route, and where a comment is shown.
 
 A page of threads costs the same few queries whatever its size: the top-level comments of the
 page (and their count), every reply of those threads in one query by root_id, the viewer's votes
@@ -7,22 +8,34 @@ in one more; authors come joined. The tree is built in Python.
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import abort, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy.orm import joinedload, lazyload
+from werkzeug.datastructures import MultiDict
 
+from civiclab.accounts.blocks import ensure_not_blocked
 from civiclab.accounts.models import User
 from civiclab.comments import permissions
 from civiclab.comments.models import MAX_SHOWN_DEPTH, Comment, CommentVote
 from civiclab.comments.services import discussion_problem
+from civiclab.comments.targets import kind_of, named_target, target_of
 from civiclab.core.errors import NotAllowed
-from civiclab.core.permissions import is_authenticated
+from civiclab.core.forms import filter_id
+from civiclab.core.pagination import page_number
+from civiclab.core.permissions import is_authenticated, require
+from civiclab.core.targets import commentable
 from civiclab.core.time import utcnow
+from civiclab.core.urls import url_keeping_query
 from civiclab.extensions import db
-from civiclab.moderation.blocks import ensure_not_blocked
 from civiclab.places.roles import role_badges
 
 PER_PAGE = 20
 SORTS = ("oldest", "newest", "best")
+# The query arguments of the section on its target's page (the page may paginate something else).
+SORT_ARG = "ordine_commenti"
+PAGE_ARG = "pagina_commenti"
+ANCHOR = "commenti"
 
 
 @dataclass
@@ -48,10 +61,10 @@ class CommentNode:
 
 @dataclass
 class Thread:
-    """What templates/comments/_section.html shows."""
+    """What templates/comments/_section.html shows: a page of the comments on `target`."""
 
-    project: object
-    proposal: object
+    kind: object  # the target's Commentable (core/targets.py)
+    target: object
     roots: list
     sort: str
     page: int
@@ -73,22 +86,31 @@ class Thread:
     def has_next(self):
         return self.page < self.pages
 
+    def list_url(self, sort=None, page=None):
+        """The target's page with the section's order or page changed, landing on the section
+        (the page's other arguments kept, unless it was shown again after a failed POST)."""
+        on_its_page = request.method == "GET" and request.endpoint == self.kind.endpoint
+        changes = {}
+        if sort is not None:
+            changes = {SORT_ARG: sort, PAGE_ARG: None}
+        if page is not None:
+            changes[PAGE_ARG] = page
+        return url_keeping_query(self.kind.endpoint, self.kind.url_values(self.target),
+                                 request.args if on_its_page else (), anchor=ANCHOR, **changes)
+
 
 def _with_author():
     """Authors joined; their roles (eager by default on User) are not needed to show a comment."""
     return joinedload(Comment.author).options(lazyload(User.staff_roles), lazyload(User.facilitator_roles))
 
 
-def _subject_filter(project=None, proposal=None):
-    if proposal is not None:
-        return Comment.proposal_id == proposal.id
-    return Comment.project_id == project.id
+def _about(kind, target):
+    return getattr(Comment, kind.column) == target.id
 
 
 def _same_subject(comment):
-    if comment.proposal_id is not None:
-        return Comment.proposal_id == comment.proposal_id
-    return Comment.project_id == comment.project_id
+    kind, target = target_of(comment)
+    return _about(kind, target)
 
 
 def _root_order(sort):
@@ -99,13 +121,13 @@ def _root_order(sort):
     return (Comment.created_at, Comment.id)
 
 
-def _write_problem(viewer, project, proposal):
+def _write_problem(viewer, target):
     if not is_authenticated(viewer):
         return None
     if not permissions.can_comment(viewer):
         return _l("Conferma il tuo indirizzo email per commentare: trovi il link nel messaggio che ti "
                   "abbiamo mandato.")
-    problem = discussion_problem(project=project, proposal=proposal)
+    problem = discussion_problem(target)
     if problem:
         return problem
     try:
@@ -115,12 +137,13 @@ def _write_problem(viewer, project, proposal):
     return None
 
 
-def load_thread(viewer, project=None, proposal=None, sort="oldest", page=1, now=None):
-    """A page of the subject's threads (PER_PAGE top-level comments, ordered by `sort`) with all
-    their replies, oldest first under each comment."""
+def load_thread(viewer, sort="oldest", page=1, now=None, **target):
+    """A page of the threads on a target named by its kind (`proposal=…`): PER_PAGE top-level
+    comments, ordered by `sort`, with all their replies, oldest first under each comment."""
+    kind, target = named_target(target)
     sort = sort if sort in SORTS else "oldest"
     now = now or utcnow()
-    subject = _subject_filter(project, proposal)
+    subject = _about(kind, target)
     threads_total, visible_total = db.session.execute(
         sa.select(
             sa.func.count(Comment.id).filter(Comment.parent_id.is_(None)),
@@ -172,12 +195,12 @@ def load_thread(viewer, project=None, proposal=None, sort="oldest", page=1, now=
         nodes[item.id] = item
 
     return Thread(
-        project=project, proposal=proposal, roots=root_nodes, sort=sort, page=page, pages=pages,
+        kind=kind, target=target, roots=root_nodes, sort=sort, page=page, pages=pages,
         threads_total=threads_total, visible_total=visible_total,
-        can_moderate=permissions.can_moderate_comments_on(viewer, project=project, proposal=proposal),
+        can_moderate=permissions.can_moderate_comments_on(viewer, target),
         can_vote=is_authenticated(viewer) and permissions.can_comment(viewer)
-        and discussion_problem(project=project, proposal=proposal) is None,
-        write_problem=_write_problem(viewer, project, proposal),
+        and discussion_problem(target) is None,
+        write_problem=_write_problem(viewer, target),
         signed_in=is_authenticated(viewer),
         badges=role_badges(comment.author for comment in (*roots, *replies)),
     )
@@ -196,5 +219,71 @@ def page_of(comment):
     return before // PER_PAGE + 1
 
 
+def thread_for(target):
+    """The thread of `target` its page shows, at the order and page its query asks for."""
+    page = page_number(MultiDict({"page": request.args.get(PAGE_ARG, "1")}))
+    return load_thread(current_user, sort=request.args.get(SORT_ARG, "oldest"), page=page,
+                       **{kind_of(target).kind: target})
+
+
+def comments_section(target):
+    """The ("<kind>", "comments") section of a target's page (core/sections.py): its thread, or
+    None while its page shows no comments (a proposal not yet public)."""
+    return thread_for(target) if kind_of(target).shows_comments(target) else None
+
+
 def comment_select(comment_id):
     return sa.select(Comment).where(Comment.id == comment_id).options(joinedload(Comment.author))
+
+
+def load_comment(comment_id, for_="view"):
+    """The comment, for the current user to `for_` ("view", "edit", "delete", "moderate"): 404
+    when it is not there or is about what they may not see, 403 when it is not theirs to act on."""
+    comment = db.first_or_404(comment_select(comment_id))
+    if not permissions.can_view_comment(current_user, comment):
+        abort(404)  # a comment on what one may not see does not exist for them
+    if for_ == "edit":
+        require(is_authenticated(current_user) and comment.author_id == current_user.id)
+    elif for_ == "delete":
+        require(permissions.can_delete_comment(current_user, comment))
+    elif for_ == "moderate":
+        require(permissions.can_moderate_comment(current_user, comment))
+    return comment
+
+
+def load_target(formdata):
+    """(its Commentable, the target) a comment form names by its hidden field (`proposal_id`):
+    400 when it names none or several, 404 when it is not there for the current user."""
+    named = [(kind, filter_id(formdata.get(kind.column))) for kind in commentable.values()]
+    named = [(kind, target_id) for kind, target_id in named if target_id is not None]
+    if len(named) != 1:
+        abort(400)  # the section always sends exactly one target
+    kind, target_id = named[0]
+    target = kind.load(target_id)
+    if target is None or not kind.may_view(current_user, target):
+        abort(404)
+    return kind, target
+
+
+# ---- where a comment is read ----------------------------------------------------------------
+
+def target_url(target):
+    """The comments section of `target`'s page."""
+    kind = kind_of(target)
+    return url_for(kind.endpoint, **kind.url_values(target), _anchor=ANCHOR)
+
+
+def comment_url(comment):
+    """A comment's place on its target's page, on the section's page that shows its thread."""
+    kind, target = target_of(comment)
+    args = {"_anchor": f"commento-{comment.id}"}
+    page = page_of(comment)
+    if page > 1:
+        args[PAGE_ARG] = page
+    return url_for(kind.endpoint, **kind.url_values(target), **args)
+
+
+def comment_anchor_url(comment):
+    """A comment on its target's page (first page of the section: no query, for lists of many)."""
+    kind, target = target_of(comment)
+    return url_for(kind.endpoint, **kind.url_values(target), _anchor=f"commento-{comment.id}")

@@ -1,24 +1,27 @@
 """The rules of comments: who may post where, threads, editing within the window, deleting with a
-placeholder, votes with their counters.
+placeholder, votes with their counters, reporting, and moderators hiding and restoring.
 
 Services take plain values and the acting user, check permissions and rules, flush and emit
-signals; the request boundary commits. Hiding, restoring and reports live in
-civiclab/moderation/services.py. A proposal's comments_count follows every change of visibility
-by itself (see `recount_proposal_comments` in comments/models.py).
+signals; the request boundary commits. What a comment is about is read through core/targets.py;
+reports and the log are moderation's (moderation/services.py), which comments call. A
+proposal's comments_count follows every change of visibility by itself (see
+`recount_proposal_comments` in comments/models.py).
 """
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from civiclab.accounts.blocks import ensure_not_blocked
 from civiclab.comments import permissions
 from civiclab.comments.models import EDIT_WINDOW_MINUTES, Comment, CommentVote, Stance
+from civiclab.comments.targets import kind_of, named_target, target_of
 from civiclab.core import signals
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.permissions import is_authenticated
 from civiclab.core.sanitize import is_blank, render_markdown, text_content
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
-from civiclab.moderation.blocks import ensure_not_blocked
+from civiclab.moderation import services as moderation
 
 BODY_MAX = 5_000
 VOTE_VALUES = (-1, 0, 1)  # down, cancel, up
@@ -46,18 +49,10 @@ def _stance(value):
         raise DomainError(_l("Scegli una posizione tra quelle proposte."), field="stance") from None
 
 
-def discussion_problem(project=None, proposal=None):
-    """Why nobody may comment on this subject now (a message), or None when the discussion is open."""
-    if proposal is not None:
-        if not proposal.is_public:
-            return _l("Si possono commentare solo le proposte pubblicate.")
-        if not proposal.call.allows("comment"):
-            return _l("I commenti sono chiusi in questa fase della call (%(phase)s).",
-                      phase=proposal.call.phase.label)
-        return None
-    if not project.published:
-        return _l("Si potrà commentare quando il progetto sarà pubblicato.")
-    return None
+def discussion_problem(target):
+    """Why nobody may comment on `target` now (a message), or None when the discussion is open
+    (its kind's rule: a published project, a public proposal in a phase that takes comments)."""
+    return kind_of(target).discussion_problem(target)
 
 
 def _ensure_may_contribute(actor):
@@ -66,32 +61,31 @@ def _ensure_may_contribute(actor):
     ensure_not_blocked(actor)
 
 
-def post_comment(actor, body, project=None, proposal=None, parent=None, stance=None):
-    """A new comment by `actor` on a project or a proposal, or a reply to `parent` (the subject is
-    then the parent's). A stance is taken only by top-level comments on proposals."""
+def post_comment(actor, body, parent=None, stance=None, **target):
+    """A new comment by `actor` on a target named by its kind (`project=…`, `proposal=…`), or a
+    reply to `parent` (the target is then the parent's). A stance is taken only by top-level
+    comments on a kind that takes one (proposals)."""
     _ensure_may_contribute(actor)
+    named = named_target(target)
     if parent is not None:
-        if (project is not None and project.id != parent.project_id) or (
-                proposal is not None and proposal.id != parent.proposal_id):
+        kind, about = target_of(parent)
+        if named is not None and (named[0] != kind or named[1].id != about.id):
             raise DomainError(_l("La risposta deve riguardare lo stesso argomento del commento."))
-        project, proposal = parent.project, parent.proposal
+        named = kind, about
         if not parent.is_visible:
             raise DomainError(_l("Non si può rispondere a un commento eliminato o nascosto."))
-    if (project is None) == (proposal is None):
+    if named is None:
         raise DomainError(_l("Scegli se commentare un progetto o una proposta."))
-    problem = discussion_problem(project=project, proposal=proposal)
+    kind, about = named
+    problem = kind.discussion_problem(about)
     if problem:
         raise DomainError(problem)
     stance = _stance(stance)
-    if stance is not None and (proposal is None or parent is not None):
+    if stance is not None and (not kind.takes_stance or parent is not None):
         raise DomainError(_l("Una posizione si prende solo commentando una proposta, non nelle risposte."),
                           field="stance")
     source, html = _body(body)
-    comment = Comment(
-        author_id=actor.id, body=source, body_html=html, stance=stance,
-        project_id=project.id if project is not None else None,
-        proposal_id=proposal.id if proposal is not None else None,
-    )
+    comment = Comment(author_id=actor.id, body=source, body_html=html, stance=stance, **{kind.column: about.id})
     if parent is not None:
         comment.parent_id = parent.id
         comment.root_id = parent.root_id or parent.id
@@ -150,7 +144,7 @@ def vote(actor, comment, value):
         raise DomainError(_l("Non puoi votare un tuo commento."))
     if not comment.is_visible:
         raise DomainError(_l("Non si vota un commento eliminato o nascosto."))
-    problem = discussion_problem(project=comment.project, proposal=comment.proposal)
+    problem = discussion_problem(target_of(comment)[1])
     if problem:
         raise DomainError(problem)
     comment = _lock_comment(comment)
@@ -186,3 +180,41 @@ def vote_of(user, comment):
     return db.session.scalar(
         sa.select(CommentVote.value).where(CommentVote.comment_id == comment.id, CommentVote.user_id == user.id)
     ) or 0
+
+
+# ---- reports and moderation (the reports and the log are moderation's) ---------------------
+
+def report_comment(actor, comment, reason):
+    """`actor` reports a visible comment to its moderators (moderation.services.report)."""
+    if not comment.is_visible:
+        raise DomainError(_l("Questo commento non è visibile: non serve segnalarlo."))
+    return moderation.report(actor, comment, reason)
+
+
+def hide_comment(actor, comment, reason):
+    """A moderator hides a comment; its placeholder says it was moderated (the reason is logged)."""
+    if not permissions.can_moderate_comment(actor, comment):
+        raise NotAllowed(_l("Non puoi moderare questo commento."))
+    reason = moderation.clean_reason(reason)
+    if comment.hidden_by_id is not None:
+        raise DomainError(_l("Questo commento è già nascosto."))
+    comment.hidden_at = utcnow()
+    comment.hidden_by_id = actor.id
+    comment.hidden_reason = reason
+    moderation.log(actor, "hide_comment", reason, content=comment, user=comment.author)
+    db.session.flush()
+    return comment
+
+
+def restore_comment(actor, comment, reason):
+    if not permissions.can_moderate_comment(actor, comment):
+        raise NotAllowed(_l("Non puoi moderare questo commento."))
+    reason = moderation.clean_reason(reason)
+    if comment.hidden_at is None:
+        raise DomainError(_l("Questo commento è visibile."))
+    comment.hidden_at = None
+    comment.hidden_by_id = None
+    comment.hidden_reason = ""
+    moderation.log(actor, "restore_comment", reason, content=comment, user=comment.author)
+    db.session.flush()
+    return comment

@@ -1,15 +1,18 @@
-"""Forms of moderation: the queue's filters, a decision on a proposal, resolving reports, blocking
-a user and lifting a block."""
+"""Forms of moderation: the queue's filters, a decision on a proposal, reporting a proposal,
+resolving reports, blocking a user and lifting a block."""
 from datetime import time, timedelta
 from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
+from civiclab.core.kit import REASON_MAX
 from civiclab.core.time import utcnow
 from civiclab.events.forms import ItalianDateField, rome_to_utc
+from civiclab.moderation.permissions import can_report
 from civiclab.proposals.models import ProposalState
 
 REASON_ROWS = {"rows": 3}
@@ -66,6 +69,22 @@ class DecisionForm(FlaskForm):
             return ProposalState(self.decision.data)
         except ValueError:
             return None
+
+
+class ReportForm(FlaskForm):
+    """Reporting a proposal to its moderators."""
+
+    reason = TextAreaField(_l("Motivo della segnalazione"),
+                           validators=[DataRequired(_l("Scrivi il motivo della segnalazione.")),
+                                       Length(max=REASON_MAX)],
+                           render_kw={"rows": 3},
+                           description=_l("Ad esempio: offensiva, pubblicità, dati personali di altri."))
+
+
+def report_form_for(proposal):
+    """The ("proposal", "report") section of a proposal's page: the form to report it, when the
+    reader may (else None)."""
+    return ReportForm() if can_report(current_user, proposal) else None
 
 
 UPHELD, REJECTED = "confermate", "infondate"

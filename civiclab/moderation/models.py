@@ -1,4 +1,5 @@
-"""Reports of content, blocks of users, and the log of every moderation action."""
+"""Reports of content and the log of every moderation action (blocks are accounts' own:
+civiclab/accounts/blocks.py)."""
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -40,31 +41,6 @@ class Report(db.Model):
     comment = relationship("Comment")
     proposal = relationship("Proposal")
     room_message = relationship("Message")
-
-
-class UserBlock(db.Model):
-    """A user may not comment or propose until `ends_at` (None: until lifted)."""
-
-    __tablename__ = "user_blocks"
-    __table_args__ = (sa.Index("ix_user_blocks_user_lifted", "user_id", "lifted_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    blocked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    reason: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    ends_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    lifted_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    lifted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    # The city in whose name the block was placed (None: by an administrator); its staff may lift it.
-    city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cities.id", ondelete="SET NULL"))
-
-    user = relationship("User", foreign_keys=[user_id])
-    blocked_by = relationship("User", foreign_keys=[blocked_by_id])
-    city = relationship("City")
-
-    def is_active_at(self, moment):
-        return self.lifted_at is None and (self.ends_at is None or self.ends_at > moment)
 
 
 # The log's words for each action.

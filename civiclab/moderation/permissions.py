@@ -1,4 +1,10 @@
-"""Who may block whom, who may lift a block, and who reads which entries of the log (pure functions).
+"""Who may moderate, report, block whom, lift a block, and read which entries of the log (pure
+functions): the one place moderation's "who may" rules are written.
+
+- **Moderating.** Administrators, municipality staff and facilitators moderate something: they
+  have the moderation pages. Who moderates a given content is its owner's rule, read through
+  moderation/reportable.py (`can_moderate_content`).
+- **Reporting.** Confirmed accounts report what others wrote (proposals, comments, messages).
 
 A block is site-wide (the person may not comment, propose or write in rooms anywhere), but the
 people who place it answer to one city. So the rules are:
@@ -21,6 +27,8 @@ people who place it answer to one city. So the rules are:
   city. An entry whose city is unknown is for administrators only.
 """
 from civiclab.core.permissions import is_admin, is_authenticated
+from civiclab.moderation.reportable import kind_of
+from civiclab.proposals.permissions import can_contribute
 
 BLOCK_ACTIONS = ("block_user", "lift_block")
 
@@ -38,11 +46,26 @@ def holds_a_role(user):
     return bool(user.is_admin or user.staff_roles or user.facilitator_roles)
 
 
-def can_block_users(user):
-    """Whether `user` may block anybody at all (the blocks pages, the log)."""
+def can_moderate_anything(user):
+    """Administrators, municipality staff and facilitators: whoever moderates something (the
+    moderation pages: the queues, the blocks, the log; and the menu's entry to them). Read from
+    the roles alone (no query): the same people as those with `moderated_city_ids`."""
     if not is_authenticated(user):
         return False
-    return is_admin(user) or bool(moderated_city_ids(user))
+    return is_admin(user) or bool(user.staff_roles) or bool(user.facilitator_roles)
+
+
+def can_moderate_content(user, content):
+    """Whether `user` moderates a reported content (a comment, a proposal, a room message): the
+    rule of the domain that owns it."""
+    return is_authenticated(user) and kind_of(content).may_moderate(user, content)
+
+
+def can_report(user, content=None):
+    """Confirmed accounts report content, not their own (the service says why, to who tries)."""
+    if not can_contribute(user):
+        return False
+    return content is None or content.author_id != user.id
 
 
 def block_city_id(actor, active_city_ids):
@@ -87,6 +110,6 @@ def can_read_log_entry(user, entry):
         return False
     if is_admin(user):
         return True
-    if not can_block_users(user):
+    if not can_moderate_anything(user):
         return False
     return entry.action in BLOCK_ACTIONS or (entry.city_id is not None and entry.city_id in moderated_city_ids(user))

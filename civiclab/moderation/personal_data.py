@@ -6,13 +6,13 @@ block is part of the moderation record.
 """
 import sqlalchemy as sa
 
+from civiclab.accounts.blocks import UserBlock
 from civiclab.accounts.services import export_section
 from civiclab.core.time import isoformat
 from civiclab.extensions import db
-from civiclab.moderation.models import Report, UserBlock
+from civiclab.moderation.models import Report
 
 
-@export_section("reports")
 def export_reports(user):
     """The reports `user` filed, with how they ended (one query)."""
     reports = db.session.scalars(
@@ -38,7 +38,6 @@ def _subject(report):
     return {"proposal_id": report.proposal_id}
 
 
-@export_section("blocks")
 def export_blocks(user):
     """The blocks moderators put on `user`, lifted or not (one query)."""
     blocks = db.session.scalars(
@@ -49,3 +48,8 @@ def export_blocks(user):
          "lifted_at": isoformat(block.lifted_at)}
         for block in blocks
     ]
+
+
+def connect():
+    export_section("reports", export_reports)
+    export_section("blocks", export_blocks)

@@ -7,24 +7,30 @@ SQL so a page of the queue is one query); tests check both agree.
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
+from civiclab.accounts.blocks import UserBlock
 from civiclab.accounts.models import User
-from civiclab.comments import permissions as comment_permissions
-from civiclab.comments.models import Comment
-from civiclab.core.permissions import is_admin, is_authenticated
+from civiclab.core.permissions import is_admin, require
 from civiclab.core.time import utcnow
-from civiclab.events.models import Event
 from civiclab.extensions import db
-from civiclab.moderation.models import ModerationAction, Report, UserBlock
-from civiclab.moderation.permissions import BLOCK_ACTIONS, moderated_city_ids
+from civiclab.moderation.models import ModerationAction, Report
+from civiclab.moderation.permissions import (
+    BLOCK_ACTIONS,
+    can_lift_block,
+    can_moderate_anything,
+    can_moderate_content,
+    can_report,
+    moderated_city_ids,
+)
+from civiclab.moderation.reportable import reportable
 from civiclab.places.models import Lab
-from civiclab.programmes.models import Project
-from civiclab.proposals import permissions as proposal_permissions
 from civiclab.proposals.models import Call, Proposal, ProposalState, ProposalTransition
-from civiclab.rooms.models import Message, Room
-from civiclab.rooms.permissions import can_moderate_room
+from civiclab.proposals.permissions import can_moderate_proposal
+from civiclab.proposals.queries import load_proposal
 
 # The states a moderator's queue shows, in the order of the counts.
 QUEUE_STATES = (
@@ -41,18 +47,6 @@ def _person(relationship):
 def _author(relationship):
     """Load a content's author with their roles (whether they may be blocked), in batches."""
     return joinedload(relationship).options(selectinload(User.staff_roles), selectinload(User.facilitator_roles))
-
-
-def _call(relationship):
-    """Load a related call for its rules and title, without its themes."""
-    return joinedload(relationship).lazyload(Call.themes)
-
-
-def moderates_any_call(user):
-    """Administrators, municipality staff and facilitators: whoever may have a queue."""
-    if not is_authenticated(user):
-        return False
-    return is_admin(user) or bool(user.staff_city_ids) or bool(user.facilitated_lab_ids)
 
 
 def moderated_calls_clause(user):
@@ -112,7 +106,10 @@ def queue_counts(user, filters):
 
 
 def waiting_count(user):
-    """How many submitted proposals wait for `user`'s decision (one query, for the header)."""
+    """How many submitted proposals wait for `user`'s decision: the header's "moderation" counter
+    (one query; none, and 0, for who moderates nothing)."""
+    if not can_moderate_anything(user):
+        return 0
     return db.session.scalar(
         sa.select(sa.func.count(Proposal.id)).join(Proposal.call)
         .where(moderated_calls_clause(user), Proposal.state == ProposalState.SUBMITTED)
@@ -143,24 +140,30 @@ def proposal_for_decision(proposal_id):
 class ReportedContent:
     """The open reports of one comment, proposal or room message."""
 
-    target: object  # Comment, Proposal or rooms' Message
+    reportable: object  # its Reportable (moderation/reportable.py)
+    target: object
     reports: list = field(default_factory=list)
 
     @property
+    def kind(self):
+        """The queue's word for it, in its URL and its form's prefix ("commento", …)."""
+        return self.reportable.name
+
+    @property
     def is_comment(self):
-        return isinstance(self.target, Comment)
+        return self.kind == "commento"
 
     @property
     def is_message(self):
-        return self.reports[0].room_message_id is not None if self.reports else False
-
-    @property
-    def kind(self):
-        return "commento" if self.is_comment else "messaggio" if self.is_message else "proposta"
+        return self.kind == "messaggio"
 
     @property
     def key(self):
         return f"{self.kind}-{self.target.id}"
+
+    @property
+    def url(self):
+        return self.reportable.url(self.target)
 
     @property
     def reporters_count(self):
@@ -169,49 +172,40 @@ class ReportedContent:
     @property
     def is_pending_review(self):
         """Hidden by the reports, waiting for a moderator (a room message never is)."""
-        if self.is_message:
-            return False
-        if self.is_comment:
-            return self.target.is_pending_review
-        return self.target.hidden_at is not None
+        return self.reportable.hidden_by_reports and self.reportable.pending_review(self.target)
+
+
+def _contents(model, person):
+    """Loader options for the reportable contents `model` (Report, ModerationAction) names: each
+    with its author (loaded by `person`) and what its kind reads."""
+    return [joinedload(getattr(model, kind.relationship)).options(person(kind.model.author), *kind.loads())
+            for kind in reportable.values() if hasattr(model, kind.relationship)]
 
 
 def open_reported_contents(user):
     """The contents with open reports that `user` may moderate, the longest waiting first.
 
-    Two queries whatever the number of reports: the reports with their reporter, comment (with
-    its author, proposal and call, or project) or proposal (with its author and call), then the
-    viewer's labs. Permissions are checked in Python with the domains' own functions.
+    Two queries whatever the number of reports: the reports with their reporter and content
+    (with its author, and what its kind reads to say who moderates it), then the viewer's labs.
+    Permissions are checked in Python with the domains' own functions.
     """
     reports = db.session.scalars(
         sa.select(Report).where(Report.resolved_at.is_(None)).order_by(Report.created_at, Report.id)
-        .options(
-            _person(Report.reporter),
-            joinedload(Report.comment).options(
-                _author(Comment.author), joinedload(Comment.project),
-                joinedload(Comment.proposal).options(_call(Proposal.call)),
-            ),
-            joinedload(Report.proposal).options(_author(Proposal.author), _call(Proposal.call)),
-            joinedload(Report.room_message).options(
-                _author(Message.author),
-                joinedload(Message.room).options(joinedload(Room.event).joinedload(Event.lab),
-                                                 joinedload(Room.project), joinedload(Room.lab)),
-            ),
-        )
+        .options(_person(Report.reporter), *_contents(Report, _author))
     ).unique().all()
     grouped = {}
     for report in reports:
-        target = (report.comment if report.comment_id is not None
-                  else report.room_message if report.room_message_id is not None else report.proposal)
-        key = (type(target), target.id)
+        kind = next(kind for kind in reportable.values() if getattr(report, kind.column) is not None)
+        target = getattr(report, kind.relationship)
+        key = (kind.name, target.id)
         if key not in grouped:
-            grouped[key] = ReportedContent(target)
+            grouped[key] = ReportedContent(kind, target)
         grouped[key].reports.append(report)
     if grouped and not is_admin(user) and user.facilitated_lab_ids:
         # The facilitator's labs in one query, for the rule on project comments and calls
         # without a lab (`role.lab` then comes from the session).
         db.session.scalars(sa.select(Lab).where(Lab.id.in_(user.facilitated_lab_ids))).all()
-    return [content for content in grouped.values() if _may_moderate(user, content)]
+    return [content for content in grouped.values() if can_moderate_content(user, content.target)]
 
 
 class ListPagination(Pagination):
@@ -222,14 +216,6 @@ class ListPagination(Pagination):
 
     def _query_count(self):
         return len(self._query_args["items"])
-
-
-def _may_moderate(user, content):
-    if content.is_message:
-        return can_moderate_room(user, content.target.room)
-    if content.is_comment:
-        return comment_permissions.can_moderate_comment(user, content.target)
-    return proposal_permissions.can_moderate_proposal(user, content.target)
 
 
 # ---- blocks and the log --------------------------------------------------------------------
@@ -256,40 +242,10 @@ def _log_clause(user):
     return sa.or_(*clauses)
 
 
-def city_of(subject):
-    """The city a comment, a proposal or a room belongs to (None if unknown)."""
-    if subject is None:
-        return None
-    if isinstance(subject, Comment):
-        if subject.proposal_id is not None:
-            return city_of(subject.proposal)
-        return subject.project.city_id if subject.project is not None else None
-    if isinstance(subject, Proposal):
-        return subject.call.city_id if subject.call is not None else None
-    if getattr(subject, "room", None) is not None:  # a room message
-        return city_of(subject.room)
-    return subject.city_id  # a room
-
-
 def cities_where_active(user):
     """The ids of the cities where `user` wrote something moderators see: a proposal, a comment
     or a room message (one query)."""
-    from civiclab.events.models import Event
-    from civiclab.rooms.models import Message, Room
-
-    proposals = sa.select(Call.city_id).join(Proposal, Proposal.call_id == Call.id).where(
-        Proposal.author_id == user.id)
-    proposal_comments = (
-        sa.select(Call.city_id).join(Proposal, Proposal.call_id == Call.id)
-        .join(Comment, Comment.proposal_id == Proposal.id).where(Comment.author_id == user.id))
-    project_comments = sa.select(Project.city_id).join(Comment, Comment.project_id == Project.id).where(
-        Comment.author_id == user.id)
-    rooms = sa.select(Room.id).join(Message, Message.room_id == Room.id).where(Message.author_id == user.id)
-    lab_rooms = sa.select(Lab.city_id).join(Room, Room.lab_id == Lab.id).where(Room.id.in_(rooms))
-    project_rooms = sa.select(Project.city_id).join(Room, Room.project_id == Project.id).where(Room.id.in_(rooms))
-    event_rooms = (sa.select(Lab.city_id).join(Event, Event.lab_id == Lab.id).join(Room, Room.event_id == Event.id)
-                   .where(Room.id.in_(rooms)))
-    union = sa.union(proposals, proposal_comments, project_comments, lab_rooms, project_rooms, event_rooms)
+    union = sa.union(*(select for kind in reportable.values() for select in kind.author_city_ids(user)))
     return set(db.session.scalars(sa.select(union.subquery().c[0])).all())
 
 
@@ -297,11 +253,8 @@ def log_select(user):
     """The moderation actions `user` may read, newest first, with their actor and target."""
     query = (
         sa.select(ModerationAction)
-        .options(
-            _person(ModerationAction.actor), _person(ModerationAction.target_user),
-            joinedload(ModerationAction.comment).options(joinedload(Comment.project), _person(Comment.author)),
-            joinedload(ModerationAction.proposal),
-        )
+        .options(_person(ModerationAction.actor), _person(ModerationAction.target_user),
+                 *_contents(ModerationAction, _person))
         .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
     )
     return query if is_admin(user) else query.where(_log_clause(user))
@@ -319,3 +272,51 @@ def decisions_select(user):
                  contains_eager(ProposalTransition.proposal).contains_eager(Proposal.call).lazyload(Call.themes))
         .order_by(ProposalTransition.created_at.desc(), ProposalTransition.id.desc())
     )
+
+
+# ---- loaders: 404 when it is not there (for the reader), 403 when it is not theirs to act on --
+
+def load_proposal_for_decision(proposal_id):
+    """A proposal for its decision page (`proposal_for_decision`), for who moderates its call."""
+    proposal = db.first_or_404(proposal_for_decision(proposal_id))
+    if proposal.state is ProposalState.DRAFT:
+        abort(404)  # a draft is its author's alone
+    require(can_moderate_proposal(current_user, proposal))
+    return proposal
+
+
+def load_proposal_to_report(proposal_id):
+    """A proposal its reader sees (proposals' loader: else 404), for who may report (else 403)."""
+    proposal = load_proposal(proposal_id)
+    require(can_report(current_user))
+    return proposal
+
+
+def load_reported(kind, content_id):
+    """The content of the queue's `kind` ("commento", "proposta", "messaggio"), for who moderates it."""
+    reported = reportable.get(kind)
+    content = db.session.get(reported.model, content_id) if reported is not None else None
+    if content is None:
+        abort(404)
+    require(can_moderate_content(current_user, content))
+    return content
+
+
+def load_user_to_block(user_id):
+    """A person (not a deleted account) on the block form, for moderators (whether this one may
+    block this person is the service's to say, with why)."""
+    require(can_moderate_anything(current_user))
+    user = db.session.get(User, user_id)
+    if user is None or user.deleted_at is not None:
+        abort(404)
+    return user
+
+
+def load_block(block_id):
+    """A block, for who may lift it."""
+    require(can_moderate_anything(current_user))
+    block = db.session.get(UserBlock, block_id)
+    if block is None:
+        abort(404)
+    require(can_lift_block(current_user, block))
+    return block

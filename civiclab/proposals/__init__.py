@@ -7,9 +7,10 @@ bp = Blueprint("proposals", __name__)
 def connect(app):
     """Wire the domain into `app`: its pages, its signal listeners, what it adds to registries."""
     from civiclab.core.sections import page_sections
-    from civiclab.proposals import call_routes, personal_data, queries, routes  # noqa: F401  (routes fill bp)
+    from civiclab.proposals import call_routes, commentable, personal_data, queries, routes  # noqa: F401  (routes fill bp)
 
     personal_data.connect()  # the data export's sections, and what account deletion does
+    commentable.connect()  # comments attach to proposals (core/targets.py)
     page_sections.add(("project", "calls"), queries.project_calls)  # a project's page lists its calls
 
     _add_menu_entries()

@@ -6,13 +6,13 @@ from flask import abort, current_app, flash, redirect, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from civiclab.accounts.blocks import ensure_not_blocked
 from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.core.sections import sections_of
 from civiclab.extensions import db
-from civiclab.moderation.blocks import ensure_not_blocked
 from civiclab.proposals import attachments, bp, queries, services
 from civiclab.proposals.forms import ProposalForm, WithdrawForm
 from civiclab.proposals.permissions import (

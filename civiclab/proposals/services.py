@@ -10,12 +10,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from civiclab.accounts.blocks import ensure_not_blocked
 from civiclab.core import signals
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.sanitize import is_blank, plain_text, render_markdown
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
-from civiclab.moderation.blocks import ensure_not_blocked
 from civiclab.proposals import attachments, permissions
 from civiclab.proposals.models import (
     PROPOSAL_TRANSITIONS,

@@ -8,12 +8,21 @@ def connect(app):
     """Wire the domain into `app`: its pages, its signal listeners, what it adds to registries."""
     from civiclab.core.header import counters
     from civiclab.core.sections import page_sections
-    from civiclab.rooms import broadcast, creation, personal_data, queries, routes, sockets  # noqa: F401  (routes fill bp)
+    from civiclab.rooms import (  # noqa: F401  (routes fill bp)
+        broadcast,
+        creation,
+        personal_data,
+        queries,
+        reportable,
+        routes,
+        sockets,
+    )
 
     creation.connect_room_creation()  # every event, project and lab gets its room in the same flush
     broadcast.connect_broadcasts()  # stored room messages and moderation reach connected screens
     sockets.register_socket_handlers(app)  # the /rooms namespace, its presence and rate limit
     personal_data.connect()  # "download my data" and deleting an account
+    reportable.connect()  # room messages can be reported (moderation/reportable.py)
     counters.add("rooms", queries.unread_in_readable_rooms)  # the header's unread messages
     for page in ("event", "project"):  # the link to the room beside an event or a project
         page_sections.add((page, "room"), room_beside)

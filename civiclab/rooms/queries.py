@@ -9,11 +9,11 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from civiclab.accounts.blocks import active_block
 from civiclab.core.permissions import is_authenticated, require
 from civiclab.core.time import utcnow
 from civiclab.events.models import ACTIVE_STATES, Event, Registration
 from civiclab.extensions import db
-from civiclab.moderation.blocks import active_block
 from civiclab.places.models import Lab
 from civiclab.rooms import permissions
 from civiclab.rooms.models import Message, Room, RoomKind, RoomMember, RoomMute, RoomRead

@@ -16,9 +16,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
+from civiclab.accounts.blocks import active_block
 from civiclab.core import signals
 from civiclab.extensions import db, socketio
-from civiclab.moderation.blocks import active_block
 from civiclab.rooms import limits, payloads, permissions, queries, services
 from civiclab.rooms.broadcast import (
     NAMESPACE,

@@ -228,8 +228,9 @@ def codesign_world(db_session, project, lab, users, make_user, make_call, make_p
     """A call of the world's lab on its project (proposals phase) with an accepted proposal by
     someone else (with a comment), a submitted one, the participant's own draft, an open report, an
     active block of someone placed by the facilitator in the city's name."""
+    from civiclab.accounts.blocks import UserBlock
     from civiclab.comments.models import Comment
-    from civiclab.moderation.models import Report, UserBlock
+    from civiclab.moderation.models import Report
     from civiclab.proposals.models import ProposalState
 
     author = make_user()

@@ -6,11 +6,12 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from civiclab.accounts.blocks import UserBlock
 from civiclab.accounts.models import User
 from civiclab.comments.models import Comment, CommentVote
 from civiclab.core.time import utcnow
 from civiclab.follows.models import Follow
-from civiclab.moderation.models import Report, UserBlock
+from civiclab.moderation.models import Report
 from civiclab.notifications.models import Delivery, Notification, NotificationPreference
 from civiclab.proposals.models import Attachment, Proposal, ProposalState, Support
 from tests.conftest import DEMO_PASSWORD, login, text_of

@@ -104,8 +104,6 @@ def test_nobody_replies_to_a_deleted_comment(client, db_session, make_user, proj
 
 def test_a_proposals_comment_count_follows_deleting_and_hiding(in_request, db_session, make_user, make_facilitator,
                                                                lab, proposal, say):
-    from civiclab.moderation import services as moderation
-
     author = make_user()
     first = say(author, "Uno", proposal=proposal)
     second = say(make_user(), "Due", parent=first)
@@ -115,7 +113,7 @@ def test_a_proposals_comment_count_follows_deleting_and_hiding(in_request, db_se
     services.delete_comment(author, first)
     assert proposal.comments_count == 1
     moderator = make_facilitator(lab)
-    moderation.hide_comment(moderator, second, "Offensivo")
+    services.hide_comment(moderator, second, "Offensivo")
     assert proposal.comments_count == 0
-    moderation.restore_comment(moderator, second, "Ci siamo sbagliati")
+    services.restore_comment(moderator, second, "Ci siamo sbagliati")
     assert proposal.comments_count == 1

@@ -3,9 +3,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from civiclab.accounts.blocks import UserBlock
 from civiclab.comments.models import Comment, Stance
 from civiclab.core.time import utcnow
-from civiclab.moderation.models import UserBlock
 from civiclab.proposals.models import ProposalState
 from tests.conftest import login, text_of
 

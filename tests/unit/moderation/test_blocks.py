@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from civiclab.accounts.blocks import UserBlock
 from civiclab.core.time import ROME, utcnow
-from civiclab.moderation.models import ModerationAction, UserBlock
+from civiclab.moderation.models import ModerationAction
 from civiclab.proposals.models import Proposal
 from tests.conftest import login, text_of
 

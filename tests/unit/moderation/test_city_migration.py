@@ -29,11 +29,12 @@ def database_of_its_own():
 
 
 def test_the_migration_backfills_the_city_of_entries_and_blocks():
+    from civiclab.accounts.blocks import UserBlock
     from civiclab.accounts.models import User
     from civiclab.comments.models import Comment
     from civiclab.core.time import utcnow
     from civiclab.extensions import db, migrate
-    from civiclab.moderation.models import ModerationAction, UserBlock
+    from civiclab.moderation.models import ModerationAction
     from civiclab.places.models import City, Lab, LabFacilitator
     from civiclab.programmes.models import Action, Axis, Programme, Project
 

@@ -5,7 +5,8 @@ And the log: an entry stays with its city after the content's author deletes the
 import pytest
 import sqlalchemy as sa
 
-from civiclab.moderation.models import ModerationAction, UserBlock
+from civiclab.accounts.blocks import UserBlock
+from civiclab.moderation.models import ModerationAction
 from civiclab.moderation.permissions import can_block_user, can_lift_block
 from civiclab.proposals.models import ProposalState
 from tests.conftest import login, text_of
@@ -193,7 +194,7 @@ def test_after_the_author_deletes_their_account_modena_still_cannot_read_bologna
                                         "Contiene l'indirizzo di un vicino")
     from civiclab.moderation import services
 
-    services.log(two_cities["bologna_staff"], "reports_upheld", "Dati personali del vicino", proposal=proposal)
+    services.log(two_cities["bologna_staff"], "reports_upheld", "Dati personali del vicino", content=proposal)
     db_session.commit()
 
     delete_account(author, "una-password-lunga-1")  # the rejected proposal is deleted with it
@@ -221,6 +222,7 @@ def test_an_entry_of_unknown_city_is_read_by_administrators_only(client, db_sess
 
 def test_every_moderation_service_stores_the_city_on_its_entry(
         db_session, two_cities, make_call, make_project, make_proposal, in_request):
+    from civiclab.comments import services as comment_services
     from civiclab.comments.models import Comment
     from civiclab.moderation import services
 
@@ -232,7 +234,7 @@ def test_every_moderation_service_stores_the_city_on_its_entry(
     db_session.flush()
     staff = two_cities["bologna_staff"]
 
-    services.hide_comment(staff, comment, "Offese")
+    comment_services.hide_comment(staff, comment, "Offese")
     services.report(two_cities["modena_participant"], proposal, "Spam")
     services.resolve_reports(staff, proposal, True, "Spam confermato")
     services.block_user(staff, two_cities["bologna_participant"], "Recidiva")

@@ -2,10 +2,11 @@
 import json
 from datetime import timedelta
 
+from civiclab.accounts.blocks import UserBlock
 from civiclab.comments.models import Comment
 from civiclab.core.time import utcnow
 from civiclab.moderation import personal_data
-from civiclab.moderation.models import Report, UserBlock
+from civiclab.moderation.models import Report
 from tests.conftest import login
 
 

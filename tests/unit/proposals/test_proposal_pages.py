@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from civiclab.accounts.blocks import UserBlock
 from civiclab.core.time import utcnow
-from civiclab.moderation.models import Report, UserBlock
+from civiclab.moderation.models import Report
 from civiclab.proposals.models import Proposal, ProposalState, ProposalTransition, Support
 from tests.conftest import login, text_of
 

@@ -3,8 +3,8 @@ clear refusal (4xx) and nothing stored, never a 500."""
 import pytest
 import sqlalchemy as sa
 
+from civiclab.accounts.blocks import UserBlock
 from civiclab.comments.models import Comment
-from civiclab.moderation.models import UserBlock
 from civiclab.proposals.models import Proposal, ProposalState
 from tests.conftest import login
 

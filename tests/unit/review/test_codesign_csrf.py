@@ -4,8 +4,9 @@ import re
 
 import pytest
 
+from civiclab.accounts.blocks import UserBlock
 from civiclab.comments.models import Comment
-from civiclab.moderation.models import Report, UserBlock
+from civiclab.moderation.models import Report
 from civiclab.notifications.models import Notification
 from civiclab.proposals.models import ProposalState
 from tests.conftest import login

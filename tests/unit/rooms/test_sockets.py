@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from civiclab.accounts.blocks import UserBlock
 from civiclab.accounts.models import User, UserSession
 from civiclab.core.time import utcnow
 from civiclab.events.models import EventState, Registration, RegistrationState
 from civiclab.extensions import socketio
-from civiclab.moderation.models import UserBlock
 from civiclab.rooms import queries, services
 from civiclab.rooms.models import Message, Room, RoomKind
 from tests.xss.corpus import PAYLOADS, html_dangers
