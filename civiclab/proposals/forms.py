@@ -159,14 +159,6 @@ class WithdrawForm(FlaskForm):
                            description=_l("Lo leggono i facilitatori nella storia della proposta."))
 
 
-class ReportForm(FlaskForm):
-    reason = TextAreaField(_l("Motivo della segnalazione"),
-                           validators=[DataRequired(_l("Scrivi il motivo della segnalazione.")),
-                                       Length(max=REASON_MAX)],
-                           render_kw={"rows": 3},
-                           description=_l("Ad esempio: offensiva, pubblicità, dati personali di altri."))
-
-
 # ---- the lists' filters (GET forms: no CSRF token) ------------------------------------------
 
 class CallFilterForm(FlaskForm):
