@@ -175,7 +175,7 @@ def on_user_blocked(user, **_extra):
 
 
 def connect():
-    signals.user_blocked.connect(on_user_blocked)
+    signals.connect_listeners([(signals.user_blocked, on_user_blocked)])
 
 
 # ---- the export ---------------------------------------------------------------------------

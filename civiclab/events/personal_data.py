@@ -53,4 +53,4 @@ def on_user_deleted(user, **_extra):
 def connect():
     """Add the export section and the deletion rule (from the domain's connect())."""
     export_section("event_registrations")(export_registrations)
-    signals.user_deleted.connect(on_user_deleted)
+    signals.connect_listeners([(signals.user_deleted, on_user_deleted)])

@@ -162,5 +162,4 @@ LISTENERS = (
 def connect():
     """From follows' connect(): hear the signals above (connecting a listener twice, as a second
     app in the same process does, keeps it once)."""
-    for signal, listener in LISTENERS:
-        signal.connect(listener)
+    signals.connect_listeners(LISTENERS)

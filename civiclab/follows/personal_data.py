@@ -46,4 +46,4 @@ def on_user_deleted(user, **_extra):
 def connect():
     """From follows' connect(): the export's section, and what deleting an account ends."""
     export_section("follows", export_follows)
-    signals.user_deleted.connect(on_user_deleted)
+    signals.connect_listeners([(signals.user_deleted, on_user_deleted)])

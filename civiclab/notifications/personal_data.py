@@ -42,4 +42,4 @@ def connect():
     """Add the export sections and the deletion rule (from the domain's connect())."""
     export_section("notification_preferences")(export_preferences)
     export_section("notifications")(export_notifications)
-    signals.user_deleted.connect(on_user_deleted)
+    signals.connect_listeners([(signals.user_deleted, on_user_deleted)])

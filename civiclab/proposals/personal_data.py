@@ -30,7 +30,7 @@ def connect():
     for name, section in (("proposals", export_proposals), ("proposal_attachments", export_attachments),
                           ("upload_records", export_upload_records), ("supports", export_supports)):
         export_section(name)(section)
-    signals.user_deleted.connect(on_user_deleted)
+    signals.connect_listeners([(signals.user_deleted, on_user_deleted)])
 
 
 def export_proposals(user):

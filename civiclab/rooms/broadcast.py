@@ -98,8 +98,7 @@ def connect_broadcasts():
     global _connected
     if _connected:
         return
-    for signal, listener in LISTENERS:
-        signal.connect(listener)
+    signals.connect_listeners(LISTENERS)
     _emits.connect()
     _actions.connect()
     _connected = True

@@ -123,4 +123,4 @@ def connect():
     """From rooms.connect(): the export's sections, and what deleting an account erases."""
     for name, export in SECTIONS.items():
         export_section(name)(export)
-    signals.user_deleted.connect(on_user_deleted)
+    signals.connect_listeners([(signals.user_deleted, on_user_deleted)])

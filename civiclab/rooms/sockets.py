@@ -362,6 +362,6 @@ def register_socket_handlers(app):
     for event, handler in HANDLERS.items():
         socketio.on(event, namespace=NAMESPACE)(handler)
     if not _signals_connected:
-        signals.user_blocked.connect(on_user_blocked)
-        signals.sessions_revoked.connect(on_sessions_revoked)
+        signals.connect_listeners([(signals.user_blocked, on_user_blocked),
+                                   (signals.sessions_revoked, on_sessions_revoked)])
         _signals_connected = True
