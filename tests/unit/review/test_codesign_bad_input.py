@@ -46,12 +46,6 @@ ONE_ID = [
 ]
 
 
-@pytest.fixture
-def admin(make_user):
-    """Administrators get past every permission check, down to the lookups."""
-    return make_user(is_admin=True)
-
-
 @pytest.mark.parametrize("number", ABSURD_IDS)
 @pytest.mark.parametrize(("method", "template"), ONE_ID)
 def test_an_id_no_row_can_have_is_not_found(client, admin, method, template, number):

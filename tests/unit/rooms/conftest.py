@@ -7,13 +7,6 @@ from tests.conftest import login
 NS = "/rooms"
 
 
-@pytest.fixture
-def in_request(app, db_session):
-    """A request context, for services whose messages are translated when read."""
-    with app.test_request_context():
-        yield
-
-
 @pytest.fixture(autouse=True)
 def fresh_socket_state(app):
     """Rate-limit counters and presence belong to one test (SQLite gives ids out again)."""

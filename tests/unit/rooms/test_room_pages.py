@@ -14,18 +14,8 @@ from tests.conftest import login, text_of
 
 
 @pytest.fixture
-def lab(make_lab):
-    return make_lab()
-
-
-@pytest.fixture
 def room(lab):
     return queries.room_of(lab)
-
-
-@pytest.fixture
-def facilitator(make_facilitator, lab):
-    return make_facilitator(lab)
 
 
 def add_messages(db_session, room, authors, count, start=0):
