@@ -28,6 +28,7 @@ pytest_plugins = [
     "tests.fixtures.places",
     "tests.fixtures.accounts",
     "tests.fixtures.settings",
+    "tests.fixtures.demo",
 ]
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from civiclab.accounts.models import Membership, Organisation, ParticipantType, User
 from civiclab.comments.models import Comment, CommentVote
 from civiclab.core.time import utcnow
-from civiclab.demo import DEMO_PASSWORD, seed_demo
+from civiclab.demo import DEMO_PASSWORD, DemoRefused, seed_demo
 from civiclab.events.models import Event, EventState, Registration, RegistrationState
 from civiclab.extensions import db
 from civiclab.follows.models import Follow
@@ -28,7 +28,6 @@ from civiclab.rooms import permissions as room_permissions
 from civiclab.rooms import queries as room_queries
 from civiclab.rooms.models import Message, RoomKind, RoomRead
 from tests.conftest import login, text_of
-from tests.fixtures.database import building_on
 
 MODELS = (Programme, Axis, Action, City, Lab, CityPlan, AxisBudget, Project, User, Organisation,
           Membership, CityStaff, LabFacilitator, Event, Registration, Call, Proposal, ProposalTransition,
@@ -37,16 +36,6 @@ MODELS = (Programme, Axis, Action, City, Lab, CityPlan, AxisBudget, Project, Use
 
 def counts():
     return {model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in MODELS}
-
-
-@pytest.fixture(scope="module")
-def demo(app, module_connection):
-    """The demo data, seeded once for the module (each test runs in a savepoint of it, rolled
-    back); the seed's summary lines. Seeding an empty database is test_demo_on_production's."""
-    with building_on(app, module_connection) as session:
-        summary = seed_demo()
-        session.commit()
-    return summary
 
 
 def test_seed_demo_is_idempotent(demo, db_session):
@@ -102,6 +91,16 @@ def test_demo_accounts_have_their_roles_and_the_demo_password(demo, db_session):
     for account in db_session.scalars(sa.select(User)):
         assert account.check_password(DEMO_PASSWORD)
         assert account.is_confirmed and account.privacy_consent_at is not None
+
+
+def test_seed_demo_refuses_a_production_app_unless_forced(app, db_session, monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
+
+    with pytest.raises(DemoRefused):
+        seed_demo()
+    assert counts()["User"] == 0
+    seed_demo(force=True)
+    assert counts()["User"] == 8
 
 
 def test_seed_demo_adds_upcoming_and_past_events_one_nearly_full_one_with_a_queue(demo, db_session):
