@@ -40,7 +40,22 @@ def pytest_addoption(parser):
     )
 
 
+# Passwords are hashed slowly on purpose (scrypt with N=2**15: about 0.2 s a hash, and as much to
+# check one); the suite signs up, signs in and changes passwords a few hundred times. Its hashes
+# are scrypt with N=2**8 instead: a hash carries its own parameters, so it is checked as cheaply,
+# and the code under test runs as in production.
+TEST_PASSWORD_HASH = "scrypt:256:8:1"
+
+
+def cheap_password_hashes():
+    """Make werkzeug's generate_password_hash (wherever it was imported) use TEST_PASSWORD_HASH."""
+    from werkzeug.security import generate_password_hash
+
+    generate_password_hash.__defaults__ = (TEST_PASSWORD_HASH, *generate_password_hash.__defaults__[1:])
+
+
 def pytest_configure(config):
+    cheap_password_hashes()
     # Before collection, so modules that read the time when imported see the chosen clock too.
     when = config.getoption("--clock")
     if when:
@@ -155,7 +170,7 @@ def text_of(response):
 
 @functools.lru_cache
 def password_hash(password):
-    """Hashing is slow on purpose; factories hash each test password once per run."""
+    """Factories hash each test password once per run."""
     from werkzeug.security import generate_password_hash
 
     return generate_password_hash(password)
