@@ -4,6 +4,8 @@ GETs on POST-only addresses."""
 import pytest
 
 from tests.conftest import login
+from tests.fixtures.database import Rows, building_on
+from tests.fixtures.factories import factories_on
 
 # Ids no row has: past any INTEGER column (SQLite and PostgreSQL refuse to compare them), just past
 # a 32-bit int, and zero (the int converter does not match negative numbers: those are 404 by routing).
@@ -87,12 +89,16 @@ LISTS = [
 ]
 
 
-@pytest.fixture
-def world(make_call, make_proposal, make_project, make_lab):
-    lab = make_lab()
-    project = make_project(city=lab.city)
-    call = make_call(project=project, lab=lab, phase="supports")
-    return {"call": call, "proposal": make_proposal(call=call, title="Orti nel cortile"), "project": project}
+@pytest.fixture(scope="module")
+def world(app, module_connection):
+    """A call collecting supports, with a proposal: built once, each test in a savepoint of it."""
+    with building_on(app, module_connection) as session:
+        made = factories_on(session)
+        lab = made.make_lab()
+        project = made.make_project(city=lab.city)
+        call = made.make_call(project=project, lab=lab, phase="supports")
+        return Rows({"call": call, "proposal": made.make_proposal(call=call, title="Orti nel cortile"),
+                     "project": project})
 
 
 @pytest.mark.parametrize("value", ODD_VALUES)
