@@ -126,7 +126,7 @@ def test_the_search_box_and_the_similar_proposals_take_any_text(client, world, t
 
 
 def test_a_get_on_an_address_that_only_takes_posts_is_405(app, client, admin):
-    from tests.unit.review.test_codesign_csrf import CODESIGN, post_urls
+    from tests.unit.core.helpers import CODESIGN, post_urls
 
     post_only = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" not in rule.methods}
     urls = [url for endpoint, url in post_urls(app) if endpoint in post_only and endpoint.split(".")[0] in CODESIGN]
