@@ -36,6 +36,16 @@ def connect(app, db_session):
 
 
 @pytest.fixture
+def fresh(db_session):
+    """`fresh(Model, id)`: the row loaded again (a socket handler detaches what a test holds)."""
+
+    def load(model, id_):
+        return db_session.get(model, id_)
+
+    return load
+
+
+@pytest.fixture
 def lab_room(make_lab):
     """A lab's public room (confirmed accounts write): its id and its lab."""
     lab = make_lab()
