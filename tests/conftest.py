@@ -155,6 +155,11 @@ def login(client, user):
         session.commit()
     finally:
         session.expire_on_commit = True
+    use_sign_in(client, token)
+
+
+def use_sign_in(client, token):
+    """Put a sign-in session in `client`'s cookie: `token` is its user's get_id() once opened."""
     with client.session_transaction() as session:
         session["_user_id"] = token
         session["_fresh"] = True

@@ -12,7 +12,7 @@ from collections import ChainMap
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import login
+from tests.conftest import use_sign_in
 from tests.fixtures.database import Rows, building_on
 from tests.fixtures.factories import factories_on
 from tests.unit.route_tables import comments, follows, moderation, proposals, rooms
@@ -234,6 +234,9 @@ def build_world(db_session, make_user, make_city, make_lab, make_staff, make_fac
     from civiclab.accounts.sessions import open_session
 
     participant_session = open_session(users["participant"], user_agent="Firefox")  # another device
+    # Each role signed in once, as login() would do: a case only puts the session in its cookie.
+    tokens = {role: open_session(user, user_agent="pytest") and user.get_id()
+              for role, user in users.items() if user is not None}
     db_session.commit()
     door_event, door_registration, notification = _door_world(db_session, lab, member, organisation,
                                                                users["participant"])
@@ -242,7 +245,7 @@ def build_world(db_session, make_user, make_city, make_lab, make_staff, make_fac
     return {
         **codesign,
         "door_event": door_event, "door_registration": door_registration, "notification": notification,
-        "participant_session": participant_session,
+        "participant_session": participant_session, "tokens": tokens,
         "draft_event": make_event(lab=lab, state=EventState.DRAFT, published_at=None),
         "city": city, "lab": lab, "organisation": organisation, "membership": membership,
         "new_organisation": new_organisation,
@@ -322,9 +325,8 @@ def _door_world(db_session, lab, member, organisation, participant):
 
 
 def visit(client, world, role, method, url):
-    user = world["users"][role]
-    if user is not None:
-        login(client, user)
+    if role in world["tokens"]:
+        use_sign_in(client, world["tokens"][role])
     return client.open(url, method=method, data={} if method == "POST" else None)
 
 
