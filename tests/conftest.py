@@ -1,4 +1,4 @@
-"""Fixtures: an app on a database built by the migrations, a session that rolls back, factories.
+"""The suite's options and helpers; its fixtures are defined once, in tests/fixtures/.
 
 By default the database is a fresh SQLite file. With CIVICLAB_TEST_DB=postgres the whole suite
 runs on a PostgreSQL database created for this run on PG_ADMIN_URL and dropped afterwards.
@@ -11,7 +11,6 @@ import tempfile
 import uuid
 from contextlib import contextmanager
 
-import pytest
 import sqlalchemy as sa
 from flask import g, has_app_context
 from flask.testing import FlaskClient
@@ -22,6 +21,16 @@ from config import TestingConfig
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DEMO_PASSWORD = "Una-password-robusta-42"
 
+pytest_plugins = [
+    "tests.fixtures.database",
+    "tests.fixtures.factories",
+    "tests.fixtures.requests",
+    "tests.fixtures.places",
+    "tests.fixtures.accounts",
+    "tests.fixtures.settings",
+    "tests.fixtures.demo",
+]
+
 
 def pytest_addoption(parser):
     parser.addoption(
@@ -31,7 +40,22 @@ def pytest_addoption(parser):
     )
 
 
+# Passwords are hashed slowly on purpose (scrypt with N=2**15: about 0.2 s a hash, and as much to
+# check one); the suite signs up, signs in and changes passwords a few hundred times. Its hashes
+# are scrypt with N=2**8 instead: a hash carries its own parameters, so it is checked as cheaply,
+# and the code under test runs as in production.
+TEST_PASSWORD_HASH = "scrypt:256:8:1"
+
+
+def cheap_password_hashes():
+    """Make werkzeug's generate_password_hash (wherever it was imported) use TEST_PASSWORD_HASH."""
+    from werkzeug.security import generate_password_hash
+
+    generate_password_hash.__defaults__ = (TEST_PASSWORD_HASH, *generate_password_hash.__defaults__[1:])
+
+
 def pytest_configure(config):
+    cheap_password_hashes()
     # Before collection, so modules that read the time when imported see the chosen clock too.
     when = config.getoption("--clock")
     if when:
@@ -114,82 +138,6 @@ def temporary_postgres_app(**overrides):
                 db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    if os.environ.get("CIVICLAB_TEST_DB") == "postgres":
-        with temporary_postgres_database() as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'civiclab.sqlite3'}"
-
-
-@pytest.fixture(scope="session")
-def app(database_url):
-    return make_app(database_url)
-
-
-@pytest.fixture
-def db_session(app):
-    """Every test in one outer transaction; commits inside it become savepoints, rolled back."""
-    from civiclab.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-        connection = engine.connect()
-        transaction = connection.begin()
-        original = db.session
-        # Flask-SQLAlchemy's Session.get_bind picks the app's engine for every mapped class and
-        # ignores `bind`; put the connection in its place so the session really joins it.
-        db.engines[None] = connection
-        db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
-        )
-        try:
-            yield db.session
-        finally:
-            db.session.remove()
-            db.session = original
-            db.engines[None] = engine
-            transaction.rollback()
-            connection.close()
-
-
-@pytest.fixture
-def client(app, db_session):
-    return app.test_client()
-
-
-@pytest.fixture
-def outbox(app):
-    from civiclab.extensions import mail
-
-    with mail.record_messages() as messages:
-        yield messages
-
-
-@pytest.fixture
-def count_queries(app):
-    """`with count_queries() as queries:` collects the SQL statements run inside the block."""
-    from civiclab.extensions import db
-
-    @contextmanager
-    def counter():
-        statements = []
-
-        def record(conn, cursor, statement, *args):
-            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-                statements.append(statement)
-
-        engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", record)
-        try:
-            yield statements
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", record)
-
-    return counter
-
-
 def login(client, user):
     """Sign `user` in on `client` the way a sign-in does: a new session row, named by the cookie."""
     from civiclab.accounts.models import User
@@ -207,6 +155,11 @@ def login(client, user):
         session.commit()
     finally:
         session.expire_on_commit = True
+    use_sign_in(client, token)
+
+
+def use_sign_in(client, token):
+    """Put a sign-in session in `client`'s cookie: `token` is its user's get_id() once opened."""
     with client.session_transaction() as session:
         session["_user_id"] = token
         session["_fresh"] = True
@@ -218,163 +171,14 @@ def text_of(response):
     return " ".join(body.replace("\xa0", " ").replace("\u202f", " ").split())
 
 
-# ---- rate limits (a separate app with the limiter on) ---------------------------------------
-
-@pytest.fixture(scope="session")
-def limited_app(database_url):
-    from civiclab.extensions import limiter
-
-    app = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute",
-                   RATELIMIT_REGISTER="2 per minute", RATELIMIT_WRITE="2 per minute",
-                   RATELIMIT_COMMENT="2 per minute")
-    limiter.enabled = False  # one limiter serves every app: it is on only inside these tests
-    return app
-
-
-@pytest.fixture
-def limited_client(limited_app, app, db_session):
-    """A client of the limited app, sharing the test's rolled-back connection."""
-    from civiclab.extensions import db, limiter
-
-    with app.app_context():
-        connection = db.engines[None]
-    with limited_app.app_context():
-        engine, db.engines[None] = db.engines[None], connection
-    limiter.enabled = True
-    limiter.reset()
-    try:
-        yield limited_app.test_client()
-    finally:
-        limiter.reset()
-        limiter.enabled = False
-        with limited_app.app_context():
-            db.engines[None] = engine
-
-
-# ---- factories ---------------------------------------------------------------------------
-# Factories commit (inside the test's outer transaction that is only a savepoint release), as
-# data made before a request would be: a request answered 4xx rolls back only its own work.
+# ---- helpers of the factories (tests/fixtures/factories.py) -------------------------------
 
 @functools.lru_cache
 def password_hash(password):
-    """Hashing is slow on purpose; factories hash each test password once per run."""
+    """Factories hash each test password once per run."""
     from werkzeug.security import generate_password_hash
 
     return generate_password_hash(password)
-
-
-@pytest.fixture
-def make_user(db_session):
-    from civiclab.accounts.models import ParticipantType, User
-    from civiclab.core.time import utcnow
-
-    counter = iter(range(1, 10_000))
-
-    def factory(email=None, display_name=None, participant_type=ParticipantType.CITTADINO,
-                confirmed=True, is_admin=False, password=DEMO_PASSWORD, locale="it"):
-        n = next(counter)
-        user = User(
-            email=email or f"user{n}-{uuid.uuid4().hex[:6]}@example.org",
-            display_name=display_name or f"Utente {n}",
-            participant_type=participant_type,
-            is_admin=is_admin,
-            locale=locale,
-            privacy_consent_at=utcnow(),
-            email_confirmed_at=utcnow() if confirmed else None,
-        )
-        user.password_hash = password_hash(password)
-        db_session.add(user)
-        db_session.commit()
-        return user
-
-    return factory
-
-
-@pytest.fixture
-def make_city(db_session):
-    from civiclab.places.models import City
-
-    def factory(name=None, region="Emilia-Romagna", **fields):
-        name = name or f"Città {uuid.uuid4().hex[:6]}"
-        city = City(name=name, slug=fields.pop("slug", name.lower().replace(" ", "-")),
-                    region=region, **fields)
-        db_session.add(city)
-        db_session.commit()
-        return city
-
-    return factory
-
-
-@pytest.fixture
-def make_lab(db_session, make_city):
-    from civiclab.places.models import Lab
-
-    def factory(city=None, name=None, **fields):
-        city = city or make_city()
-        name = name or f"Laboratorio {uuid.uuid4().hex[:6]}"
-        lab = Lab(city=city, name=name, slug=fields.pop("slug", name.lower().replace(" ", "-")), **fields)
-        db_session.add(lab)
-        db_session.commit()
-        return lab
-
-    return factory
-
-
-@pytest.fixture
-def make_staff(db_session, make_user):
-    """A municipality staff member of `city`."""
-    from civiclab.places.models import CityStaff
-
-    def factory(city, **user_fields):
-        user = make_user(**user_fields)
-        db_session.add(CityStaff(user=user, city=city))
-        db_session.commit()
-        db_session.refresh(user)
-        return user
-
-    return factory
-
-
-@pytest.fixture
-def make_facilitator(db_session, make_user):
-    from civiclab.places.models import LabFacilitator
-
-    def factory(lab, **user_fields):
-        user = make_user(**user_fields)
-        db_session.add(LabFacilitator(user=user, lab=lab))
-        db_session.commit()
-        db_session.refresh(user)
-        return user
-
-    return factory
-
-
-@pytest.fixture
-def make_project(db_session, make_city):
-    from civiclab.programmes.models import Action, Axis, Programme, Project
-
-    def factory(city=None, code=None, **fields):
-        city = city or make_city()
-        programme = db_session.scalar(sa.select(Programme).filter_by(code="TEST-PROG"))
-        if programme is None:
-            programme = Programme(code="TEST-PROG", slug="test-prog", name="Programma di prova",
-                                  period="2014-2020")
-            axis = Axis(programme=programme, number=3, name="Servizi per l'inclusione sociale")
-            db_session.add(Action(axis=axis, code="3.3.1", name="Sostegno all'innovazione sociale"))
-            db_session.commit()
-        action = programme.axes[0].actions[0]
-        values = dict(
-            title="Accelerazione civica", cup=None, rup="Miriam Pepe",
-            implementing_body="Comune di Bologna", programmato_cents=41224884,
-            ammesso_cents=41224884, vincolante_cents=41224884, erogato_cents=41224883,
-        )
-        values.update(fields)
-        project = Project(city=city, action=action, code=code or f"T{uuid.uuid4().hex[:8]}", **values)
-        db_session.add(project)
-        db_session.commit()
-        return project
-
-    return factory
 
 
 def rome_time(days=0, hour=10, minute=0):
@@ -390,86 +194,3 @@ def rome_time(days=0, hour=10, minute=0):
 
     day = utcnow().astimezone(ROME).date() + timedelta(days=days)
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ROME).astimezone(timezone.utc)
-
-
-@pytest.fixture
-def make_event(db_session, make_lab):
-    """A published event of `lab` at 10:00 a week from today, registration open, 30 seats."""
-    from datetime import timedelta
-
-    from civiclab.core.time import utcnow
-    from civiclab.events.models import Event, EventState
-
-    def factory(lab=None, audience=(), **fields):
-        starts = fields.pop("starts_at", rome_time(days=7, hour=10))
-        values = dict(
-            title=f"Evento {uuid.uuid4().hex[:6]}", description="Un incontro del laboratorio.",
-            starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=30,
-            state=EventState.PUBLISHED, published_at=utcnow() - timedelta(days=1),
-        )
-        values.update(fields)
-        event = Event(lab=lab or make_lab(), **values)
-        event.audience = audience
-        db_session.add(event)
-        db_session.commit()
-        return event
-
-    return factory
-
-
-@pytest.fixture
-def make_call(db_session, make_project):
-    """A published call on a project (and lab, if given), in its `phase` now ("proposals" by
-    default; "upcoming", "review", "supports", "closed"), with the themes Verde and Mobilità."""
-    from datetime import timedelta
-
-    from civiclab.core.time import utcnow
-    from civiclab.proposals.models import Call, CallTheme
-
-    day = timedelta(days=1)
-    # Start of each phase relative to now, so that `phase` is the current one.
-    starts = {
-        "upcoming": (1, 2, 3, 4), "proposals": (-1, 10, 20, 30), "review": (-10, -1, 20, 30),
-        "supports": (-20, -10, -1, 30), "closed": (-30, -20, -10, -1),
-    }
-
-    def factory(project=None, lab=None, phase="proposals", published=True, **fields):
-        project = project if project is not None or lab is not None else make_project()
-        city_id = (project or lab).city_id
-        offsets = [utcnow() + n * day for n in starts[phase]]
-        values = dict(title=f"Call {uuid.uuid4().hex[:6]}", description="Proponi le tue idee.",
-                      description_html="<p>Proponi le tue idee.</p>",
-                      proposals_from=offsets[0], review_from=offsets[1], supports_from=offsets[2],
-                      closes_at=offsets[3], published=published)
-        values.update(fields)
-        call = Call(city_id=city_id, project=project, lab=lab, **values)
-        call.themes = [CallTheme(name="Verde", position=0), CallTheme(name="Mobilità", position=1)]
-        db_session.add(call)
-        db_session.commit()
-        return call
-
-    return factory
-
-
-@pytest.fixture
-def make_proposal(db_session, make_call, make_user):
-    """A proposal in `state` (accepted by default) under `call`, by `author`."""
-    from civiclab.core.sanitize import render_markdown
-    from civiclab.core.time import utcnow
-    from civiclab.proposals.models import Proposal, ProposalState
-
-    def factory(call=None, author=None, state=ProposalState.ACCEPTED, **fields):
-        body = fields.pop("body", "Piantiamo alberi nel **cortile** della scuola.")
-        values = dict(title=f"Proposta {uuid.uuid4().hex[:6]}", body=body, body_html=render_markdown(body),
-                      state=state)
-        if state is not ProposalState.DRAFT:
-            values["submitted_at"] = utcnow()
-        if state in (ProposalState.ACCEPTED, ProposalState.ADOPTED):
-            values["published_at"] = utcnow()
-        values.update(fields)
-        proposal = Proposal(call=call or make_call(), author=author or make_user(), **values)
-        db_session.add(proposal)
-        db_session.commit()
-        return proposal
-
-    return factory

@@ -38,8 +38,8 @@ def counts():
     return {model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in MODELS}
 
 
-def test_seed_demo_is_idempotent(db_session):
-    first_summary = seed_demo()
+def test_seed_demo_is_idempotent(demo, db_session):
+    first_summary = demo
     after_first = counts()
     second_summary = seed_demo()
 
@@ -50,9 +50,7 @@ def test_seed_demo_is_idempotent(db_session):
     assert all("(0 creati ora)" in line for line in second_summary if "creati ora" in line)
 
 
-def test_seed_demo_loads_the_real_bologna_plan_and_project(db_session):
-    seed_demo()
-
+def test_seed_demo_loads_the_real_bologna_plan_and_project(demo, db_session):
     programme = db_session.scalar(sa.select(Programme).filter_by(code="2014IT16M2OP004"))
     assert [axis.name for axis in programme.axes] == [
         "Agenda digitale metropolitana", "Sostenibilità dei servizi pubblici e della mobilità urbana",
@@ -78,9 +76,7 @@ def test_seed_demo_loads_the_real_bologna_plan_and_project(db_session):
     assert rimini_lab.venue == "Museo della città" and rimini_lab.latitude is None
 
 
-def test_demo_accounts_have_their_roles_and_the_demo_password(db_session):
-    seed_demo()
-
+def test_demo_accounts_have_their_roles_and_the_demo_password(demo, db_session):
     def user(email):
         return db_session.scalar(sa.select(User).filter_by(email=email))
 
@@ -107,8 +103,7 @@ def test_seed_demo_refuses_a_production_app_unless_forced(app, db_session, monke
     assert counts()["User"] == 8
 
 
-def test_seed_demo_adds_upcoming_and_past_events_one_nearly_full_one_with_a_queue(db_session):
-    seed_demo()
+def test_seed_demo_adds_upcoming_and_past_events_one_nearly_full_one_with_a_queue(demo, db_session):
     events = db_session.scalars(sa.select(Event)).all()
     upcoming = [e for e in events if e.state is EventState.PUBLISHED]
     past = [e for e in events if e.state is EventState.FINISHED]
@@ -122,11 +117,9 @@ def test_seed_demo_adds_upcoming_and_past_events_one_nearly_full_one_with_a_queu
         assert event.confirmed_seats == confirmed <= event.capacity
 
 
-def test_journey_1_walks_on_a_fresh_demo(client, db_session, outbox):
+def test_journey_1_walks_on_a_fresh_demo(client, demo, db_session, outbox):
     """DOMAIN.md journey 1: the teacher books 20 seats of next week's school event for her class,
     the event fills, a later booking waits, her cancellation promotes it and its author is told."""
-    seed_demo()
-    db_session.commit()
     teacher = db_session.scalar(sa.select(User).filter_by(email="scuola@example.org"))
     colleague = db_session.scalar(sa.select(User).filter_by(email="scuola2@example.org"))
     soon = utcnow() + timedelta(days=8)
@@ -163,8 +156,7 @@ def test_journey_1_walks_on_a_fresh_demo(client, db_session, outbox):
                for message in outbox)
 
 
-def test_seed_demo_opens_a_call_collecting_supports_and_one_collecting_proposals_on_bologna(db_session):
-    seed_demo()
+def test_seed_demo_opens_a_call_collecting_supports_and_one_collecting_proposals_on_bologna(demo, db_session):
     project = db_session.scalar(sa.select(Project).filter_by(code="BO3.3.1.b"))
     calls = {call.phase: call for call in db_session.scalars(sa.select(Call).filter_by(project_id=project.id))}
 
@@ -181,8 +173,7 @@ def test_seed_demo_opens_a_call_collecting_supports_and_one_collecting_proposals
     assert sum(p.supports_count for p in published) > 0 and sum(p.comments_count for p in published) > 0
 
 
-def test_seed_demo_counters_and_transitions_match_the_rows(db_session):
-    seed_demo()
+def test_seed_demo_counters_and_transitions_match_the_rows(demo, db_session):
     for proposal in db_session.scalars(sa.select(Proposal)):
         supporters = db_session.scalars(sa.select(Support.user_id).filter_by(proposal_id=proposal.id)).all()
         assert proposal.supports_count == len(supporters) and proposal.author_id not in supporters
@@ -206,8 +197,7 @@ def test_seed_demo_counters_and_transitions_match_the_rows(db_session):
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Comment).where(Comment.stance.is_not(None))) >= 3
 
 
-def test_seed_demo_leaves_a_moderation_queue_for_the_facilitator(db_session):
-    seed_demo()
+def test_seed_demo_leaves_a_moderation_queue_for_the_facilitator(demo, db_session):
     call = db_session.scalar(sa.select(Call).where(Call.title.contains("servizi digitali")))
     queue = db_session.scalars(sa.select(Proposal).filter_by(call_id=call.id)).all()
     states = sorted(p.state.value for p in queue)
@@ -220,9 +210,7 @@ def test_seed_demo_leaves_a_moderation_queue_for_the_facilitator(db_session):
     assert call.allows("resubmit") and call.allows("submit")
 
 
-def test_the_demo_calls_are_reachable_from_the_home_page_with_their_proposals(client, db_session):
-    seed_demo()
-    db_session.commit()
+def test_the_demo_calls_are_reachable_from_the_home_page_with_their_proposals(client, demo, db_session):
     home = client.get("/")
     calls = db_session.scalars(sa.select(Call).order_by(Call.id)).all()
 
@@ -234,8 +222,7 @@ def test_the_demo_calls_are_reachable_from_the_home_page_with_their_proposals(cl
     assert "Corsi serali di alfabetizzazione digitale" not in page  # the queue is not public
 
 
-def test_seed_demo_talks_in_the_bologna_lab_room_and_every_demo_event_room(db_session):
-    seed_demo()
+def test_seed_demo_talks_in_the_bologna_lab_room_and_every_demo_event_room(demo, db_session):
     bologna_lab = db_session.scalar(sa.select(Lab).join(City).where(City.slug == "bologna"))
     rooms = [room_queries.room_of(bologna_lab)] + [
         room_queries.room_of(event) for event in db_session.scalars(sa.select(Event))]
@@ -262,8 +249,7 @@ def test_seed_demo_talks_in_the_bologna_lab_room_and_every_demo_event_room(db_se
         assert event.confirmed_seats == confirmed <= event.capacity
 
 
-def test_seed_demo_leaves_one_message_deleted_by_the_facilitator_with_its_reason_logged(db_session):
-    seed_demo()
+def test_seed_demo_leaves_one_message_deleted_by_the_facilitator_with_its_reason_logged(demo, db_session):
     deleted = db_session.scalars(sa.select(Message).where(Message.deleted_at.is_not(None))).all()
 
     assert len(deleted) == 1
@@ -277,9 +263,7 @@ def test_seed_demo_leaves_one_message_deleted_by_the_facilitator_with_its_reason
     assert entry.reason == message.delete_reason
 
 
-def test_the_demo_lab_room_is_linked_from_the_lab_page_and_shows_the_placeholder(client, db_session):
-    seed_demo()
-    db_session.commit()
+def test_the_demo_lab_room_is_linked_from_the_lab_page_and_shows_the_placeholder(client, demo, db_session):
     bologna_lab = db_session.scalar(sa.select(Lab).join(City).where(City.slug == "bologna"))
     room = room_queries.room_of(bologna_lab)
     lab_page = client.get(f"/citta/bologna/laboratori/{bologna_lab.slug}")

@@ -7,11 +7,14 @@ POST routes are sent an empty form: a role that may act gets past the permission
 meets the form's own answer (a redirect back, 400 or 422); a role that may not gets 403 before
 any form is read. Anonymous visitors of a signed-in page are sent to the login page (302).
 """
+from collections import ChainMap
+
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import login
-
+from tests.conftest import use_sign_in
+from tests.fixtures.database import Rows, building_on
+from tests.fixtures.factories import factories_on
 from tests.unit.route_tables import comments, follows, moderation, proposals, rooms
 from tests.unit.route_tables.common import ROLES, admins_only, everyone, managers, signed_in  # noqa: F401
 
@@ -170,9 +173,33 @@ DRAFT_PROJECT = managers(200, refused=404, anonymous=404)
 DRAFT_EVENT = {**managers(200, refused=404, anonymous=404), "facilitator": 200}
 
 
+@pytest.fixture(scope="module")
+def built_world(app, module_connection):
+    """The world, built once for the module: each walk runs in a savepoint of it, rolled back."""
+    with building_on(app, module_connection) as session:
+        made = factories_on(session)
+        return Rows(build_world(session, made.make_user, made.make_city, made.make_lab, made.make_staff,
+                                made.make_facilitator, made.make_project, made.make_event, made.make_call,
+                                made.make_proposal))
+
+
 @pytest.fixture
-def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitator, make_project, make_event,
-          make_call, make_proposal):
+def world(app, built_world, db_session):
+    """The world's rows, loaded in this test's session (what the test adds to it stays in the
+    test). What the world keeps outside the database is put back as a fresh world would have it:
+    the attachment's file (a walk may delete it), the rooms' rate-limit counters and presence."""
+    from civiclab.proposals import attachments
+
+    stored = attachments.path_of(built_world["attachment"])
+    if not stored.exists():
+        stored.write_bytes(PDF)
+    app.extensions["civiclab_rooms_limiter"].storage.reset()
+    app.extensions["civiclab_rooms_presence"].clear()
+    return ChainMap({}, built_world)
+
+
+def build_world(db_session, make_user, make_city, make_lab, make_staff, make_facilitator, make_project, make_event,
+                make_call, make_proposal):
     from civiclab.accounts.models import (
         Membership,
         MembershipStatus,
@@ -207,6 +234,9 @@ def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitat
     from civiclab.accounts.sessions import open_session
 
     participant_session = open_session(users["participant"], user_agent="Firefox")  # another device
+    # Each role signed in once, as login() would do: a case only puts the session in its cookie.
+    tokens = {role: open_session(user, user_agent="pytest") and user.get_id()
+              for role, user in users.items() if user is not None}
     db_session.commit()
     door_event, door_registration, notification = _door_world(db_session, lab, member, organisation,
                                                                users["participant"])
@@ -215,7 +245,7 @@ def world(db_session, make_user, make_city, make_lab, make_staff, make_facilitat
     return {
         **codesign,
         "door_event": door_event, "door_registration": door_registration, "notification": notification,
-        "participant_session": participant_session,
+        "participant_session": participant_session, "tokens": tokens,
         "draft_event": make_event(lab=lab, state=EventState.DRAFT, published_at=None),
         "city": city, "lab": lab, "organisation": organisation, "membership": membership,
         "new_organisation": new_organisation,
@@ -256,12 +286,15 @@ def codesign_world(db_session, project, lab, users, make_user, make_call, make_p
     }
 
 
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
 def _draft_attachment(db_session, proposal):
     """A PDF attached to `proposal`, its file in the (temporary) upload folder."""
     from civiclab.proposals import attachments
     from civiclab.proposals.models import Attachment
 
-    checked = attachments.CheckedUpload("programma.pdf", "application/pdf", "pdf", b"%PDF-1.4\n%%EOF\n")
+    checked = attachments.CheckedUpload("programma.pdf", "application/pdf", "pdf", PDF)
     attachment = Attachment(proposal_id=proposal.id, filename=checked.filename,
                             content_type=checked.content_type, stored_name=attachments.store(checked),
                             size=checked.size)
@@ -293,9 +326,8 @@ def _door_world(db_session, lab, member, organisation, participant):
 
 
 def visit(client, world, role, method, url):
-    user = world["users"][role]
-    if user is not None:
-        login(client, user)
+    if role in world["tokens"]:
+        use_sign_in(client, world["tokens"][role])
     return client.open(url, method=method, data={} if method == "POST" else None)
 
 

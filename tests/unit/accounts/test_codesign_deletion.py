@@ -18,14 +18,6 @@ from tests.conftest import DEMO_PASSWORD, login, text_of
 
 
 @pytest.fixture
-def uploads(app, tmp_path, monkeypatch):
-    folder = tmp_path / "uploads"
-    folder.mkdir()
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(folder))
-    return folder
-
-
-@pytest.fixture
 def world(db_session, make_lab, make_project, make_call, make_proposal, make_user, make_facilitator, uploads):
     """Giulia took part in everything; Marco and Anna around her; Fabio facilitates the lab."""
     lab = make_lab()

@@ -13,11 +13,6 @@ from tests.conftest import login, text_of
 from tests.unit.accounts.helpers import registration_data, user_with_email
 
 
-@pytest.fixture
-def bologna(make_city):
-    return make_city(name="Bologna")
-
-
 def edit_name(client, name):
     return client.post("/account/profilo/modifica", data={"display_name": name, "bio": "", "locale": "it"})
 

@@ -14,11 +14,6 @@ from tests.unit.accounts.helpers import registration_data, user_with_email
 
 
 @pytest.fixture
-def bologna(make_city):
-    return make_city(name="Bologna")
-
-
-@pytest.fixture
 def invented_school(db_session, make_user, bologna):
     """A school somebody registered along with their account, and that somebody."""
     creator = make_user(email="creatore@example.org", display_name="Creatore",

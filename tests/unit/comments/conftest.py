@@ -4,18 +4,6 @@ from civiclab.comments import services
 
 
 @pytest.fixture
-def in_request(app, db_session):
-    """A request context, for services whose messages are translated when read."""
-    with app.test_request_context():
-        yield
-
-
-@pytest.fixture
-def lab(make_lab):
-    return make_lab()
-
-
-@pytest.fixture
 def project(make_project, lab):
     return make_project(city=lab.city)
 

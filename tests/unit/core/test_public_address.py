@@ -83,15 +83,6 @@ def test_a_reset_with_an_untrusted_host_sends_no_mail(app, client, make_user, ou
 
 # ---- production settings ------------------------------------------------------------------
 
-@pytest.fixture
-def production_env(monkeypatch, tmp_path):
-    monkeypatch.setenv("SECRET_KEY", "s" * 48)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'production.sqlite3'}")
-    monkeypatch.setenv("CIVICLAB_BASE_URL", "https://civiclab.example.org")
-    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    return monkeypatch
-
 
 def production_config():
     return type("Production", (config.ProductionConfig,), {"SOCKETIO_ASYNC_MODE": "threading"})

@@ -59,16 +59,6 @@ def test_anonymous_pages_and_static_files_keep_their_caching(client, make_user):
     assert "no-store" not in client.get("/static/css/civiclab.css").headers.get("Cache-Control", "")
 
 
-@pytest.fixture
-def production_env(monkeypatch, tmp_path):
-    """The environment variables production reads, set to safe values; restored afterwards."""
-    monkeypatch.setenv("SECRET_KEY", "s" * 48)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'production.sqlite3'}")
-    monkeypatch.setenv("CIVICLAB_BASE_URL", "https://civiclab.example.org")
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    return monkeypatch
-
-
 def production_config():
     # Threading instead of gevent, so this test process needs no gevent monkey-patching.
     return type("Production", (config.ProductionConfig,), {"SOCKETIO_ASYNC_MODE": "threading"})

@@ -2,6 +2,7 @@
 the source: imports point down the floors, `core/` knows no domain, routes use the route kit, no
 template calls a domain's function, nothing registers itself by being imported."""
 import ast
+import functools
 import pathlib
 import re
 
@@ -29,15 +30,18 @@ def _modules(domain):
     return sorted(folder.rglob("*.py")) if folder.is_dir() else [PACKAGE / f"{domain}.py"]
 
 
+@functools.cache  # each test reads every module: parse each once per run
 def _imports(path):
     """(line, module) of every civiclab import in `path`, also those inside functions."""
+    found = []
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("civiclab."):
-            yield node.lineno, node.module
+            found.append((node.lineno, node.module))
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith("civiclab."):
-                    yield node.lineno, alias.name
+                    found.append((node.lineno, alias.name))
+    return tuple(found)
 
 
 def _edges():

@@ -12,13 +12,6 @@ from civiclab.events.models import Registration, RegistrationState
 
 
 @pytest.fixture
-def in_request(app, db_session):
-    """A request context, for services whose messages are translated when read."""
-    with app.test_request_context():
-        yield
-
-
-@pytest.fixture
 def teacher(db_session, make_user):
     """A teacher acting for her school (verified by the city's staff), which may book a class."""
     user = make_user(participant_type=ParticipantType.SCUOLA, display_name="Giulia Neri")

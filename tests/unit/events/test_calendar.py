@@ -1,7 +1,6 @@
 """Calendars: the .ics of an event and the feeds of a city and a lab, read back with icalendar."""
 from datetime import datetime, timedelta
 
-import pytest
 from icalendar import Calendar
 
 from civiclab.core.time import ROME, utcnow
@@ -20,11 +19,6 @@ def parse(response):
 
 def entries(calendar):
     return {str(entry["summary"]): entry for entry in calendar.walk("VEVENT")}
-
-
-@pytest.fixture
-def lab(make_lab):
-    return make_lab(name="Urban Center", venue="Sala Borsa", address="Piazza del Nettuno 3, Bologna")
 
 
 def test_an_events_ics_carries_what_a_calendar_app_needs(client, make_event, lab):

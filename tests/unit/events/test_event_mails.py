@@ -2,7 +2,6 @@
 import smtplib
 from datetime import datetime, timedelta
 
-import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
@@ -11,11 +10,6 @@ from civiclab.events import services
 from civiclab.events.models import Registration, RegistrationState
 from civiclab.notifications.models import Notification
 from tests.conftest import login
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user(is_admin=True)
 
 
 def notifications_of(db_session, user):
@@ -216,7 +210,6 @@ def test_listeners_are_connected_once_however_many_apps_there_are(app, in_reques
     user = make_user()
     services.book(user, make_event())
     assert len(mails_to(outbox, user.email)) == 1
-
 
 
 def test_the_confirmation_and_promotion_mails_carry_the_codes_qr_image(in_request, make_event, make_user,

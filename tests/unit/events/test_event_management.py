@@ -23,17 +23,6 @@ def event_form(**changes):
     return values
 
 
-@pytest.fixture
-def lab(make_lab, make_city):
-    return make_lab(city=make_city(name="Bologna"), name="Urban Center", venue="Sala Borsa",
-                    address="Piazza del Nettuno 3, Bologna")
-
-
-@pytest.fixture
-def facilitator(lab, make_facilitator):
-    return make_facilitator(lab)
-
-
 def events_count(db_session):
     return db_session.scalar(sa.select(sa.func.count()).select_from(Event))
 

@@ -13,11 +13,6 @@ from tests.conftest import login
 
 
 @pytest.fixture
-def bologna(make_city):
-    return make_city(name="Bologna")
-
-
-@pytest.fixture
 def ferrara(make_city):
     return make_city(name="Ferrara")
 

@@ -11,20 +11,6 @@ from civiclab.notifications.models import Notification
 
 
 @pytest.fixture
-def public_address(app, monkeypatch):
-    """As in production: no SERVER_NAME, the links take the configured public address."""
-    monkeypatch.setitem(app.config, "SERVER_NAME", None)
-    monkeypatch.setitem(app.config, "CIVICLAB_BASE_URL", "https://civiclab.example.org")
-
-
-@pytest.fixture
-def ctx(app, db_session, public_address):
-    """What the CLI command gives: a request context on the site's address, for the links."""
-    with app.test_request_context("/", base_url="https://civiclab.example.org"):
-        yield
-
-
-@pytest.fixture
 def tomorrow(make_event):
     """An event starting in 20 hours: inside the default 24-hour window."""
     return make_event(title="Robotica per le scuole", starts_at=utcnow() + timedelta(hours=20))

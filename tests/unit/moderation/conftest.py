@@ -2,16 +2,6 @@ import pytest
 
 
 @pytest.fixture
-def lab(make_lab):
-    return make_lab(name="Urban Center")
-
-
-@pytest.fixture
-def facilitator(make_facilitator, lab):
-    return make_facilitator(lab, display_name="Fabio Facilitatore")
-
-
-@pytest.fixture
 def call(make_call, make_project, lab):
     return make_call(project=make_project(city=lab.city), lab=lab, title="Idee per i cortili")
 
@@ -20,13 +10,6 @@ def call(make_call, make_project, lab):
 def outsider(make_facilitator, make_lab):
     """The facilitator of a lab in another city: moderates nothing of `call`."""
     return make_facilitator(make_lab(), display_name="Olga Altrove")
-
-
-@pytest.fixture
-def in_request(app, db_session):
-    """A request context, for services whose messages are translated when read."""
-    with app.test_request_context():
-        yield
 
 
 @pytest.fixture

@@ -2,16 +2,7 @@
 import re
 from decimal import Decimal
 
-import pytest
-
-from civiclab.demo import seed_demo
 from tests.conftest import text_of
-
-
-@pytest.fixture
-def demo(db_session):
-    seed_demo()
-    db_session.commit()
 
 
 def test_city_page_shows_bologna_plan_total_axes_and_the_performance_reserve(client, demo):

@@ -7,13 +7,6 @@ from tests.conftest import login
 NS = "/rooms"
 
 
-@pytest.fixture
-def in_request(app, db_session):
-    """A request context, for services whose messages are translated when read."""
-    with app.test_request_context():
-        yield
-
-
 @pytest.fixture(autouse=True)
 def fresh_socket_state(app):
     """Rate-limit counters and presence belong to one test (SQLite gives ids out again)."""
@@ -40,6 +33,16 @@ def connect(app, db_session):
     for client in clients:
         if client.is_connected(NS):
             client.disconnect(namespace=NS)
+
+
+@pytest.fixture
+def fresh(db_session):
+    """`fresh(Model, id)`: the row loaded again (a socket handler detaches what a test holds)."""
+
+    def load(model, id_):
+        return db_session.get(model, id_)
+
+    return load
 
 
 @pytest.fixture

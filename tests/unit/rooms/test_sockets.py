@@ -21,14 +21,6 @@ from tests.xss.corpus import PAYLOADS, html_dangers
 NS = "/rooms"
 
 
-@pytest.fixture
-def fresh(db_session):
-    def load(model, id_):
-        return db_session.get(model, id_)
-
-    return load
-
-
 def emit(client, event, payload):
     """Send an event asking for the acknowledgement, and return it."""
     return client.emit(event, payload, namespace=NS, callback=True)

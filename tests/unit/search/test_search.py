@@ -8,6 +8,8 @@ from civiclab.core.time import utcnow
 from civiclab.events.models import EventState
 from civiclab.proposals.models import ProposalState
 from tests.conftest import text_of
+from tests.fixtures.database import Rows, building_on
+from tests.fixtures.factories import factories_on
 
 ON_POSTGRES = os.environ.get("CIVICLAB_TEST_DB") == "postgres"
 
@@ -19,9 +21,23 @@ def _groups(response):
         r'<h2 class="h3" id="group-\w+">(\w+) <span class="badge bg-secondary">(\d+)</span>', page)}
 
 
+@pytest.fixture(scope="module")
+def garden_rows(app, module_connection):
+    """Built once for the module, each test in a savepoint of it."""
+    with building_on(app, module_connection) as session:
+        made = factories_on(session)
+        found, hidden = make_garden(made.make_project, made.make_lab, made.make_event, made.make_call,
+                                    made.make_proposal)
+        return Rows({"found": found, "hidden": hidden})
+
+
 @pytest.fixture
-def garden(make_project, make_lab, make_event, make_call, make_proposal):
+def garden(garden_rows, db_session):
     """One public thing of each kind about a garden, and hidden ones that must never be found."""
+    return garden_rows["found"], garden_rows["hidden"]
+
+
+def make_garden(make_project, make_lab, make_event, make_call, make_proposal):
     lab = make_lab(name="Laboratorio Giardino Aperto")
     project = make_project(city=lab.city, title="Il giardino di via Libia", summary="Un parco per il quartiere")
     call = make_call(project=project, lab=lab)

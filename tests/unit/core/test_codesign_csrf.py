@@ -10,25 +10,7 @@ from civiclab.moderation.models import Report
 from civiclab.notifications.models import Notification
 from civiclab.proposals.models import ProposalState
 from tests.conftest import login
-
-CODESIGN = ("proposals", "comments", "moderation", "follows", "notifications")
-
-
-def post_urls(app):
-    """Every POST address of the app, its parameters filled with 1 (the token is checked first)."""
-    urls = []
-    with app.test_request_context():
-        for rule in app.url_map.iter_rules():
-            if "POST" not in rule.methods:
-                continue
-            values = {name: 1 for name in rule.arguments}
-            for name, converter in rule._converters.items():
-                if hasattr(converter, "items"):  # any(...): its first word
-                    values[name] = min(converter.items)
-                elif converter.__class__.__name__ in ("UnicodeConverter", "PathConverter"):
-                    values[name] = "x"
-            urls.append((rule.endpoint, rule.build(values, append_unknown=False)[1]))
-    return urls
+from tests.unit.core.helpers import CODESIGN, post_urls
 
 
 @pytest.fixture

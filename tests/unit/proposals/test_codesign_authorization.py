@@ -18,11 +18,6 @@ HIDDEN_STATES = [ProposalState.DRAFT, ProposalState.SUBMITTED, ProposalState.CHA
 
 
 @pytest.fixture
-def lab(make_lab):
-    return make_lab()
-
-
-@pytest.fixture
 def call(make_call, make_project, lab):
     return make_call(project=make_project(city=lab.city), lab=lab, phase="supports")
 

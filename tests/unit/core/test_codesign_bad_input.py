@@ -4,6 +4,8 @@ GETs on POST-only addresses."""
 import pytest
 
 from tests.conftest import login
+from tests.fixtures.database import Rows, building_on
+from tests.fixtures.factories import factories_on
 
 # Ids no row has: past any INTEGER column (SQLite and PostgreSQL refuse to compare them), just past
 # a 32-bit int, and zero (the int converter does not match negative numbers: those are 404 by routing).
@@ -44,12 +46,6 @@ ONE_ID = [
     ("GET", "/notifiche/{}/apri"),
     ("POST", "/notifiche/{}/letta"),
 ]
-
-
-@pytest.fixture
-def admin(make_user):
-    """Administrators get past every permission check, down to the lookups."""
-    return make_user(is_admin=True)
 
 
 @pytest.mark.parametrize("number", ABSURD_IDS)
@@ -93,12 +89,16 @@ LISTS = [
 ]
 
 
-@pytest.fixture
-def world(make_call, make_proposal, make_project, make_lab):
-    lab = make_lab()
-    project = make_project(city=lab.city)
-    call = make_call(project=project, lab=lab, phase="supports")
-    return {"call": call, "proposal": make_proposal(call=call, title="Orti nel cortile"), "project": project}
+@pytest.fixture(scope="module")
+def world(app, module_connection):
+    """A call collecting supports, with a proposal: built once, each test in a savepoint of it."""
+    with building_on(app, module_connection) as session:
+        made = factories_on(session)
+        lab = made.make_lab()
+        project = made.make_project(city=lab.city)
+        call = made.make_call(project=project, lab=lab, phase="supports")
+        return Rows({"call": call, "proposal": made.make_proposal(call=call, title="Orti nel cortile"),
+                     "project": project})
 
 
 @pytest.mark.parametrize("value", ODD_VALUES)
@@ -126,7 +126,7 @@ def test_the_search_box_and_the_similar_proposals_take_any_text(client, world, t
 
 
 def test_a_get_on_an_address_that_only_takes_posts_is_405(app, client, admin):
-    from tests.unit.review.test_codesign_csrf import CODESIGN, post_urls
+    from tests.unit.core.helpers import CODESIGN, post_urls
 
     post_only = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" not in rule.methods}
     urls = [url for endpoint, url in post_urls(app) if endpoint in post_only and endpoint.split(".")[0] in CODESIGN]

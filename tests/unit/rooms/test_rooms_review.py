@@ -9,14 +9,8 @@ from civiclab.places.models import LabFacilitator
 from civiclab.rooms import queries, services
 from civiclab.rooms.models import Room
 from tests.conftest import login
-from tests.unit.review.test_codesign_csrf import post_urls
-from tests.unit.rooms import conftest as room_fixtures
-from tests.unit.rooms import test_sockets as sockets
+from tests.unit.core.helpers import post_urls
 from tests.unit.rooms.test_sockets import emit
-
-# The socket tests' fixtures (a signed-in test client, fresh limiter and presence per test).
-connect, fresh_socket_state = room_fixtures.connect, room_fixtures.fresh_socket_state
-fresh = sockets.fresh
 
 HUGE = 99999999999999999999
 

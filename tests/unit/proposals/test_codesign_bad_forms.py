@@ -10,16 +10,6 @@ from tests.conftest import login
 
 
 @pytest.fixture
-def lab(make_lab):
-    return make_lab()
-
-
-@pytest.fixture
-def facilitator(make_facilitator, lab):
-    return make_facilitator(lab)
-
-
-@pytest.fixture
 def call(make_call, make_project, lab):
     return make_call(project=make_project(city=lab.city), lab=lab, phase="proposals")
 

@@ -2,7 +2,7 @@
 comments and replies): the limited app allows two POSTs a minute, the third is 429."""
 from civiclab.extensions import limiter
 from tests.conftest import login
-from tests.unit.review.test_codesign_csrf import CODESIGN, post_urls
+from tests.unit.core.helpers import CODESIGN, post_urls
 
 
 def test_every_codesign_write_is_rate_limited(limited_app, limited_client, make_user):
