@@ -97,7 +97,7 @@ def _init_extensions(app):
 
 # Floor by floor (STYLE.md, "Floors"): each domain's connect() registers its pages and listeners.
 DOMAINS = ("accounts", "places", "programmes", "events", "proposals", "comments", "follows", "notifications",
-           "moderation", "rooms", "search", "pages")
+           "moderation", "rooms", "search", "outcomes", "opendata", "pages")
 
 
 def _connect_domains(app):

@@ -35,16 +35,21 @@ class Comment(db.Model):
     __tablename__ = "comments"
     __table_args__ = (
         sa.CheckConstraint(
-            "(project_id IS NULL) <> (proposal_id IS NULL)", name="one_subject"
+            "(project_id IS NOT NULL AND proposal_id IS NULL AND outcome_id IS NULL)"
+            " OR (project_id IS NULL AND proposal_id IS NOT NULL AND outcome_id IS NULL)"
+            " OR (project_id IS NULL AND proposal_id IS NULL AND outcome_id IS NOT NULL)",
+            name="one_subject"
         ),
         sa.Index("ix_comments_project_root", "project_id", "root_id"),
         sa.Index("ix_comments_proposal_root", "proposal_id", "root_id"),
+        sa.Index("ix_comments_outcome_root", "outcome_id", "root_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # What it is about: exactly one of these (outcomes will add theirs).
     project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
     proposal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"))
+    outcome_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outcomes.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     # The thread: a reply names its parent and the thread's first comment (root_id is NULL on it),
     # so a page of threads loads with all their replies in one query.

@@ -23,6 +23,12 @@ seats_threshold_reached = signals.signal("seats-threshold-reached")  # level=50|
 proposal_state_changed = signals.signal("proposal-state-changed")  # transition=
 comment_posted = signals.signal("comment-posted")  # (sender: the comment)
 user_blocked = signals.signal("user-blocked")  # block= (sender: the blocked user)
+# outcomes: sent with the outcome as sender
+# changes={"status": (old label, new label), "progress": (old, new)}: only what changed
+outcome_changed = signals.signal("outcome-changed")  # actor=, changes=
+milestone_reached = signals.signal("milestone-reached")  # milestone=, actor=
+# programmes
+financial_snapshot_added = signals.signal("financial-snapshot-added")  # snapshot= (sender: the project)
 # rooms: sent with the room as sender
 room_message_posted = signals.signal("room-message-posted")  # message=
 room_message_deleted = signals.signal("room-message-deleted")  # message=

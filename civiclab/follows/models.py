@@ -1,4 +1,4 @@
-"""What a user follows (a project, a call, a proposal) to hear its news."""
+"""What a user follows (a project, a call, a proposal, an outcome) to hear its news."""
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -10,14 +10,15 @@ class Follow(db.Model):
     __tablename__ = "follows"
     __table_args__ = (
         sa.CheckConstraint(
-            "(project_id IS NOT NULL AND call_id IS NULL AND proposal_id IS NULL)"
-            " OR (project_id IS NULL AND call_id IS NOT NULL AND proposal_id IS NULL)"
-            " OR (project_id IS NULL AND call_id IS NULL AND proposal_id IS NOT NULL)",
+            "(CASE WHEN project_id IS NULL THEN 0 ELSE 1 END + CASE WHEN call_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN proposal_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN outcome_id IS NULL THEN 0 ELSE 1 END) = 1",
             name="one_subject",
         ),
         sa.UniqueConstraint("user_id", "project_id", name="uq_follows_user_project"),
         sa.UniqueConstraint("user_id", "call_id", name="uq_follows_user_call"),
         sa.UniqueConstraint("user_id", "proposal_id", name="uq_follows_user_proposal"),
+        sa.UniqueConstraint("user_id", "outcome_id", name="uq_follows_user_outcome"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,12 +26,14 @@ class Follow(db.Model):
     project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     call_id: Mapped[int | None] = mapped_column(sa.ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     proposal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    outcome_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outcomes.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     project = relationship("Project")
     call = relationship("Call")
     proposal = relationship("Proposal")
+    outcome = relationship("Outcome")
 
     @property
     def subject(self):
-        return self.project or self.call or self.proposal
+        return self.project or self.call or self.proposal or self.outcome

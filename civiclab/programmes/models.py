@@ -122,19 +122,29 @@ class Project(db.Model):
     __tablename__ = "projects"
     __table_args__ = (
         sa.CheckConstraint("erogato_cents >= 0", name="erogato_not_negative"),
-        sa.CheckConstraint("vincolante_cents >= erogato_cents", name="vincolante_ge_erogato"),
-        sa.CheckConstraint("ammesso_cents >= vincolante_cents", name="ammesso_ge_vincolante"),
-        sa.CheckConstraint("programmato_cents >= ammesso_cents", name="programmato_ge_ammesso"),
+        # The order holds unless an import flagged the amounts as they were published
+        # ("importi incoerenti": other funds complete the financing); never silently fixed.
+        sa.CheckConstraint("amounts_inconsistent OR vincolante_cents >= erogato_cents", name="vincolante_ge_erogato"),
+        sa.CheckConstraint("amounts_inconsistent OR ammesso_cents >= vincolante_cents", name="ammesso_ge_vincolante"),
+        sa.CheckConstraint("amounts_inconsistent OR programmato_cents >= ammesso_cents",
+                           name="programmato_ge_ammesso"),
         sa.CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date",
                            name="dates_in_order"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    city_id: Mapped[int] = mapped_column(sa.ForeignKey("cities.id", ondelete="RESTRICT"), index=True)
+    # None for a project of no single municipality (OpenCoesione's "TUTTI I COMUNI"): `territory`
+    # then says where it is, and only administrators edit it.
+    city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cities.id", ondelete="RESTRICT"), index=True)
+    territory: Mapped[str] = mapped_column(sa.String(200), default="")  # as the source names it
     action_id: Mapped[int] = mapped_column(sa.ForeignKey("actions.id", ondelete="RESTRICT"), index=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)  # e.g. BO3.3.1.b
     title: Mapped[str] = mapped_column(sa.String(300))
-    cup: Mapped[str | None] = mapped_column(sa.String(15), unique=True)
+    # Not unique: one CUP can belong to several local projects (the same works financed under two
+    # programmes); OpenCoesione's key is the local project code.
+    cup: Mapped[str | None] = mapped_column(sa.String(15), index=True)
+    oc_code: Mapped[str | None] = mapped_column(sa.String(80), unique=True)  # COD_LOCALE_PROGETTO
+    oc_link: Mapped[str] = mapped_column(sa.String(300), default="")  # its OpenCoesione page
     rup: Mapped[str] = mapped_column(sa.String(160), default="")  # Responsabile Unico del Procedimento
     implementing_body: Mapped[str] = mapped_column(sa.String(200), default="")  # Soggetto attuatore
     start_date: Mapped[object | None] = mapped_column(sa.Date)
@@ -145,6 +155,7 @@ class Project(db.Model):
     ammesso_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     vincolante_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     erogato_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    amounts_inconsistent: Mapped[bool] = mapped_column(default=False)  # "importi incoerenti"
     published: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -152,6 +163,9 @@ class Project(db.Model):
 
     city = relationship("City")
     action: Mapped[Action] = relationship()
+    snapshots: Mapped[list["FinancialSnapshot"]] = relationship(
+        back_populates="project", order_by="(FinancialSnapshot.as_of, FinancialSnapshot.id)", viewonly=True
+    )
 
     def percent(self, cents):
         """Share of the programmed amount, 0-100 with one decimal, for the progress bar.
@@ -161,3 +175,31 @@ class Project(db.Model):
         if not self.programmato_cents:
             return 0.0
         return (1000 * cents // self.programmato_cents) / 10
+
+
+class FinancialSnapshot(db.Model):
+    """The four amounts of a project on a day, with where they come from ("manuale",
+    "OpenCoesione 2024-08-31"): the project's financial progress over time. The project row
+    holds the latest; editing the amounts or importing a release adds a snapshot (one per
+    project, day and source: importing the same release twice changes nothing)."""
+
+    __tablename__ = "financial_snapshots"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "as_of", "source", name="uq_financial_snapshots_project_day_source"),
+        sa.CheckConstraint("erogato_cents >= 0 AND vincolante_cents >= 0 AND ammesso_cents >= 0 "
+                           "AND programmato_cents >= 0", name="amounts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    as_of: Mapped[object] = mapped_column(sa.Date)
+    source: Mapped[str] = mapped_column(sa.String(120))
+    programmato_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    ammesso_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    vincolante_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    erogato_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    amounts_inconsistent: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="snapshots")

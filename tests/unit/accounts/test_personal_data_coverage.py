@@ -44,6 +44,11 @@ COVERAGE = {
     "rooms": not_exported("created_by_id, locked_by_id: staff acts on a room"),
     "proposal_transitions": not_exported(
         "actor_id: who moved a proposal; an author's own moves are in the 'proposals' section"),
+    "outcomes": not_exported("created_by_id: the staff member who published it, the city's work record"),
+    "outcome_attachments": not_exported("created_by_id: the staff member who attached it, the city's work record"),
+    "outcome_proposals": not_exported("created_by_id: who linked the adopted proposal, the city's work record; "
+                                      "the author's proposal is in 'proposals'"),
+    "financial_snapshots": not_exported("created_by_id: who entered the amounts, the city's work record"),
     "moderation_actions": not_exported(
         "the moderators' log; what it records about a user is in 'blocks', 'room_mutes', 'comments' "
         "(hidden) and 'room_messages' (deleted)"),

@@ -20,6 +20,7 @@ FLOORS = {
     "programmes": 3,
     "events": 4, "proposals": 4,
     "comments": 5, "follows": 5, "notifications": 5, "moderation": 5, "rooms": 5, "search": 5,
+    "outcomes": 6, "opendata": 6,
     "pages": 9,
 }
 DOMAINS = sorted(name for name in FLOORS if name not in ("core", "extensions"))

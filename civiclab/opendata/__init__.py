@@ -1,0 +1,10 @@
+"""Open data: the public datasets (CSV, JSON, one ZIP) under CC BY 4.0, their DCAT-AP_IT
+catalogue, and the imports that read them back (projects CSV, OpenCoesione)."""
+from flask import Blueprint
+
+bp = Blueprint("opendata", __name__)
+
+
+def connect(app):
+    """Wire the domain into `app`: its pages, its signal listeners, what it adds to registries."""
+    app.register_blueprint(bp)
