@@ -21,12 +21,12 @@ def spreadsheet_safe(value):
     return _FORMULA_START.sub(r"\1\2'", text)
 
 
-def csv_text(header, rows):
-    """Header and rows as CSV text for Excel: UTF-8 with BOM, commas, CRLF, every cell quoted and
-    spreadsheet-safe."""
+def csv_text(header, rows, delimiter=","):
+    """Header and rows as CSV text for Excel: UTF-8 with BOM, commas (or `delimiter`: open data
+    uses ";"), CRLF, every cell quoted and spreadsheet-safe."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     for row in (header, *rows):
         writer.writerow([spreadsheet_safe(cell) for cell in row])
     return out.getvalue()
