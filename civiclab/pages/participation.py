@@ -18,6 +18,7 @@ What is counted, and why (the page says the same):
 Seven GROUP BY queries whatever the number of events, people or rows; the loops below run over
 groups (event × type), never over people.
 """
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
@@ -106,7 +107,7 @@ def parse_year(text, now=None):
     text = (text or "").strip()
     if not text:
         return None, True
-    if text.isdigit() and len(text) == 4 and int(text) in year_choices(now):
+    if re.fullmatch(r"[0-9]{4}", text) and int(text) in year_choices(now):
         return int(text), True
     return None, False
 
