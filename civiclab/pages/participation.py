@@ -61,9 +61,6 @@ class Row:
     label: str
     values: list  # whole numbers, one per column of the table
 
-    def value(self, column_key, table):
-        return self.values[[key for key, _ in table.columns].index(column_key)]
-
 
 @dataclass
 class Table:
@@ -197,7 +194,8 @@ def _attendance(events, years):
     """Confirmed registrations and presences by participant type and by month: one query grouped
     by event and type, folded here by type and by the Rome month of each event's start."""
     present = Registration.attended_at.is_not(None)
-    guest = sa.case((Registration.user_id.is_(None), 1), else_=0)
+    # Grouped by an expression without parameters: PostgreSQL matches it with the selected one.
+    guest = Registration.user_id.is_(None)
     query = (
         sa.select(
             Event.id, Event.starts_at, Registration.participant_type, guest,
@@ -239,16 +237,16 @@ def _attendance(events, years):
 
 def _proposals(counted, years):
     """Proposals (submitted and beyond) by state and by theme: one query grouped by both."""
-    theme = sa.func.coalesce(CallTheme.name, "")
     query = (
-        sa.select(Proposal.state, theme, sa.func.count(Proposal.id))
+        sa.select(Proposal.state, CallTheme.name, sa.func.count(Proposal.id))
         .outerjoin(CallTheme, Proposal.theme_id == CallTheme.id)
         .where(Proposal.id.in_(counted), _within(Proposal.created_at, years))
-        .group_by(Proposal.state, theme)
+        .group_by(Proposal.state, CallTheme.name)
     )
     by_state = dict.fromkeys(COUNTED_PROPOSAL_STATES, 0)
     by_theme = {}
     for state, theme_name, count in db.session.execute(query):
+        theme_name = theme_name or ""
         by_state[state] += count
         by_theme[theme_name] = by_theme.get(theme_name, 0) + count
 
@@ -267,21 +265,18 @@ def _proposals(counted, years):
 
 
 def _comments(counted_proposals, other_subjects, years, with_projects):
-    """Visible comments by what they are about: one query."""
-    subject = sa.case(
-        (Comment.proposal_id.is_not(None), "proposals"),
-        (Comment.project_id.is_not(None), "projects"),
-        else_="outcomes",
-    )
+    """Visible comments by what they are about: one query, a sum per kind of subject."""
+    columns = {"proposals": Comment.proposal_id, "projects": Comment.project_id,
+               "outcomes": Comment.outcome_id}
     about = sa.or_(Comment.proposal_id.in_(counted_proposals),
                    *(column.in_(ids) for column, ids in other_subjects))
     query = (
-        sa.select(subject, sa.func.count(Comment.id))
+        sa.select(*(sa.func.coalesce(sa.func.sum(sa.case((column.is_not(None), 1), else_=0)), 0)
+                    for column in columns.values()))
         .where(about, Comment.deleted_at.is_(None), Comment.hidden_at.is_(None),
                _within(Comment.created_at, years))
-        .group_by(subject)
     )
-    counts = dict(db.session.execute(query).all())
+    counts = dict(zip(columns, (int(n) for n in db.session.execute(query).one())))
     subjects = [("proposals", _l("Sulle proposte"))]
     if with_projects:
         subjects += [("projects", _l("Sui progetti")), ("outcomes", _l("Sui risultati"))]

@@ -6,8 +6,14 @@ from flask import Response, abort, render_template, request, url_for
 
 from civiclab.core.spreadsheet import csv_text
 from civiclab.pages import bp
-from civiclab.pages.participation import (as_json, csv_rows, parse_year, participation_of_city,
-                                          participation_of_lab, year_choices)
+from civiclab.pages.participation import (
+    as_json,
+    csv_rows,
+    parse_year,
+    participation_of_city,
+    participation_of_lab,
+    year_choices,
+)
 from civiclab.places.queries import load_city, load_lab
 
 

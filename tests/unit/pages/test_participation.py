@@ -2,7 +2,6 @@
 downloads agreeing, no person named, a constant number of queries."""
 import csv
 import io
-import json
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
