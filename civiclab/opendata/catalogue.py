@@ -13,6 +13,7 @@ from flask import current_app
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
+from civiclab.core.i18n import in_language
 from civiclab.core.urls import external_url
 from civiclab.opendata.datasets import DATASETS, THEME, modified_dates
 from civiclab.opendata.downloads import ARCHIVE_NAME, LICENSE_DEED
@@ -144,5 +145,6 @@ def catalogue_graph():
 
 
 def catalogue_text(fmt):
-    """The catalogue serialised as `fmt` ("ttl", "rdf", "jsonld")."""
-    return catalogue_graph().serialize(format=FORMATS[fmt][0])
+    """The catalogue serialised as `fmt` ("ttl", "rdf", "jsonld"), its texts in Italian."""
+    with in_language("it"):
+        return catalogue_graph().serialize(format=FORMATS[fmt][0])

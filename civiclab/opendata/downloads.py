@@ -13,6 +13,7 @@ import zipfile
 
 from flask_babel import gettext as _
 
+from civiclab.core.i18n import in_language
 from civiclab.core.spreadsheet import spreadsheet_safe
 from civiclab.opendata.datasets import DATASETS, as_json, as_text, modified_dates, rows
 
@@ -94,9 +95,9 @@ def license_text():
 
 
 def archive_bytes():
-    """The ZIP: every dataset's CSV, README.md and LICENSE."""
+    """The ZIP: every dataset's CSV, README.md and LICENSE (in Italian, whatever the reader's language)."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive, in_language("it"):
         for dataset in DATASETS:
             archive.writestr(f"{dataset.name}.csv", csv_text(dataset).encode("utf-8"))
         archive.writestr("README.md", readme_text().encode("utf-8"))
