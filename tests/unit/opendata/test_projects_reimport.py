@@ -1,12 +1,14 @@
 """The projects CSV of the open data reads back: exported from one site and imported with
 `flask import-projects` into an empty database, it gives the same projects and amounts; a file
 with wrong rows is refused with their lines, and nothing is written."""
+import os
+from contextlib import ExitStack
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import make_app
+from tests.conftest import make_app, temporary_postgres_app
 from tests.fixtures.factories import factories_on
 
 FIELDS = ("code", "cup", "oc_code", "title", "territory", "implementing_body", "summary", "oc_link",
@@ -16,10 +18,14 @@ FIELDS = ("code", "cup", "oc_code", "title", "territory", "implementing_body", "
 
 @pytest.fixture
 def fresh_app(tmp_path):
-    """A new app on its own empty database (the migrations only)."""
-    def make(name):
-        return make_app(f"sqlite:///{tmp_path / name}.sqlite3")
-    return make
+    """A new app on its own empty database (the migrations only): SQLite, or PostgreSQL when the
+    suite runs on it (CIVICLAB_TEST_DB=postgres)."""
+    with ExitStack() as stack:
+        def make(name):
+            if os.environ.get("CIVICLAB_TEST_DB") == "postgres":
+                return stack.enter_context(temporary_postgres_app())
+            return make_app(f"sqlite:///{tmp_path / name}.sqlite3")
+        yield make
 
 
 def described(app):
