@@ -16,7 +16,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 from civiclab.core.i18n import in_language
 from civiclab.core.urls import external_url
 from civiclab.opendata.datasets import DATASETS, THEME, modified_dates
-from civiclab.opendata.downloads import ARCHIVE_NAME, LICENSE_DEED
+from civiclab.opendata.downloads import LICENSE_DEED
 
 DCATAPIT = Namespace("http://dati.gov.it/onto/dcatapit#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")

@@ -230,6 +230,17 @@ def _modified(column, *joins_and_filters):
     return select
 
 
+def _events_modified():
+    """An event's row changes with the event and with its counts: a registration made,
+    cancelled or marked present."""
+    shown = Event.state.in_(_SHOWN_EVENTS)
+    moments = [sa.select(sa.func.max(Event.updated_at).label("at")).where(shown)]
+    moments += [sa.select(sa.func.max(column).label("at")).join(Event, Registration.event_id == Event.id).where(shown)
+                for column in (Registration.created_at, Registration.cancelled_at, Registration.attended_at)]
+    union = sa.union_all(*moments).subquery()
+    return sa.select(sa.func.max(union.c.at))
+
+
 # -- the datasets ------------------------------------------------------------------------------
 
 _C = Column
@@ -324,7 +335,7 @@ DATASETS = (
          _C("capacity", _l("Posti disponibili.")), _C("registrations", _l("Numero di iscrizioni confermate.")),
          _C("seats", _l("Posti occupati dalle iscrizioni confermate (un gruppo ne occupa più d'uno).")),
          _C("attended", _l("Numero di iscrizioni con presenza registrata."))),
-        _events, _modified(Event.updated_at, lambda q: q.where(Event.state.in_(_SHOWN_EVENTS)))),
+        _events, _events_modified),
     Dataset(
         "proposte", _l("Proposte pubblicate"),
         _l("Le proposte dei partecipanti accettate o adottate, con il numero di sostegni; dell'autore solo il "

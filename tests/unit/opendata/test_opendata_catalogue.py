@@ -100,7 +100,7 @@ def test_a_dataset_is_modified_when_its_rows_last_changed_not_now(client, db_ses
     from civiclab.core.time import to_rome
 
     project = open_world["project"]
-    project.updated_at = datetime.datetime(2024, 5, 6, 10, tzinfo=datetime.timezone.utc)
+    project.updated_at = datetime.datetime(2024, 5, 6, 10, tzinfo=datetime.UTC)
     db_session.commit()
     graph, _ = parsed(client, "ttl", "turtle")
     node = URIRef("http://localhost/dati-aperti#progetti")
@@ -131,3 +131,17 @@ def test_an_english_reader_gets_the_catalogue_in_italian(client, open_world):
     graph, _ = parsed(client, "ttl", "turtle")
     node = URIRef("http://localhost/dati-aperti#progetti")
     assert str(one(graph, node, DCTERMS["title"])) == "Progetti finanziati"
+
+
+def test_the_events_change_when_someone_is_marked_present(client, db_session, open_world):
+    old = datetime.datetime(2024, 5, 6, 10, tzinfo=datetime.UTC)
+    event = open_world["event"]
+    event.updated_at = old
+    for registration in event.registrations:
+        registration.created_at = old
+        registration.cancelled_at = None
+        registration.attended_at = old + datetime.timedelta(days=30) if registration.user_id else None
+    db_session.commit()
+    graph, _ = parsed(client, "ttl", "turtle")
+    node = URIRef("http://localhost/dati-aperti#eventi")
+    assert one(graph, node, DCTERMS.modified).toPython() == datetime.date(2024, 6, 5)
