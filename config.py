@@ -107,6 +107,15 @@ class Config:
     # 0 believes no forwarded header: the client's address is the connection's.
     TRUSTED_PROXY_COUNT = _count(os.environ.get("TRUSTED_PROXY_COUNT"), "TRUSTED_PROXY_COUNT")
 
+    # Open data: the body that publishes the datasets and their DCAT-AP_IT catalogue (its name and
+    # its code in the Indice della Pubblica Amministrazione, IPA: identifiers read "<ipa>:<dataset>"),
+    # the address for questions about the data, the catalogue's title and its date of first issue.
+    CIVICLAB_PUBLISHER_NAME = os.environ.get("CIVICLAB_PUBLISHER_NAME", "CivicLab – Rete dei Laboratori aperti")
+    CIVICLAB_PUBLISHER_IPA = os.environ.get("CIVICLAB_PUBLISHER_IPA", "civiclab")
+    CIVICLAB_OPENDATA_EMAIL = os.environ.get("CIVICLAB_OPENDATA_EMAIL", CONTACT_EMAIL)
+    CIVICLAB_CATALOGUE_TITLE = os.environ.get("CIVICLAB_CATALOGUE_TITLE", "CivicLab: dati aperti")
+    CIVICLAB_CATALOGUE_ISSUED = os.environ.get("CIVICLAB_CATALOGUE_ISSUED", "2025-01-01")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

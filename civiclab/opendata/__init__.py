@@ -7,4 +7,8 @@ bp = Blueprint("opendata", __name__)
 
 def connect(app):
     """Wire the domain into `app`: its pages, its signal listeners, what it adds to registries."""
+    from civiclab.opendata import routes  # noqa: F401  (the pages)
+    from civiclab.opendata.projects_import import import_projects_command
+
     app.register_blueprint(bp)
+    app.cli.add_command(import_projects_command)
