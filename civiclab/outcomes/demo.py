@@ -94,8 +94,8 @@ CHILDREN = [
             ("Studio preliminare sulle aree bersaglio",
              "Definizione delle aree bersaglio, dei loro bisogni e delle loro opportunità.", -240, -236),
             ("Prima ipotesi della rete territoriale",
-             "Le modalità di progettazione e la prima ipotesi di costruzione della rete territoriale di "
-             "riferimento.", -20, None),  # late: planned in the past, not reached
+             ("Le modalità di progettazione e la prima ipotesi di costruzione della rete territoriale di "
+              "riferimento."), -20, None),  # late: planned in the past, not reached
             ("Servizio di supporto tecnico e organizzativo",
              "Avvio del servizio di supporto tecnico/organizzativo per la realizzazione del progetto.",
              60, None),
