@@ -12,7 +12,7 @@ unless it is forced: `flask --app wsgi seed-demo --force`, for a throwaway stagi
 Idempotent: every row is looked up by its natural key (programme code, city slug, project code,
 user email…) and created only when missing; what exists is left exactly as it is, so a second
 run changes nothing and staff edits made after the first run survive. The content itself lives
-in civiclab/demo_data.py. The OpenCoesione CSV in the shared data is not imported here: that is
+in civiclab/demo_data.py; each domain's part of it in its demo.py (events, proposals, rooms, outcomes). The OpenCoesione CSV in the shared data is not imported here: that is
 a later issue.
 """
 import os
@@ -37,6 +37,7 @@ from civiclab.core.time import utcnow
 from civiclab.events.demo import seed_events
 from civiclab.extensions import db
 from civiclab.follows.models import Follow
+from civiclab.outcomes.demo import seed_outcomes
 from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
 from civiclab.places.services import slugify
 from civiclab.programmes.models import Action, Axis, AxisBudget, CityPlan, Programme, Project
@@ -108,6 +109,7 @@ def seed_demo(force=False):
     seed_events(tally, labs)
     _discuss(seed_codesign(tally, project, labs["bologna"]))
     seed_rooms(tally, labs)
+    seed_outcomes(tally, project, _amounts(data.BO331B))
     return tally.lines() + [
         f"Account demo (SOLO SVILUPPO), password «{DEMO_PASSWORD}»: "
         + ", ".join(email for email, *_rest in DEMO_ACCOUNTS),
@@ -192,6 +194,11 @@ def _project(tally, programme, bologna):
     fields["end_date"] = date(*fields["end_date"])
     return tally.get_or_create("Progetti", Project, {"code": code},
                                city_id=bologna.id, action_id=action.id, **fields)
+
+
+def _amounts(fields):
+    """The four amounts of a project sheet, in cents: programmato, ammesso, vincolante, erogato."""
+    return tuple(fields[f"{kind}_cents"] for kind in ("programmato", "ammesso", "vincolante", "erogato"))
 
 
 def _accounts(tally, bologna, bologna_lab):

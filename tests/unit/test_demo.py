@@ -1,21 +1,38 @@
 """The demo data: the seeds' real figures, loaded once however many times it runs."""
 import itertools
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from civiclab.accounts.models import Membership, Organisation, ParticipantType, User
 from civiclab.comments.models import Comment, CommentVote
-from civiclab.core.time import utcnow
+from civiclab.core.time import ROME, utcnow
 from civiclab.demo import DEMO_PASSWORD, DemoRefused, seed_demo
 from civiclab.events.models import Event, EventState, Registration, RegistrationState
 from civiclab.extensions import db
 from civiclab.follows.models import Follow
 from civiclab.moderation.models import ModerationAction
+from civiclab.outcomes.models import (
+    DEFAULT_STATUSES,
+    Milestone,
+    Outcome,
+    OutcomeEvent,
+    OutcomeProposal,
+    OutcomeStatus,
+)
 from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
-from civiclab.programmes.models import Action, Axis, AxisBudget, CityPlan, Programme, Project
+from civiclab.programmes.models import (
+    Action,
+    Axis,
+    AxisBudget,
+    CityPlan,
+    FinancialSnapshot,
+    Programme,
+    Project,
+)
 from civiclab.proposals.models import (
+    PUBLIC_STATES,
     Call,
     CallPhase,
     Proposal,
@@ -31,7 +48,8 @@ from tests.conftest import login, text_of
 
 MODELS = (Programme, Axis, Action, City, Lab, CityPlan, AxisBudget, Project, User, Organisation,
           Membership, CityStaff, LabFacilitator, Event, Registration, Call, Proposal, ProposalTransition,
-          Support, Comment, CommentVote, Follow, Message, ModerationAction, RoomRead)
+          Support, Comment, CommentVote, Follow, Message, ModerationAction, RoomRead, OutcomeStatus, Outcome,
+          Milestone, OutcomeProposal, OutcomeEvent, FinancialSnapshot)
 
 
 def counts():
@@ -164,10 +182,10 @@ def test_seed_demo_opens_a_call_collecting_supports_and_one_collecting_proposals
     for call in calls.values():
         assert call.published and call.title.startswith("Idee per il Laboratorio aperto di Bologna")
         assert call.lab.city.slug == "bologna" and len(call.themes) >= 3 and "<p>" in call.description_html
-    published = db_session.scalars(
-        sa.select(Proposal).filter_by(call_id=calls[CallPhase.SUPPORTS].id, state=ProposalState.ACCEPTED)).all()
+    published = db_session.scalars(sa.select(Proposal).filter_by(call_id=calls[CallPhase.SUPPORTS].id)
+                                   .where(Proposal.state.in_(PUBLIC_STATES))).all()  # two of them adopted
     assert 6 <= len(published) <= 10
-    authors = {p.author.email for p in published}
+    authors = {p.author.email for p in published if p.state is ProposalState.ACCEPTED}
     assert authors == {"cittadino@example.org", "scuola@example.org", "impresa@example.org",
                        "terzosettore@example.org"}
     assert sum(p.supports_count for p in published) > 0 and sum(p.comments_count for p in published) > 0
@@ -272,3 +290,96 @@ def test_the_demo_lab_room_is_linked_from_the_lab_page_and_shows_the_placeholder
     page = text_of(client.get(f"/stanze/{room.id}"))
     assert "Messaggio eliminato dai moderatori" in page and "OFFERTA RISERVATA" not in page
     assert "visite aperte" in page
+
+
+# ---- journey 4: the outcomes of the Bologna project and its money over time -----------------
+
+def _bologna_outcome(db_session):
+    project = db_session.scalar(sa.select(Project).filter_by(code="BO3.3.1.b"))
+    [parent] = db_session.scalars(sa.select(Outcome).filter_by(project_id=project.id, parent_id=None)).all()
+    return project, parent
+
+
+def test_seed_demo_gives_bologna_the_default_outcome_statuses(demo, db_session):
+    bologna = db_session.scalar(sa.select(City).filter_by(slug="bologna"))
+    statuses = db_session.scalars(sa.select(OutcomeStatus).filter_by(city_id=bologna.id)
+                                  .order_by(OutcomeStatus.position)).all()
+
+    assert [(s.key, s.default_progress) for s in statuses] == list(DEFAULT_STATUSES)
+    assert all(s.name == "" for s in statuses)  # default keys: the app translates them
+
+
+def test_seed_demo_publishes_an_outcome_tree_on_the_bologna_project(demo, db_session):
+    project, parent = _bologna_outcome(db_session)
+
+    assert len(parent.children) == 3 and parent.published and "Bologna" in parent.address
+    assert parent.description_html.startswith("<p>") and "<strong>innovazione sociale</strong>" in parent.description_html
+    assert parent.status.key == "in_progress" and parent.start_date < parent.end_date
+    assert {child.status.key for child in parent.children} == {"completed", "in_progress"}
+    for child in parent.children:
+        assert child.project_id == project.id and child.weight is not None and 0 <= child.progress <= 100
+        assert not child.children and child.start_date <= child.end_date
+    # The weights do not sum to 1: the parent's progress is the mean with the weights normalised.
+    total = sum(child.weight for child in parent.children)
+    assert total != 1
+    assert parent.progress == pytest.approx(sum(c.weight / total * c.progress for c in parent.children))
+    assert 0 < parent.progress < 100
+
+
+def test_seed_demo_outcome_milestones_are_reached_late_and_ahead_from_today(demo, db_session):
+    _project, parent = _bologna_outcome(db_session)
+    today = datetime.now(ROME).date()
+    milestones = db_session.scalars(sa.select(Milestone).where(
+        Milestone.outcome_id.in_([parent.id] + [c.id for c in parent.children]))).all()
+
+    reached = [m for m in milestones if m.reached_on is not None]
+    late = [m for m in milestones if m.reached_on is None and m.planned_on < today]
+    ahead = [m for m in milestones if m.reached_on is None and m.planned_on > today]
+    assert len(late) == 1 and late[0].outcome.parent_id == parent.id  # on a sub-result
+    assert reached and ahead and all(m.reached_on <= today for m in reached)
+    assert parent.milestones and any(child.milestones for child in parent.children)
+
+
+def test_seed_demo_outcome_adopts_two_published_proposals_of_the_demo_call(demo, db_session):
+    project, parent = _bologna_outcome(db_session)
+    staff = db_session.scalar(sa.select(User).filter_by(email="comune.bologna@example.org"))
+    links = db_session.scalars(sa.select(OutcomeProposal).where(
+        OutcomeProposal.outcome_id.in_([parent.id] + [c.id for c in parent.children]))).all()
+
+    assert len(links) == 2
+    for link in links:
+        proposal = link.proposal
+        assert proposal.state is ProposalState.ADOPTED and proposal.call.project_id == project.id
+        last = proposal.transitions[-1]
+        assert (last.from_state, last.to_state, last.actor_id) == ("accepted", "adopted", staff.id)
+        assert last.reason == f"Adottata nel risultato «{link.outcome.title}»"
+        assert link.created_by_id == staff.id and last.created_at <= utcnow()
+    adopted = db_session.scalars(sa.select(Proposal).filter_by(state=ProposalState.ADOPTED)).all()
+    assert {p.id for p in adopted} == {link.proposal_id for link in links}
+    events = db_session.scalars(sa.select(OutcomeEvent).where(
+        OutcomeEvent.outcome_id.in_([parent.id] + [c.id for c in parent.children]))).all()
+    assert events and all(e.event.lab.city_id == project.city_id for e in events)
+
+
+def test_seed_demo_records_the_project_money_over_time(demo, db_session):
+    project, _parent = _bologna_outcome(db_session)
+    snapshots = project.snapshots
+
+    assert [s.source for s in snapshots] == ["OpenCoesione 2023-12-31", "OpenCoesione 2024-08-31", "manuale"]
+    assert [s.as_of for s in snapshots] == sorted(s.as_of for s in snapshots)
+    amounts = [(s.programmato_cents, s.ammesso_cents, s.vincolante_cents, s.erogato_cents) for s in snapshots]
+    for row in amounts:
+        assert row == tuple(sorted(row, reverse=True))  # programmato ≥ ammesso ≥ vincolante ≥ erogato
+    for earlier, later in itertools.pairwise(amounts):
+        assert all(a <= b for a, b in zip(earlier, later, strict=True)) and earlier != later
+    assert amounts[-1] == (project.programmato_cents, project.ammesso_cents, project.vincolante_cents,
+                           project.erogato_cents) == (412_248_84, 412_248_84, 412_248_84, 412_248_83)
+    assert snapshots[-1].as_of == datetime.now(ROME).date() and not any(s.amounts_inconsistent for s in snapshots)
+
+
+def test_seed_demo_has_a_follower_of_the_bologna_project(demo, db_session):
+    project, _parent = _bologna_outcome(db_session)
+    followers = db_session.scalars(sa.select(Follow.user_id).filter_by(project_id=project.id)).all()
+
+    citizen = db_session.scalar(sa.select(User).filter_by(email="cittadino@example.org"))
+    assert followers == [citizen.id]
