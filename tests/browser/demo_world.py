@@ -25,6 +25,13 @@ SKIPPED = {
     "proposals.attachment": "a file download",
     "notifications.follow": "marks a notification read and redirects to its subject",
     "proposals.similar": "a fragment the proposal form's script puts into the page, not a page",
+    "opendata.download": "a CSV or JSON download",
+    "opendata.archive": "a ZIP download",
+    "opendata.catalogue_file": "an RDF download",
+    "pages.city_participation_csv": "a CSV download",
+    "pages.city_participation_json": "a JSON download",
+    "pages.lab_participation_csv": "a CSV download",
+    "pages.lab_participation_json": "a JSON download",
 }
 
 # Pages the URL map alone does not reach: states of a page that a query string selects.
