@@ -78,7 +78,7 @@ class ProjectForm(FlaskForm):
             problem = amounts_problem({f"{name}_cents": self[name].data for name in AMOUNT_FIELDS})
             if problem is not None:
                 field, message = problem
-                self[field].errors.append(message)
+                self[field].errors.append(str(message))  # escaped like the other errors
                 valid = False
         return valid
 
