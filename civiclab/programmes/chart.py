@@ -122,8 +122,8 @@ def history_chart(snapshots, chart_id, title):
     days = sorted({s.as_of for s in points})
     if len(days) < 2:
         return None
-    width, height = 720, 380
-    left, right, top, bottom = 110, 24, 56, 300
+    width, height = 720, 400
+    left, right, top, bottom = 110, 50, 80, 320
     first, last = days[0], days[-1]
     span = (last - first).days or 1
     top_value = _nice_top(max(max(getattr(s, one.field) for one in AMOUNT_SERIES) for s in points))
@@ -134,7 +134,7 @@ def history_chart(snapshots, chart_id, title):
     def y_of(cents):
         return bottom - (bottom - top) * cents / top_value
 
-    children = _legend(AMOUNT_SERIES[:2], 16) + _legend(AMOUNT_SERIES[2:], 38)
+    children = _legend(AMOUNT_SERIES[:2], 16, step=240) + _legend(AMOUNT_SERIES[2:], 38, step=240)
     for tick in range(5):  # the amounts' axis: 0, ¼, ½, ¾ and the top
         cents = top_value * tick // 4
         y = y_of(cents)
@@ -153,7 +153,7 @@ def history_chart(snapshots, chart_id, title):
     children.append(el("line", x1=left, y1=top, x2=left, y2=bottom, stroke=INK, stroke_width=1))
     children.append(el("text", _("Data della rilevazione"), x=(left + width - right) // 2, y=height - 24,
                        font_size=13, fill=INK, text_anchor="middle"))
-    children.append(el("text", _("Euro"), x=14, y=top - 10, font_size=13, fill=INK))
+    children.append(el("text", _("Euro"), x=left, y=top - 14, font_size=13, fill=INK, text_anchor="middle"))
     for one in AMOUNT_SERIES:
         path, previous = [], None
         for snapshot in points:

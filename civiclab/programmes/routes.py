@@ -75,6 +75,8 @@ def project_new(city_slug):
 def project_edit(code):
     project = queries.load_project(code, for_="edit")
     form = _form_with_choices(ProjectForm(data=ProjectForm.data_from(project)))
+    if project.amounts_inconsistent:
+        form.inconsistent_amounts = services.amounts_of(project)
     action_url = url_for("programmes.project_edit", code=project.code)  # before any change
     if form.validate_on_submit() and attempt(services.update_project, project, form.to_data(), current_user,
                                              form=form):

@@ -55,7 +55,10 @@ def _check_project(data, project=None):
     start, end = data.get("start_date"), data.get("end_date")
     if start and end and end < start:
         raise DomainError(_("La data di fine non può precedere la data di inizio."), field="end_date")
-    check_amounts_order(data)
+    kept_as_published = (project is not None and project.amounts_inconsistent
+                         and {field: data.get(field) for field in AMOUNT_FIELDS} == amounts_of(project))
+    if not kept_as_published:  # an import's "importi incoerenti", sent back unchanged, stay as they are
+        check_amounts_order(data)
 
     others = sa.select(Project.id)
     if project is not None and project.id is not None:

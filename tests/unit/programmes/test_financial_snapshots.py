@@ -252,3 +252,24 @@ def test_the_sheet_makes_as_many_queries_with_20_snapshots_as_with_2(client, db_
         return len(queries)
 
     assert queries_for(2) == queries_for(20)
+
+
+def test_staff_can_edit_an_inconsistent_project_keeping_its_amounts_but_not_make_new_ones(
+        client, db_session, make_project, city_and_staff):
+    city, staff = city_and_staff
+    project = make_project(city=city, code="OC5")
+    record_snapshot(project, date(2024, 8, 31), "OpenCoesione 2024-08-31", amounts(erogato_cents=120_000_00),
+                    inconsistent=True)
+    db_session.commit()
+    login(client, staff)
+    kept = {"programmato": "100.000,00", "ammesso": "90.000,00", "vincolante": "50.000,00", "erogato": "120.000,00"}
+
+    retitled = client.post("/progetti/OC5/modifica", data=form(db_session, code="OC5", cup="", title="Nuovo", **kept))
+    changed = client.post("/progetti/OC5/modifica", data=form(db_session, code="OC5", cup="",
+                                                              **{**kept, "erogato": "130.000,00"}))
+
+    assert retitled.status_code == 302
+    assert changed.status_code == 422  # new amounts out of order: the form's rule
+    db_session.refresh(project)
+    assert project.title == "Nuovo" and project.amounts_inconsistent and project.erogato_cents == 120_000_00
+    assert len(snapshots_of(db_session, project)) == 1
