@@ -10,7 +10,7 @@ def connect(app):
     from flask_babel import lazy_gettext as _l
 
     from civiclab.core.header import MenuEntry, menu_entries
-    from civiclab.pages import participation_routes, routes  # noqa: F401  (fill bp)
+    from civiclab.pages import dashboard_routes, participation_routes, routes  # noqa: F401  (fill bp)
     from civiclab.places.permissions import can_manage_anything
 
     menu_entries.add("pages.home", MenuEntry("pages.home", _l("Home"), 10))

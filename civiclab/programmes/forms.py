@@ -33,6 +33,10 @@ class EuroField(StringField):
 
 
 class ProjectForm(FlaskForm):
+    # The amounts of a project an import flagged "importi incoerenti" (set by the edit route): sent
+    # back unchanged they pass, kept as published; changed, they must be in order.
+    inconsistent_amounts = None
+
     code = StringField(
         _l("Codice progetto"),
         validators=[DataRequired(), Regexp(CODE_PATTERN, message=_l(
@@ -75,10 +79,11 @@ class ProjectForm(FlaskForm):
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         if all(self[name].data is not None and not self[name].errors for name in AMOUNT_FIELDS):
-            problem = amounts_problem({f"{name}_cents": self[name].data for name in AMOUNT_FIELDS})
+            amounts = {f"{name}_cents": self[name].data for name in AMOUNT_FIELDS}
+            problem = amounts_problem(amounts) if amounts != self.inconsistent_amounts else None
             if problem is not None:
                 field, message = problem
-                self[field].errors.append(message)
+                self[field].errors.append(str(message))  # escaped like the other errors
                 valid = False
         return valid
 

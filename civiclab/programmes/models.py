@@ -13,6 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from civiclab.core.time import UTCDateTime, utcnow
 from civiclab.extensions import db
 
+# The source of the snapshots staff write on the project form (stored as is, shown translated).
+MANUAL_SOURCE = "manuale"
+
 # CUP, Codice Unico di Progetto: 15 characters, e.g. F39G16000350007.
 CUP_PATTERN = re.compile(r"^[A-Z][0-9]{2}[A-Z][0-9A-Z]{11}$")
 
@@ -203,3 +206,18 @@ class FinancialSnapshot(db.Model):
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     project: Mapped[Project] = relationship(back_populates="snapshots")
+
+    @property
+    def source_label(self):
+        """The source as a page shows it: "manuale" translated, an import's name as it is."""
+        return _("manuale") if self.source == MANUAL_SOURCE else self.source
+
+    @property
+    def is_manual(self):
+        return self.source == MANUAL_SOURCE
+
+    def percent(self, cents):
+        """Share of this snapshot's programmed amount, rounded down to one decimal."""
+        if not self.programmato_cents:
+            return 0.0
+        return (1000 * cents // self.programmato_cents) / 10

@@ -13,7 +13,7 @@ from civiclab.core.money import format_euro
 from civiclab.core.permissions import is_admin, is_authenticated, require
 from civiclab.extensions import db
 from civiclab.places.queries import load_city
-from civiclab.programmes.models import Action, Axis, CityPlan, Programme, Project
+from civiclab.programmes.models import Action, Axis, CityPlan, FinancialSnapshot, Programme, Project
 from civiclab.programmes.permissions import can_create_project, can_edit_project, can_view_project
 
 
@@ -85,6 +85,14 @@ def latest_projects(limit=5):
 
 def project_by_code_select(code):
     return _with_sheet_relations(sa.select(Project)).where(Project.code == code)
+
+
+def project_snapshots(project):
+    """The project's financial snapshots, oldest first (by date, then as recorded): one query."""
+    return db.session.scalars(
+        sa.select(FinancialSnapshot).where(FinancialSnapshot.project_id == project.id)
+        .order_by(FinancialSnapshot.as_of, FinancialSnapshot.id)
+    ).all()
 
 
 def city_plans(city):

@@ -11,7 +11,7 @@ from civiclab.core.pagination import page_number
 from civiclab.core.sections import sections_of
 from civiclab.extensions import db
 from civiclab.places.models import City
-from civiclab.programmes import bp, queries, services
+from civiclab.programmes import bp, chart, queries, services
 from civiclab.programmes.forms import ProjectFilterForm, ProjectForm
 from civiclab.programmes.permissions import can_edit_project
 
@@ -40,8 +40,12 @@ def projects():
 @bp.get("/progetti/<code>")
 def project(code):
     project = queries.load_project(code)  # a draft is not there for whoever may not edit it
+    snapshots = queries.project_snapshots(project)
+    history = chart.history_chart(snapshots, f"history-{project.id}",
+                                  _("Avanzamento finanziario nel tempo: %(code)s", code=project.code))
     return render_template("programmes/project.html", project=project,
                            can_edit=can_edit_project(current_user, project),
+                           snapshots=snapshots, history_chart=history,
                            sections=sections_of("project", project))
 
 
@@ -71,6 +75,8 @@ def project_new(city_slug):
 def project_edit(code):
     project = queries.load_project(code, for_="edit")
     form = _form_with_choices(ProjectForm(data=ProjectForm.data_from(project)))
+    if project.amounts_inconsistent:
+        form.inconsistent_amounts = services.amounts_of(project)
     action_url = url_for("programmes.project_edit", code=project.code)  # before any change
     if form.validate_on_submit() and attempt(services.update_project, project, form.to_data(), current_user,
                                              form=form):

@@ -1,16 +1,19 @@
 """Changing project sheets: the checks a sheet must pass, creating and updating (reading is in
-queries.py)."""
+queries.py), and their financial snapshots (the four amounts on a day, from a source)."""
 import re
 from itertools import pairwise
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from civiclab.core.errors import DomainError, NotAllowed
-from civiclab.core.signals import project_saved
+from civiclab.core.signals import financial_snapshot_added, project_saved
+from civiclab.core.time import to_rome, utcnow
 from civiclab.extensions import db
-from civiclab.programmes.models import CUP_PATTERN, Action, Project
+from civiclab.programmes.models import CUP_PATTERN, MANUAL_SOURCE, Action, FinancialSnapshot, Project
 from civiclab.programmes.permissions import can_create_project, can_edit_project
 
 # Codes like BO3.3.1.b: they appear in URLs, so no slashes or spaces.
@@ -52,7 +55,10 @@ def _check_project(data, project=None):
     start, end = data.get("start_date"), data.get("end_date")
     if start and end and end < start:
         raise DomainError(_("La data di fine non può precedere la data di inizio."), field="end_date")
-    check_amounts_order(data)
+    kept_as_published = (project is not None and project.amounts_inconsistent
+                         and {field: data.get(field) for field in AMOUNT_FIELDS} == amounts_of(project))
+    if not kept_as_published:  # an import's "importi incoerenti", sent back unchanged, stay as they are
+        check_amounts_order(data)
 
     others = sa.select(Project.id)
     if project is not None and project.id is not None:
@@ -76,14 +82,14 @@ def amounts_problem(data):
     the project form asks it too, to show it with the form's other errors."""
     for field, _name in AMOUNTS:
         if data.get(field) is None or data[field] < 0:
-            return field.removesuffix("_cents"), _("Indica un importo di zero o più euro.")
+            return field.removesuffix("_cents"), _l("Indica un importo di zero o più euro.")
     messages = {
-        "ammesso_cents": _("L'importo ammesso a finanziamento non può superare l'importo programmato."),
-        "vincolante_cents": _("L'importo giuridicamente vincolante non può superare l'importo ammesso "
-                              "a finanziamento."),
-        "erogato_cents": _("L'importo erogato non può superare l'importo giuridicamente vincolante."),
+        "ammesso_cents": _l("L'importo ammesso a finanziamento non può superare l'importo programmato."),
+        "vincolante_cents": _l("L'importo giuridicamente vincolante non può superare l'importo ammesso "
+                               "a finanziamento."),
+        "erogato_cents": _l("L'importo erogato non può superare l'importo giuridicamente vincolante."),
     }
-    for (upper, _u), (lower, _l) in pairwise(AMOUNTS):
+    for (upper, _upper_name), (lower, _lower_name) in pairwise(AMOUNTS):
         if data[lower] > data[upper]:
             return lower.removesuffix("_cents"), messages[lower]
     return None
@@ -111,6 +117,7 @@ def _flush_or_duplicate():
 
 
 def create_project(city, data, user):
+    """A new sheet, and its first financial snapshot: today's, "manuale"."""
     if not can_create_project(user, city):
         raise NotAllowed(_("Solo il personale del comune può pubblicare progetti di questa città."))
     _check_project(data)
@@ -118,15 +125,116 @@ def create_project(city, data, user):
     _apply(project, data)
     db.session.add(project)
     _flush_or_duplicate()
+    record_snapshot(project, rome_today(), MANUAL_SOURCE, amounts_of(project), actor=user)
     project_saved.send(project, actor=user, created=True)
     return project
 
 
 def update_project(project, data, user):
+    """Change a sheet; when an amount changed, today's "manuale" snapshot holds the new amounts
+    (a second edit the same day updates it)."""
     if not can_edit_project(user, project):
         raise NotAllowed(_("Solo il personale del comune può modificare questo progetto."))
     _check_project(data, project)
+    before = amounts_of(project)
     _apply(project, data)
     _flush_or_duplicate()
+    if amounts_of(project) != before:
+        # The form keeps the order, so the amounts are consistent again.
+        project.amounts_inconsistent = False
+        record_snapshot(project, rome_today(), MANUAL_SOURCE, amounts_of(project), actor=user)
     project_saved.send(project, actor=user, created=False)
     return project
+
+
+# ---- financial snapshots --------------------------------------------------------------------
+
+AMOUNT_FIELDS = tuple(field for field, _name in AMOUNTS)
+
+
+class Recorded(NamedTuple):
+    """What record_snapshot did: the snapshot, and "added", "updated" or None (nothing changed)."""
+
+    snapshot: FinancialSnapshot
+    change: str | None
+
+
+def rome_today():
+    """Today's date in Rome: the day a manual snapshot is dated."""
+    return to_rome(utcnow()).date()
+
+
+def amounts_of(thing):
+    """The four amounts of a project or a snapshot, as a dict keyed like AMOUNTS."""
+    return {field: getattr(thing, field) for field in AMOUNT_FIELDS}
+
+
+def _is_latest(snapshot):
+    """No other snapshot of the project is later by date (on the same date: recorded later)."""
+    later = sa.select(FinancialSnapshot.id).where(
+        FinancialSnapshot.project_id == snapshot.project_id,
+        FinancialSnapshot.id != snapshot.id,
+        sa.or_(FinancialSnapshot.as_of > snapshot.as_of,
+               sa.and_(FinancialSnapshot.as_of == snapshot.as_of, FinancialSnapshot.id > snapshot.id)),
+    ).limit(1)
+    return db.session.scalar(later) is None
+
+
+def record_snapshot(project, as_of, source, amounts, actor=None, inconsistent=False):
+    """The four amounts of `project` on `as_of` according to `source` ("manuale", or e.g.
+    "OpenCoesione 2024-08-31"): one snapshot per project, day and source, added or updated in
+    place; the same values again change nothing (an import run twice is a no-op).
+
+    `amounts` maps the four fields of AMOUNTS (programmato_cents … erogato_cents) to cents, all
+    >= 0; they must be in order unless `inconsistent` (an import flags amounts published out of
+    order: kept as published, never fixed). When the snapshot is the project's latest (by date,
+    then by when it was first recorded), the project row takes its amounts and its flag.
+    The caller decides who may (the project form checks its user; an import runs from the CLI).
+    Sends `financial_snapshot_added` when a snapshot is added or its amounts change.
+    """
+    values = {field: int(amounts[field]) for field in AMOUNT_FIELDS}
+    if any(value < 0 for value in values.values()):
+        raise DomainError(_l("Indica un importo di zero o più euro."))
+    if not inconsistent:
+        check_amounts_order(values)
+    source = (source or "").strip()
+    if not source:
+        raise ValueError("a snapshot needs a source")
+    inconsistent = bool(inconsistent)
+    if project.id is None:
+        db.session.flush()
+
+    def existing():
+        return db.session.scalar(sa.select(FinancialSnapshot).filter_by(
+            project_id=project.id, as_of=as_of, source=source))
+
+    snapshot, change = existing(), None
+    if snapshot is None:
+        snapshot = FinancialSnapshot(project_id=project.id, as_of=as_of, source=source,
+                                     amounts_inconsistent=inconsistent,
+                                     created_by_id=actor.id if actor is not None else None, **values)
+        try:
+            with db.session.begin_nested():
+                db.session.add(snapshot)
+                db.session.flush()
+            change = "added"
+        except IntegrityError:  # recorded meanwhile by a concurrent save: update that one
+            snapshot = existing()
+    if change is None and (amounts_of(snapshot) != values or snapshot.amounts_inconsistent != inconsistent):
+        for field, value in values.items():
+            setattr(snapshot, field, value)
+        snapshot.amounts_inconsistent = inconsistent
+        if actor is not None:
+            snapshot.created_by_id = actor.id
+        db.session.flush()
+        change = "updated"
+    if change is None:
+        return Recorded(snapshot, None)
+    if _is_latest(snapshot):
+        for field, value in values.items():  # one UPDATE: the row's checks see the flag with them
+            setattr(project, field, value)
+        project.amounts_inconsistent = inconsistent
+        db.session.flush()
+    db.session.expire(project, ["snapshots"])
+    financial_snapshot_added.send(project, snapshot=snapshot)
+    return Recorded(snapshot, change)
