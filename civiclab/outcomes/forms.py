@@ -43,7 +43,7 @@ class OutcomeForm(FlaskForm):
                             description=_l("Un sotto-risultato contribuisce all'avanzamento del risultato di cui fa parte."))
     weight = StringField(_l("Peso (facoltativo)"), validators=[Optional(), Length(max=12)],
                          description=_l("Quanto conta rispetto agli altri sotto-risultati dello stesso risultato: "
-                                        "i pesi sono relativi (3 e 1 valgono 75 % e 25 %). Vuoto: la media degli altri."))
+                                        "i pesi sono relativi (3 e 1 contano come 0,75 e 0,25). Vuoto: la media degli altri."))
     proposal_ids = CheckboxesField(_l("Proposte adottate"), coerce=int, validate_choice=False,
                                    description=_l("Le proposte pubblicate delle call del progetto che questo risultato "
                                                   "adotta: diventano «Adottata», con il risultato come motivo."))

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from tests.conftest import use_sign_in
 from tests.fixtures.database import Rows, building_on
 from tests.fixtures.factories import factories_on
-from tests.unit.route_tables import comments, follows, moderation, proposals, rooms
+from tests.unit.route_tables import comments, follows, moderation, outcomes, proposals, rooms
 from tests.unit.route_tables.common import ROLES, admins_only, everyone, managers, signed_in  # noqa: F401
 
 # endpoint -> (method, url built from the world, expected status per role)
@@ -161,7 +161,8 @@ ROUTES = {
     ),
 }
 # The co-design domains keep their rows in tests/unit/route_tables/<domain>.py.
-for table in (proposals.ROUTES, comments.ROUTES, moderation.ROUTES, follows.ROUTES, rooms.ROUTES):
+for table in (proposals.ROUTES, comments.ROUTES, moderation.ROUTES, follows.ROUTES, rooms.ROUTES,
+              outcomes.ROUTES):
     assert not set(table) & set(ROUTES), "an endpoint is in two tables"
     ROUTES.update(table)
 

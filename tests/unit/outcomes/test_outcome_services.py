@@ -212,7 +212,7 @@ def test_status_changes_are_announced_with_labels(in_request, world, recorded):
     outcome = create(staff, project, status_id=known["planned"].id)
     recorded.clear()
     services.update_outcome(staff, outcome, title="Risultato", status_id=known["completed"].id, progress=0)
-    [(name, sender, kwargs)] = recorded
+    [(_name, sender, kwargs)] = recorded
     assert sender is outcome and kwargs["actor"] is staff
     assert [str(label) for label in kwargs["changes"]["status"]] == ["Pianificato", "Completato"]
     assert kwargs["changes"]["progress"] == (0, 100)
