@@ -94,7 +94,7 @@ class OutcomeForm(FlaskForm):
     def data_from(outcome, proposal_ids, event_ids):
         return {
             "title": outcome.title, "description": outcome.description, "status_id": outcome.status_id or 0,
-            "progress": _shown_number(round(outcome.progress, 2)), "start_date": outcome.start_date,
+            "progress": _shown_number(outcome.progress), "start_date": outcome.start_date,
             "end_date": outcome.end_date, "address": outcome.address, "parent_id": outcome.parent_id or 0,
             "weight": _shown_number(outcome.weight), "proposal_ids": proposal_ids, "event_ids": event_ids,
             "published": outcome.published,

@@ -184,6 +184,7 @@ def _outcome_values(project, outcome, values):
     progress = _number(values.get("progress"), "progress", _l("L'avanzamento è un numero da 0 a 100."))
     if progress is not None and not 0 <= progress <= 100:
         raise DomainError(_l("L'avanzamento è un numero da 0 a 100."), field="progress")
+    progress = round(progress, 2) if progress is not None else None
     start, end = values.get("start_date"), values.get("end_date")
     if start is not None and end is not None and end < start:
         raise DomainError(_l("La data di fine non può precedere quella di inizio."), field="end_date")

@@ -196,3 +196,20 @@ def test_pages_cost_the_same_queries_for_3_or_30_outcomes(client, world, make_ou
         response = client.get(url)
     assert response.status_code == 200 and "Risultato 26" in text_of(response)
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_editing_keeps_the_form_honest_about_progress_and_links(client, db_session, world, make_outcome):
+    project, proposal = world["project"], world["proposal"]
+    known = {status.key: status for status in services.ensure_statuses(project.city)}
+    outcome = make_outcome(project, status_key="in_progress", progress=30)
+    login(client, world["staff"])
+    url = f"/risultati/{outcome.id}/modifica"
+    assert 'value="30"' in client.get(url).get_data(as_text=True)
+    # the status changes, the progress is left as shown: the new status' default
+    response = client.post(url, data=outcome_form(status_id=str(known["completed"].id), progress="30",
+                                                  proposal_ids=str(proposal.id)))
+    assert response.status_code == 302 and outcome.progress == 100
+    assert proposal.state is ProposalState.ADOPTED
+    # unticking the proposal lets it go
+    response = client.post(url, data=outcome_form(status_id=str(known["completed"].id), progress="100"))
+    assert response.status_code == 302 and proposal.state is ProposalState.ACCEPTED
