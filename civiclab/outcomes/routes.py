@@ -2,7 +2,7 @@
 its milestones; a city's outcomes by status. The project sheet's and the proposal page's blocks
 are page sections (core/sections.py) added in connect()."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, send_file, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -178,15 +178,7 @@ def milestone_unreach(outcome_id, milestone_id):
 @bp.get("/risultati/<id:outcome_id>/allegati/<id:attachment_id>")
 def attachment(outcome_id, attachment_id):
     """The file with the type its content proved; PDFs are downloaded, never shown in our origin."""
-    attachment = queries.attachment_of(queries.load_outcome(outcome_id), attachment_id)
-    path = attachments.path_of(attachment)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=not attachment.is_image,
-                         download_name=attachments.download_name(attachment), max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return attachments.send(queries.attachment_of(queries.load_outcome(outcome_id), attachment_id))
 
 
 @bp.post("/risultati/<id:outcome_id>/allegati/<id:attachment_id>/elimina")

@@ -165,7 +165,8 @@ def _number(value, field, message):
     return number
 
 
-def _outcome_values(project, outcome, values):
+def _title_and_description(values):
+    """(title as plain text, description as Markdown source), both within their limits."""
     title = plain_text(values.get("title", "")).strip()
     if is_blank(title):
         raise DomainError(_l("Il titolo è obbligatorio."), field="title")
@@ -175,6 +176,11 @@ def _outcome_values(project, outcome, values):
     if len(description) > DESCRIPTION_MAX:
         raise DomainError(_l("La descrizione può avere al massimo %(n)d caratteri.", n=DESCRIPTION_MAX),
                           field="description")
+    return title, description
+
+
+def _outcome_values(project, outcome, values):
+    title, description = _title_and_description(values)
     status_id = values.get("status_id") or None
     status = None
     if status_id is not None:
@@ -337,15 +343,7 @@ def _set_links(actor, outcome, proposal_ids, event_ids):
 # ---- milestones ----------------------------------------------------------------------------
 
 def _milestone_values(values):
-    title = plain_text(values.get("title", "")).strip()
-    if is_blank(title):
-        raise DomainError(_l("Il titolo è obbligatorio."), field="title")
-    if len(title) > TITLE_MAX:
-        raise DomainError(_l("Il titolo può avere al massimo %(n)d caratteri.", n=TITLE_MAX), field="title")
-    description = (values.get("description") or "").strip()
-    if len(description) > DESCRIPTION_MAX:
-        raise DomainError(_l("La descrizione può avere al massimo %(n)d caratteri.", n=DESCRIPTION_MAX),
-                          field="description")
+    title, description = _title_and_description(values)
     planned_on = values.get("planned_on")
     if planned_on is None:
         raise DomainError(_l("Indica la data prevista."), field="planned_on")
