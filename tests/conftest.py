@@ -30,6 +30,7 @@ pytest_plugins = [
     "tests.fixtures.settings",
     "tests.fixtures.demo",
     "tests.fixtures.opendata",
+    "tests.fixtures.outcomes",
 ]
 
 

@@ -8,4 +8,10 @@ bp = Blueprint("outcomes", __name__)
 
 def connect(app):
     """Wire the domain into `app`: its pages, its signal listeners, what it adds to registries."""
+    from civiclab.core.sections import page_sections
+    from civiclab.outcomes import queries, routes  # noqa: F401  (routes fill bp)
+
+    page_sections.add(("project", "outcomes"), queries.project_section)  # the sheet's outcomes tree
+    page_sections.add(("proposal", "adopted_in"), queries.adopted_in)  # "Adottata in «…»"
+
     app.register_blueprint(bp)

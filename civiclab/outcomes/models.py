@@ -9,9 +9,11 @@ by `weight` when any child has one, the weights normalised to sum to 1.
 import datetime
 
 import sqlalchemy as sa
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from civiclab.core.time import UTCDateTime, utcnow
+from civiclab.core.time import ROME, UTCDateTime, utcnow
 from civiclab.extensions import db
 
 # The statuses every city starts with: key -> default progress (None: keep the current one).
@@ -22,6 +24,21 @@ DEFAULT_STATUSES = (
     ("suspended", None),
     ("cancelled", None),
 )
+
+
+def default_status_labels():
+    """The names of the default statuses, translated in code (a city's own carry name / name_en)."""
+    return {
+        "planned": _l("Pianificato"),
+        "in_progress": _l("In corso"),
+        "completed": _l("Completato"),
+        "suspended": _l("Sospeso"),
+        "cancelled": _l("Annullato"),
+    }
+
+
+STATUS_BADGES = {"completed": "bg-success", "in_progress": "bg-primary", "suspended": "bg-warning text-dark",
+                 "cancelled": "bg-danger"}
 
 
 class OutcomeStatus(db.Model):
@@ -44,6 +61,21 @@ class OutcomeStatus(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     city = relationship("City")
+
+    @property
+    def label(self):
+        """The status' name in the page's language: the code's for a default key, else the city's."""
+        if not self.name and self.key in default_status_labels():
+            return default_status_labels()[self.key]
+        locale = get_locale()
+        if locale is not None and locale.language == "en" and self.name_en:
+            return self.name_en
+        return self.name or self.key
+
+    @property
+    def badge(self):
+        """The Bootstrap Italia badge class the status is shown with."""
+        return STATUS_BADGES.get(self.key, "bg-secondary")
 
 
 class Outcome(db.Model):
@@ -89,8 +121,18 @@ class Outcome(db.Model):
         back_populates="outcome", order_by="OutcomeAttachment.id", viewonly=True
     )
 
+    @property
+    def progress_shown(self):
+        """Progress rounded to one decimal, as pages and mails show it."""
+        return round(self.progress or 0.0, 1)
+
     def __repr__(self):
         return f"<Outcome {self.id} {self.title!r}>"
+
+
+def _today():
+    """Today in Rome (a milestone planned for today is not late until tomorrow there)."""
+    return utcnow().astimezone(ROME).date()
 
 
 class Milestone(db.Model):
@@ -108,6 +150,17 @@ class Milestone(db.Model):
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     outcome: Mapped[Outcome] = relationship(back_populates="milestones")
+
+    @property
+    def is_reached(self):
+        return self.reached_on is not None
+
+    @property
+    def is_late(self):
+        """Not reached and its planned day is past, or reached after its planned day."""
+        if self.reached_on is not None:
+            return self.reached_on > self.planned_on
+        return self.planned_on < _today()
 
 
 class OutcomeProposal(db.Model):

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.utils import secure_filename
@@ -213,3 +213,16 @@ def remove(stored_name):
 def download_name(attachment):
     """An ASCII file name for the Content-Disposition header (the real one travels as filename*)."""
     return secure_filename(attachment.filename) or f"allegato.{attachment.stored_name.rsplit('.', 1)[-1]}"
+
+
+def send(attachment):
+    """The stored file of an attachment (a proposal's or an outcome's) with the type its content
+    proved; PDFs are downloaded, never shown in our origin. 404 if the file is gone."""
+    path = path_of(attachment)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=not attachment.is_image,
+                         download_name=download_name(attachment), max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

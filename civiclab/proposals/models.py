@@ -206,6 +206,8 @@ PROPOSAL_TRANSITIONS = {
     (ProposalState.SUBMITTED, ProposalState.CHANGES_REQUESTED): "moderator",
     (ProposalState.ACCEPTED, ProposalState.WITHDRAWN): "author",
     (ProposalState.ACCEPTED, ProposalState.ADOPTED): "staff",
+    # the last outcome that adopted it let it go (a reason is required)
+    (ProposalState.ADOPTED, ProposalState.ACCEPTED): "staff",
 }
 
 EDITABLE_STATES = (ProposalState.DRAFT, ProposalState.CHANGES_REQUESTED)
@@ -293,8 +295,8 @@ class Proposal(db.Model):
         now = utcnow()
         if new_state is ProposalState.SUBMITTED:
             self.submitted_at = now
-        if new_state is ProposalState.ACCEPTED:
-            self.published_at = now
+        if new_state is ProposalState.ACCEPTED and self.published_at is None:
+            self.published_at = now  # (kept when an outcome lets an adopted proposal go)
         self.state = new_state
 
     def __repr__(self):

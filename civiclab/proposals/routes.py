@@ -2,7 +2,7 @@
 history, withdrawing it, and the author's own list. The call pages are in call_routes.py; the
 comments, the follow button and the report form on a proposal's page are the sections higher
 floors add (core/sections.py)."""
-from flask import abort, current_app, flash, redirect, send_file, url_for
+from flask import abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -175,15 +175,7 @@ def _attachment(proposal, attachment_id):
 @bp.get("/proposte/<id:proposal_id>/allegati/<id:attachment_id>")
 def attachment(proposal_id, attachment_id):
     """The file with the type its content proved; PDFs are downloaded, never shown in our origin."""
-    attachment = _attachment(queries.load_proposal(proposal_id), attachment_id)
-    path = attachments.path_of(attachment)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=not attachment.is_image,
-                         download_name=attachments.download_name(attachment), max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return attachments.send(_attachment(queries.load_proposal(proposal_id), attachment_id))
 
 
 @bp.post("/proposte/<id:proposal_id>/allegati/<id:attachment_id>/elimina")

@@ -267,6 +267,16 @@ def adopt_proposal(actor, proposal, reason):
     return _record(actor, proposal, ProposalState.ADOPTED, reason[:REASON_MAX])
 
 
+def unadopt_proposal(actor, proposal, reason):
+    """The last outcome that adopted a proposal lets it go: it is published ("accepted") again,
+    the move logged with its reason like any other."""
+    _ensure_may_move(actor, proposal, ProposalState.ACCEPTED, _l("Solo il Comune può revocare un'adozione."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Scrivi il motivo: l'autore lo leggerà."), field="reason")
+    return _record(actor, proposal, ProposalState.ACCEPTED, reason[:REASON_MAX])
+
+
 # ---- attachments ---------------------------------------------------------------------------
 
 def add_attachments(actor, proposal, received):
@@ -286,17 +296,25 @@ def add_attachments(actor, proposal, received):
     if existing + len(received) > allowed:
         raise DomainError(_l("Una proposta può avere al massimo %(n)d allegati (ne ha già %(has)d).",
                              n=allowed, has=existing), field="files")
-    _ensure_upload_quota(actor, received)
-    checked = attachments.check_uploads(received)
-    added = []
-    for upload, raw in zip(checked, received, strict=True):
-        added.append(Attachment(proposal_id=proposal.id, filename=upload.filename,
-                                stored_name=attachments.store(upload), content_type=upload.content_type,
-                                size=upload.size))
-        db.session.add(UploadRecord(user_id=actor.id, size=raw.size))
+    added = [Attachment(proposal_id=proposal.id, filename=upload.filename, stored_name=stored_name,
+                        content_type=upload.content_type, size=upload.size)
+             for upload, stored_name in store_uploads(actor, received)]
     db.session.add_all(added)
     db.session.flush()
     return added
+
+
+def store_uploads(actor, received):
+    """The attachment rules every domain's files follow: within `actor`'s daily quota, every file
+    checked (nothing is stored unless all pass), then stored and counted in the quota.
+    Returns [(CheckedUpload, stored name)]; the caller makes its own rows of them."""
+    _ensure_upload_quota(actor, received)
+    checked = attachments.check_uploads(received)
+    stored = []
+    for upload, raw in zip(checked, received, strict=True):
+        stored.append((upload, attachments.store(upload)))
+        db.session.add(UploadRecord(user_id=actor.id, size=raw.size))
+    return stored
 
 
 def _ensure_upload_quota(actor, received):

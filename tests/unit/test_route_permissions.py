@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from tests.conftest import use_sign_in
 from tests.fixtures.database import Rows, building_on
 from tests.fixtures.factories import factories_on
-from tests.unit.route_tables import comments, dashboard, follows, moderation, opendata, participation, proposals, rooms
+from tests.unit.route_tables import comments, dashboard, follows, moderation, opendata, outcomes, participation, proposals, rooms
 from tests.unit.route_tables.common import ROLES, admins_only, everyone, managers, signed_in  # noqa: F401
 
 # endpoint -> (method, url built from the world, expected status per role)
@@ -162,7 +162,7 @@ ROUTES = {
 }
 # The co-design domains keep their rows in tests/unit/route_tables/<domain>.py.
 for table in (proposals.ROUTES, comments.ROUTES, moderation.ROUTES, follows.ROUTES, rooms.ROUTES,
-              participation.ROUTES, opendata.ROUTES, dashboard.ROUTES):
+              participation.ROUTES, opendata.ROUTES, dashboard.ROUTES, outcomes.ROUTES):
     assert not set(table) & set(ROUTES), "an endpoint is in two tables"
     ROUTES.update(table)
 
