@@ -8,4 +8,10 @@ bp = Blueprint("outcomes", __name__)
 
 def connect(app):
     """Wire the domain into `app`: its pages, its signal listeners, what it adds to registries."""
+    from civiclab.outcomes import commentable, followable, notify
+
+    commentable.connect()  # comments attach to outcomes (core/targets.py), their thread on its page
+    followable.connect()  # outcomes can be followed (follows/kinds.py), the button on its page
+    notify.connect()  # status, progress and milestones told to whom it concerns
+
     app.register_blueprint(bp)
