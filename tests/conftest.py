@@ -29,6 +29,7 @@ pytest_plugins = [
     "tests.fixtures.accounts",
     "tests.fixtures.settings",
     "tests.fixtures.demo",
+    "tests.fixtures.outcomes_social",
 ]
 
 
