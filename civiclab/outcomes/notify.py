@@ -54,7 +54,7 @@ def audience(outcome, actor=None):
 
 
 def _percent(value):
-    return int(round(value or 0))
+    return round(value or 0)
 
 
 def _tell(outcome, actor, message, mail_subject, dedupe_key):
