@@ -31,6 +31,7 @@ pytest_plugins = [
     "tests.fixtures.demo",
     "tests.fixtures.opendata",
     "tests.fixtures.outcomes",
+    "tests.fixtures.outcomes_social",
 ]
 
 

@@ -1,4 +1,4 @@
-"""Comments on projects and proposals: threads, replies, votes, their moderation."""
+"""Comments on projects, proposals and outcomes: threads, replies, votes, their moderation."""
 from flask import Blueprint
 
 bp = Blueprint("comments", __name__)

@@ -1,10 +1,11 @@
-"""Threaded comments on projects and proposals, their stances and votes."""
+"""Threaded comments on projects, proposals and outcomes, their stances and votes."""
 import enum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from civiclab.core.targets import commentable
 from civiclab.core.time import UTCDateTime, utcnow
 from civiclab.extensions import db
 
@@ -46,7 +47,7 @@ class Comment(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # What it is about: exactly one of these (outcomes will add theirs).
+    # What it is about: exactly one of these.
     project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
     proposal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"))
     outcome_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outcomes.id", ondelete="CASCADE"))
@@ -75,6 +76,7 @@ class Comment(db.Model):
     parent = relationship("Comment", remote_side=[id], foreign_keys=[parent_id])
     project = relationship("Project")
     proposal = relationship("Proposal")
+    outcome = relationship("Outcome")
 
     @property
     def score(self):
@@ -114,46 +116,57 @@ class CommentVote(db.Model):
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
 
-# ---- Proposal.comments_count ---------------------------------------------------------------
+# ---- <target>.comments_count ---------------------------------------------------------------
 # Comments change visibility in several places (posting and deleting here; hiding, restoring and
-# reports in moderation/services.py), so the counter is recounted at flush time whatever changed
-# it: one UPDATE ... SELECT COUNT for the proposals touched, never a drifting +1/-1.
+# reports in moderation/services.py), so the counter of a kind of target that keeps one (its
+# Commentable's `counter_table`: proposals, outcomes) is recounted at flush time whatever changed
+# it: one UPDATE ... SELECT COUNT per kind for the targets touched, never a drifting +1/-1.
 
-def _touched_proposal_ids(session):
-    ids = set()
+def _counted_kinds():
+    return [kind for kind in commentable.values() if kind.counter_table]
+
+
+def _touched_target_ids(session, kinds):
+    """{kind: ids of its targets whose comments were added, deleted or changed visibility}."""
+    touched = {}
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if not isinstance(obj, Comment) or obj.proposal_id is None:
+        if not isinstance(obj, Comment):
             continue
         if obj in session.dirty:
             attrs = sa.inspect(obj).attrs
             if not (attrs.deleted_at.history.has_changes() or attrs.hidden_at.history.has_changes()):
                 continue
-        ids.add(obj.proposal_id)
-    return ids
+        for kind in kinds:
+            target_id = getattr(obj, kind.column)
+            if target_id is not None:
+                touched.setdefault(kind, set()).add(target_id)
+    return touched
 
 
 @sa.event.listens_for(Session, "after_flush")
-def recount_proposal_comments(session, flush_context):
-    ids = _touched_proposal_ids(session)
-    if not ids:
+def recount_comments(session, flush_context):
+    kinds = _counted_kinds()
+    if not kinds:
         return
-    proposals, comments = sa.table("proposals", sa.column("id"), sa.column("comments_count")), Comment.__table__
-    visible = (sa.select(sa.func.count(comments.c.id))
-               .where(comments.c.proposal_id == proposals.c.id, comments.c.deleted_at.is_(None),
-                      comments.c.hidden_at.is_(None))
-               .scalar_subquery())
-    session.connection().execute(
-        sa.update(proposals).where(proposals.c.id.in_(ids)).values(comments_count=visible)
-    )
-    session.info.setdefault("recounted_proposal_ids", set()).update(ids)
+    comments = Comment.__table__
+    for kind, ids in _touched_target_ids(session, kinds).items():
+        targets = sa.table(kind.counter_table, sa.column("id"), sa.column("comments_count"))
+        visible = (sa.select(sa.func.count(comments.c.id))
+                   .where(comments.c[kind.column] == targets.c.id, comments.c.deleted_at.is_(None),
+                          comments.c.hidden_at.is_(None))
+                   .scalar_subquery())
+        session.connection().execute(sa.update(targets).where(targets.c.id.in_(ids)).values(comments_count=visible))
+        session.info.setdefault("recounted_comments", set()).update((kind.counter_table, i) for i in ids)
 
 
 @sa.event.listens_for(Session, "after_flush_postexec")
-def _expire_recounted_proposals(session, flush_context):
-    """Proposals already loaded read their new count from the database when next used."""
-    ids = session.info.pop("recounted_proposal_ids", None)
-    if not ids:
+def _expire_recounted_targets(session, flush_context):
+    """Targets already loaded read their new count from the database when next used."""
+    recounted = session.info.pop("recounted_comments", None)
+    if not recounted:
         return
-    for obj in list(session.identity_map.values()):
-        if getattr(type(obj), "__tablename__", None) == "proposals" and obj.id in ids:
+    tables = {table for table, _id in recounted}
+    for key, obj in list(session.identity_map.items()):
+        table = getattr(key[0], "__tablename__", None)
+        if table in tables and (table, key[1][0]) in recounted:
             session.expire(obj, ["comments_count"])

@@ -4,8 +4,8 @@ placeholder, votes with their counters, reporting, and moderators hiding and res
 Services take plain values and the acting user, check permissions and rules, flush and emit
 signals; the request boundary commits. What a comment is about is read through core/targets.py;
 reports and the log are moderation's (moderation/services.py), which comments call. A
-proposal's comments_count follows every change of visibility by itself (see
-`recount_proposal_comments` in comments/models.py).
+proposal's or an outcome's comments_count follows every change of visibility by itself (see
+`recount_comments` in comments/models.py).
 """
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -75,7 +75,7 @@ def post_comment(actor, body, parent=None, stance=None, **target):
         if not parent.is_visible:
             raise DomainError(_l("Non si può rispondere a un commento eliminato o nascosto."))
     if named is None:
-        raise DomainError(_l("Scegli se commentare un progetto o una proposta."))
+        raise DomainError(_l("Scegli che cosa commentare."))
     kind, about = named
     problem = kind.discussion_problem(about)
     if problem:

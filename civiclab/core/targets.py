@@ -1,5 +1,5 @@
-"""What comments attach to: the commentable kinds (a project, a proposal; outcomes will add
-theirs), each described by the domain that owns it.
+"""What comments attach to: the commentable kinds (a project, a proposal, an outcome), each
+described by the domain that owns it.
 
 Comments sit above the domains they attach to and import none of them: the owner adds its entry
 from its `connect()` (`commentable.add("proposal", PROPOSAL)`), and the comments domain reads
@@ -40,6 +40,9 @@ class Commentable:
     may_moderate: Callable | None = None
     shows_comments: Callable = _always  # (target) -> whether its page shows the comments now
     takes_stance: bool = False  # top-level comments take a stance on it (in favour, against…)
+    # The table whose `comments_count` counts its visible comments ("proposals"), or None
+    # (comments/models.py recounts it at flush time)
+    counter_table: str | None = None
 
     @property
     def column(self):

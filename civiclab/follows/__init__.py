@@ -1,4 +1,4 @@
-"""Following calls, proposals and projects: the news of what one follows, and digests."""
+"""Following calls, proposals, projects and outcomes: the news of what one follows, and digests."""
 from flask import Blueprint
 
 bp = Blueprint("follows", __name__)

@@ -10,6 +10,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from civiclab.core import signals
+from civiclab.core.targets import commentable
 from civiclab.follows import services
 from civiclab.notifications.services import deliver
 from civiclab.proposals import queries as proposal_queries
@@ -112,7 +113,7 @@ def on_comment_posted(comment, **_extra):
     parent = comment.parent if comment.parent_id is not None else None
     if parent is None or parent.author_id == comment.author_id or parent.is_deleted:
         return
-    subject = comment.proposal if comment.proposal_id is not None else comment.project
+    subject = _subject_of(comment)
     author_name = comment.author.display_name
     deliver(
         parent.author, "comment_reply",
@@ -124,6 +125,15 @@ def on_comment_posted(comment, **_extra):
         mail_template="codesign_comment_reply",
         subject_title=subject.title, author_name=author_name, excerpt=comment.body[:EXCERPT_MAX],
     )
+
+
+def _subject_of(comment):
+    """What `comment` is about, whatever its kind (core/targets.py: a project, a proposal, an
+    outcome…)."""
+    for kind in commentable.values():
+        if getattr(comment, kind.column) is not None:
+            return getattr(comment, kind.kind)
+    raise LookupError(f"comment {comment.id} is about nothing known")
 
 
 # ---- a comment on my proposal ---------------------------------------------------------------

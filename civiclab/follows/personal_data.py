@@ -1,6 +1,5 @@
 """What a user follows: their section of the data export, and its end when the account is deleted."""
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, contains_eager
 
 from civiclab.accounts.services import export_section
 from civiclab.core import signals
@@ -8,22 +7,14 @@ from civiclab.core.time import isoformat
 from civiclab.extensions import db
 from civiclab.follows import services
 from civiclab.follows.models import Follow
-from civiclab.proposals.models import Call, Proposal
 
 
 def export_follows(user):
-    """Everything `user` follows (one query). A subject they may no longer see (a hidden
-    proposal, an unpublished call) is named by its id alone."""
-    proposal_call = aliased(Call)
+    """Everything `user` follows, of every kind (one query). A subject they may no longer see (a
+    hidden proposal, an unpublished call) is named by its id alone."""
+    query, _proposal_call = services.with_subjects(sa.select(Follow))
     follows = db.session.scalars(
-        sa.select(Follow)
-        .outerjoin(Follow.project).outerjoin(Follow.call).outerjoin(Follow.proposal)
-        .outerjoin(proposal_call, Proposal.call_id == proposal_call.id)
-        .options(contains_eager(Follow.project), contains_eager(Follow.call).lazyload(Call.themes),
-                 contains_eager(Follow.proposal).contains_eager(Proposal.call.of_type(proposal_call))
-                 .lazyload(proposal_call.themes))
-        .where(Follow.user_id == user.id)
-        .order_by(Follow.created_at, Follow.id)
+        query.where(Follow.user_id == user.id).order_by(Follow.created_at, Follow.id)
     ).unique()
     exported = []
     for follow in follows:

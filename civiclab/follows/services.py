@@ -1,4 +1,5 @@
-"""Following a project, a call or a proposal: start, stop, who follows what.
+"""Following a project, a call, a proposal, or what a higher domain adds (follows/kinds.py: an
+outcome): start, stop, who follows what.
 
 Any signed-in user may follow what they can see (confirmed or not: following writes nothing
 others read). Following twice is following once: the unique constraints hold it, and a race
@@ -14,37 +15,55 @@ from civiclab.accounts.models import User
 from civiclab.core.errors import NotAllowed
 from civiclab.core.permissions import is_admin, is_authenticated
 from civiclab.extensions import db
+from civiclab.follows.kinds import followable
 from civiclab.follows.models import Follow
 from civiclab.programmes.models import Project
 from civiclab.programmes.permissions import can_view_project
 from civiclab.proposals.models import PUBLIC_STATES, Call, Proposal
 from civiclab.proposals.permissions import can_view_call, can_view_proposal
 
-# What may be followed: the word in the URL -> (model, Follow's column, who may see it).
+# Follows' own kinds: the word in the URL -> (model, Follow's column, who may see it). Higher
+# domains add theirs to follows.kinds.followable.
 SUBJECTS = {
     "progetto": (Project, "project_id", can_view_project),
     "call": (Call, "call_id", can_view_call),
     "proposta": (Proposal, "proposal_id", can_view_proposal),
 }
+LABELS = {"progetto": _l("Progetto"), "call": _l("Call per idee"), "proposta": _l("Proposta")}
+
+
+def kinds():
+    """Every followable kind: the word in the URL -> (model, Follow's column, who may see it)."""
+    found = dict(SUBJECTS)
+    for entry in followable.values():
+        found[entry.kind] = (entry.model, entry.column, entry.may_view)
+    return found
 
 
 def kind_of(subject):
-    """"progetto", "call" or "proposta" for a followable object."""
-    for kind, (model, _column, _can_view) in SUBJECTS.items():
+    """The URL word of a followable object: "progetto", "call", "proposta", "risultato"…"""
+    for kind, (model, _column, _can_view) in kinds().items():
         if isinstance(subject, model):
             return kind
     raise TypeError(f"{subject!r} cannot be followed")
 
 
+def label_of(kind):
+    """The name of a kind in lists ("Progetto", "Risultato")."""
+    return LABELS[kind] if kind in LABELS else followable[kind].label
+
+
 def subject_url(kind, subject):
-    """The path of a followed project, call or proposal's page (also outside a request, for
-    listeners a command or a test triggers)."""
+    """The path of a followed subject's page (also outside a request, for listeners a command or
+    a test triggers)."""
     if kind == "progetto":
         endpoint, values = "programmes.project", {"code": subject.code}
     elif kind == "call":
         endpoint, values = "proposals.call", {"call_id": subject.id}
-    else:
+    elif kind == "proposta":
         endpoint, values = "proposals.proposal", {"proposal_id": subject.id}
+    else:
+        endpoint, values = followable[kind].endpoint, followable[kind].url_values(subject)
     if has_request_context():
         return url_for(endpoint, **values)
     return current_app.url_map.bind("localhost").build(endpoint, values)
@@ -52,12 +71,12 @@ def subject_url(kind, subject):
 
 def can_follow(user, subject):
     """Signed-in users, on what they can see."""
-    _model, _column, can_view = SUBJECTS[kind_of(subject)]
+    _model, _column, can_view = kinds()[kind_of(subject)]
     return is_authenticated(user) and can_view(user, subject)
 
 
 def _column(subject):
-    return getattr(Follow, SUBJECTS[kind_of(subject)][1])
+    return getattr(Follow, kinds()[kind_of(subject)][1])
 
 
 def is_following(user, subject):
@@ -77,7 +96,7 @@ def follow(user, subject):
         return False
     try:
         with db.session.begin_nested():
-            db.session.add(Follow(user_id=user.id, **{SUBJECTS[kind_of(subject)][1]: subject.id}))
+            db.session.add(Follow(user_id=user.id, **{kinds()[kind_of(subject)][1]: subject.id}))
     except IntegrityError:
         return False  # another request of the same user got there first
     return True
@@ -94,23 +113,31 @@ def unfollow(user, subject):
     return bool(result.rowcount)
 
 
+def with_subjects(query):
+    """`query` on Follow with every kind of subject outer-joined and loaded (a proposal with its
+    call), in the same query."""
+    proposal_call = aliased(Call)
+    query = (
+        query.outerjoin(Follow.project).outerjoin(Follow.call).outerjoin(Follow.proposal)
+        .outerjoin(proposal_call, Proposal.call_id == proposal_call.id)
+        .options(contains_eager(Follow.project), contains_eager(Follow.call).lazyload(Call.themes),
+                 contains_eager(Follow.proposal).contains_eager(Proposal.call.of_type(proposal_call))
+                 .lazyload(proposal_call.themes))
+    )
+    for entry in followable.values():
+        query = entry.joins(query)
+    return query, proposal_call
+
+
 def follows_select(user):
     """What `user` follows and can still see, newest first, each Follow with its subject (and a
     proposal's call) loaded in the same query.
 
     Projects and calls: published ones, and those of the cities the user manages. Proposals:
-    public ones of published calls, and the user's own.
+    public ones of published calls, and the user's own. Other kinds: by their own rule.
     """
-    proposal_call = aliased(Call)
-    query = (
-        sa.select(Follow)
-        .outerjoin(Follow.project).outerjoin(Follow.call).outerjoin(Follow.proposal)
-        .outerjoin(proposal_call, Proposal.call_id == proposal_call.id)
-        .options(contains_eager(Follow.project), contains_eager(Follow.call),
-                 contains_eager(Follow.proposal).contains_eager(Proposal.call.of_type(proposal_call)))
-        .where(Follow.user_id == user.id)
-        .order_by(Follow.created_at.desc(), Follow.id.desc())
-    )
+    query, proposal_call = with_subjects(sa.select(Follow))
+    query = query.where(Follow.user_id == user.id).order_by(Follow.created_at.desc(), Follow.id.desc())
     if is_admin(user):
         return query
     managed = list(user.staff_city_ids) or [-1]
@@ -120,6 +147,7 @@ def follows_select(user):
         Proposal.author_id == user.id,
         sa.and_(Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None),
                 proposal_call.published.is_(True)),
+        *(entry.visible(user, managed) for entry in followable.values()),
     ))
 
 
@@ -129,6 +157,11 @@ def followers_of_proposal_news(proposal):
     followed = [Follow.call_id == call.id, Follow.proposal_id == proposal.id]
     if call.project_id is not None:
         followed.append(Follow.project_id == call.project_id)
+    return followers_where(*followed)
+
+
+def followers_where(*followed):
+    """Active users with a follow matching any of `followed` (conditions on Follow), each once."""
     return list(db.session.scalars(
         sa.select(User)
         .where(User.id.in_(sa.select(Follow.user_id).where(sa.or_(*followed))), User.deleted_at.is_(None))

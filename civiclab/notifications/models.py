@@ -76,6 +76,7 @@ PREFERENCE_KINDS = {
     "followed_news": Delivery.DAILY,  # new accepted proposals in what I follow
     "proposal_comment": Delivery.INSTANT,  # someone commented on my proposal
     "proposal_to_review": Delivery.INSTANT,  # (moderators) a proposal was sent, or sent again, for review
+    "outcome_news": Delivery.DAILY,  # an outcome I follow, or that adopts my proposal, moved on
 }
 
 
@@ -86,6 +87,7 @@ def preference_label(kind):
         "followed_news": _l("Nuove proposte pubblicate in ciò che seguo"),
         "proposal_comment": _l("Commenti alle mie proposte"),
         "proposal_to_review": _l("Proposte da valutare nelle call che modero"),
+        "outcome_news": _l("Avanzamento dei risultati che seguo o che adottano le mie proposte"),
     }[kind]
 
 

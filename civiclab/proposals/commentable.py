@@ -47,7 +47,7 @@ PROPOSAL = Commentable(
     kind="proposal", model=Proposal, load=_load, may_view=can_view_proposal, city_of=_city_of,
     discussion_problem=_discussion_problem, endpoint="proposals.proposal", url_values=_url_values,
     loads=_loads, city_ids=_city_ids, may_moderate=can_moderate_proposal, shows_comments=_shows_comments,
-    takes_stance=True,
+    takes_stance=True, counter_table="proposals",
 )
 
 

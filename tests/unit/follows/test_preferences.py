@@ -15,16 +15,18 @@ def test_the_page_shows_the_defaults_and_saves_a_choice(client, db_session, make
     login(client, user)
     page = client.get("/notifiche/preferenze").get_data(as_text=True)
     assert _checked(page) == {"proposal_state": "instant", "comment_reply": "instant", "followed_news": "daily",
-                              "proposal_comment": "instant", "proposal_to_review": "instant"}
+                              "proposal_comment": "instant", "proposal_to_review": "instant",
+                              "outcome_news": "daily"}
     assert "Nuove proposte pubblicate in ciò che seguo" in text_of(client.get("/notifiche/preferenze"))
 
     response = client.post("/notifiche/preferenze", data={
         "proposal_state": "weekly", "comment_reply": "none", "followed_news": "instant",
-        "proposal_comment": "daily", "proposal_to_review": "none"})
+        "proposal_comment": "daily", "proposal_to_review": "none", "outcome_news": "weekly"})
     assert response.status_code == 302
     assert services.preferences_of(user) == {
         "proposal_state": Delivery.WEEKLY, "comment_reply": Delivery.NONE, "followed_news": Delivery.INSTANT,
-        "proposal_comment": Delivery.DAILY, "proposal_to_review": Delivery.NONE}
+        "proposal_comment": Delivery.DAILY, "proposal_to_review": Delivery.NONE,
+        "outcome_news": Delivery.WEEKLY}
     assert _checked(client.get("/notifiche/preferenze").get_data(as_text=True))["comment_reply"] == "none"
 
 

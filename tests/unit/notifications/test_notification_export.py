@@ -25,7 +25,7 @@ def test_the_export_holds_my_preferences_with_the_defaults_i_kept(client, db_ses
 
     assert data["notification_preferences"] == {"proposal_state": "instant", "comment_reply": "weekly",
                                                 "followed_news": "daily", "proposal_comment": "instant",
-                                                "proposal_to_review": "instant"}
+                                                "proposal_to_review": "instant", "outcome_news": "daily"}
 
 
 def test_the_export_holds_my_notifications_and_not_others(client, db_session, make_user):
