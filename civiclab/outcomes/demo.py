@@ -34,6 +34,7 @@ from civiclab.outcomes.models import (
     OutcomeProposal,
     OutcomeStatus,
 )
+from civiclab.outcomes.services import weighted_progress  # the one rule of a parent's progress
 from civiclab.programmes.models import FinancialSnapshot
 from civiclab.proposals.models import Call, Proposal, ProposalState, ProposalTransition
 
@@ -154,26 +155,12 @@ def seed_outcomes(tally, project, amounts):
 
 def ensure_default_statuses(tally, city):
     """The city's default statuses (key and empty name: the app translates the keys), created if
-    missing. Stands in for the outcomes service's own once merged."""
+    missing, each counted in the demo's tally (services.ensure_statuses makes the same rows)."""
     statuses = {}
     for position, (key, progress) in enumerate(DEFAULT_STATUSES):
         statuses[key] = tally.get_or_create("Stati dei risultati", OutcomeStatus, {"city_id": city.id, "key": key},
                                             name="", default_progress=progress, position=position)
     return statuses
-
-
-def weighted_progress(children):
-    """The parent's progress: its children's progress weighted by their weights normalised to sum
-    to 1 (equal shares when no child has a weight; a child without one then counts 0).
-    TODO(lead): the outcomes service's recompute_progress is the one source once merged; call it
-    here instead of this copy."""
-    if not children:
-        return 0.0
-    weights = [child.weight for child in children]
-    if all(w is None for w in weights) or not sum(w or 0 for w in weights):
-        return sum(child.progress for child in children) / len(children)
-    total = sum(w or 0 for w in weights)
-    return sum((w or 0) / total * child.progress for w, child in zip(weights, children, strict=True))
 
 
 def _outcome(tally, project, parent, fields, position, statuses, staff, today):

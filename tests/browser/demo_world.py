@@ -25,6 +25,7 @@ SKIPPED = {
     "proposals.attachment": "a file download",
     "notifications.follow": "marks a notification read and redirects to its subject",
     "proposals.similar": "a fragment the proposal form's script puts into the page, not a page",
+    "outcomes.attachment": "a file download",
     "opendata.download": "a CSV or JSON download",
     "opendata.archive": "a ZIP download",
     "opendata.catalogue_file": "an RDF download",
@@ -49,6 +50,7 @@ def demo_values(app):
     from civiclab.events.models import Event, Registration
     from civiclab.events.tokens import booking_token, registration_token
     from civiclab.extensions import db
+    from civiclab.outcomes.models import Milestone, Outcome
     from civiclab.places.models import City, Lab
     from civiclab.programmes.models import Project
     from civiclab.proposals.models import Call, Proposal, ProposalState
@@ -71,6 +73,7 @@ def demo_values(app):
                      for state in (ProposalState.ACCEPTED, ProposalState.CHANGES_REQUESTED,
                                    ProposalState.SUBMITTED)]
         rooms = [one(Room, lab_id=lab.id), one(Room, event_id=school_event.id)]
+        milestone = db.session.scalars(sa.select(Milestone).order_by(Milestone.id)).first()
         return {
             "slug": [bologna.slug],
             "city_slug": [bologna.slug],
@@ -91,6 +94,11 @@ def demo_values(app):
             "comment_id": [db.session.scalars(sa.select(Comment).order_by(Comment.id)).first().id],
             "room_id": [room.id for room in rooms if room is not None],
             "user_id": [user["cittadino@example.org"].id],
+            # The demo's outcome tree: the parent and a sub-result; a milestone and its outcome.
+            "outcome_id": [outcome.id for outcome in db.session.scalars(
+                sa.select(Outcome).order_by(Outcome.parent_id.is_not(None), Outcome.id).limit(2))],
+            "milestone_id": [milestone.id],
+            "outcomes.milestone_edit:outcome_id": [milestone.outcome_id],
             "accounts.confirm:token": ["not-a-token"],
             "accounts.reset:token": [reset_token(user["cittadino@example.org"]), "not-a-token"],
             "events.guest_confirm:token": [booking_token(full_event, "Ospite nuova", "ospite.nuova@example.org")],
