@@ -8,3 +8,5 @@ bp = Blueprint("opendata", __name__)
 def connect(app):
     """Wire the domain into `app`: its pages, its signal listeners, what it adds to registries."""
     app.register_blueprint(bp)
+    from civiclab.opendata.opencoesione import import_opencoesione_command
+    app.cli.add_command(import_opencoesione_command)
