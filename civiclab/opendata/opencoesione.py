@@ -95,6 +95,13 @@ def read_table(data):
         raise OpenCoesioneFileError(_(
             "Il file non è in UTF-8: byte non valido alla riga %(line)s (i file di OpenCoesione sono "
             "in UTF-8; riesportalo o convertilo).", line=line)) from None
+    first_line = text.split("\n", 1)[0]
+    if not first_line.strip():
+        raise OpenCoesioneFileError(_("Il file è vuoto."))
+    if ";" not in first_line:
+        raise OpenCoesioneFileError(_(
+            "Il separatore dei campi non è il punto e virgola: il file di OpenCoesione usa «;» "
+            "(nell'intestazione non ce n'è nessuno)."))
     csv.field_size_limit(10_000_000)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"', strict=True)
     try:
@@ -102,10 +109,6 @@ def read_table(data):
         if not header:
             raise OpenCoesioneFileError(_("Il file è vuoto."))
         header = [name.strip().upper() for name in header]
-        if len(header) == 1:
-            raise OpenCoesioneFileError(_(
-                "Il separatore dei campi non è il punto e virgola: il file di OpenCoesione usa «;» "
-                "(trovata una sola colonna)."))
         missing = [name for name in REQUIRED_COLUMNS if name not in header]
         if missing:
             raise OpenCoesioneFileError(_("Mancano colonne obbligatorie: %(columns)s.",
