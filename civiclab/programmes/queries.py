@@ -56,6 +56,15 @@ def visible_to(query, viewer):
     return query.where(Project.published.is_(True))
 
 
+def same_cup_projects(project, viewer):
+    """The other projects with `project`'s CUP that `viewer` may see (the same works under
+    another programme), by code."""
+    if not project.cup:
+        return []
+    query = sa.select(Project).where(Project.cup == project.cup, Project.id != project.id)
+    return db.session.scalars(visible_to(query, viewer).order_by(Project.code).limit(20)).all()
+
+
 def projects_select(viewer, city_id=None, axis_id=None, action_id=None, text=None, city_ids=None):
     """The project list, filtered; newest first, with city and action loaded in the same query."""
     query = _with_sheet_relations(sa.select(Project))

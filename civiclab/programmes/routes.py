@@ -42,6 +42,7 @@ def project(code):
     project = queries.load_project(code)  # a draft is not there for whoever may not edit it
     return render_template("programmes/project.html", project=project,
                            can_edit=can_edit_project(current_user, project),
+                           same_cup=queries.same_cup_projects(project, current_user),
                            sections=sections_of("project", project))
 
 

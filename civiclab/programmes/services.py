@@ -52,15 +52,23 @@ def _check_project(data, project=None):
     start, end = data.get("start_date"), data.get("end_date")
     if start and end and end < start:
         raise DomainError(_("La data di fine non può precedere la data di inizio."), field="end_date")
-    check_amounts_order(data)
+    if not _keeps_flagged_amounts(data, project):
+        check_amounts_order(data)
 
     others = sa.select(Project.id)
     if project is not None and project.id is not None:
         others = others.where(Project.id != project.id)
     if db.session.scalar(others.where(sa.func.lower(Project.code) == code.lower()).limit(1)):
         raise DomainError(_("Esiste già un progetto con il codice %(code)s.", code=code), field="code")
-    if cup and db.session.scalar(others.where(Project.cup == cup).limit(1)):
-        raise DomainError(_("Esiste già un progetto con il CUP %(cup)s.", cup=cup), field="cup")
+    # A CUP may repeat: the same works financed under two programmes are two projects (the
+    # sheet lists the others with the same CUP).
+
+
+def _keeps_flagged_amounts(data, project):
+    """Whether the form keeps, unchanged, amounts an import flagged as out of order ("importi
+    incoerenti"): they stay as the source published them, and the rest of the sheet can be saved."""
+    return (project is not None and project.amounts_inconsistent
+            and all(data.get(field) == getattr(project, field) for field, _name in AMOUNTS))
 
 
 def check_amounts_order(data):
@@ -99,6 +107,8 @@ def _apply(project, data):
         elif isinstance(value, str):
             value = value.strip()
         setattr(project, field, value)
+    if project.amounts_inconsistent and amounts_problem({f: getattr(project, f) for f, _n in AMOUNTS}) is None:
+        project.amounts_inconsistent = False  # amounts edited back into order
 
 
 def _flush_or_duplicate():
@@ -107,7 +117,7 @@ def _flush_or_duplicate():
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise DomainError(_("Esiste già un progetto con questo codice o questo CUP."), field="code")
+        raise DomainError(_("Esiste già un progetto con questo codice."), field="code")
 
 
 def create_project(city, data, user):
