@@ -72,11 +72,16 @@ class ProjectForm(FlaskForm):
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError(_l("La data di fine non può precedere la data di inizio."))
 
+    # The amounts an import flagged out of order, when editing such a project: kept unchanged,
+    # they are no error (services._keeps_flagged_amounts).
+    flagged_amounts = None
+
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         if all(self[name].data is not None and not self[name].errors for name in AMOUNT_FIELDS):
-            problem = amounts_problem({f"{name}_cents": self[name].data for name in AMOUNT_FIELDS})
-            if problem is not None:
+            amounts = {f"{name}_cents": self[name].data for name in AMOUNT_FIELDS}
+            problem = amounts_problem(amounts)
+            if problem is not None and amounts != self.flagged_amounts:
                 field, message = problem
                 self[field].errors.append(message)
                 valid = False

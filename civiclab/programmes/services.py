@@ -64,6 +64,11 @@ def _check_project(data, project=None):
     # sheet lists the others with the same CUP).
 
 
+def flagged_amounts(project):
+    """{amount field: cents} of a project whose amounts an import flagged out of order, else None."""
+    return {field: getattr(project, field) for field, _name in AMOUNTS} if project.amounts_inconsistent else None
+
+
 def _keeps_flagged_amounts(data, project):
     """Whether the form keeps, unchanged, amounts an import flagged as out of order ("importi
     incoerenti"): they stay as the source published them, and the rest of the sheet can be saved."""
