@@ -18,9 +18,9 @@ on a rejected row without --skip-invalid, or on any error, so nothing is ever ha
 import calendar
 import csv
 import hashlib
-import sys
 import io
 import re
+import sys
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,7 +36,14 @@ from civiclab.core.errors import DomainError
 from civiclab.extensions import db
 from civiclab.places.models import City
 from civiclab.places.services import slugify
-from civiclab.programmes.models import CUP_PATTERN, Action, Axis, FinancialSnapshot, Programme, Project
+from civiclab.programmes.models import (
+    CUP_PATTERN,
+    Action,
+    Axis,
+    FinancialSnapshot,
+    Programme,
+    Project,
+)
 
 MULTI = ":::"
 ALL_MUNICIPALITIES = "TUTTI I COMUNI"
@@ -364,12 +371,13 @@ class Report:
 
     def lines(self):
         """The report, one line each, in Italian (the CLI prints them)."""
+        names = _bracketed(", ".join(self.programmes_created))
         out = [
             _("Righe lette: %(n)s (fonte «%(source)s»).", n=self.rows, source=self.source),
             _("Progetti creati: %(created)s, aggiornati: %(updated)s, invariati: %(unchanged)s.",
               created=self.created, updated=self.updated, unchanged=self.unchanged),
             _("Programmi creati: %(n)s%(names)s.", n=len(self.programmes_created),
-              names=f" ({', '.join(self.programmes_created)})" if self.programmes_created else ""),
+              names=names),
             _("Assi creati: %(axes)s, azioni create: %(actions)s.", axes=self.axes_created,
               actions=self.actions_created),
             _("Città create: %(n)s.", n=len(self.cities_created)),
@@ -384,9 +392,14 @@ class Report:
         out += [_("Avviso alla riga %(line)s (%(code)s): %(message)s", line=line, code=code, message=message)
                 for line, code, message in self.warnings]
         out.append(_("Righe scartate: %(n)s.", n=len(self.rejected)))
-        out += [_("  riga %(line)s%(code)s: %(reason)s", line=line, code=f" ({code})" if code else "",
-                  reason=reason) for line, code, reason in self.rejected]
+        out += [_("  riga %(line)s%(code)s: %(reason)s", line=line, code=_bracketed(code), reason=reason)
+                for line, code, reason in self.rejected]
         return out
+
+
+def _bracketed(text):
+    """' (text)', or '' for no text."""
+    return f" ({text})" if text else ""
 
 
 def _chunks(items):

@@ -4,7 +4,13 @@ from datetime import date
 import pytest
 
 from civiclab.opendata.opencoesione import (
-    RowError, axis_number, parse_cents, parse_date, project_code, read_table, title_case,
+    RowError,
+    axis_number,
+    parse_cents,
+    parse_date,
+    project_code,
+    read_table,
+    title_case,
 )
 from civiclab.programmes.services import CODE_PATTERN
 
