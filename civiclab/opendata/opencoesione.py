@@ -284,7 +284,7 @@ def parse_row(line, row):
         raise RowError(_("COD_LOCALE_PROGETTO mancante."))
     if len(oc_code) > 80:
         raise RowError(_("COD_LOCALE_PROGETTO più lungo di 80 caratteri."))
-    cup = re.sub(r"\s+", "", row.get("CUP") or "").upper() or None
+    cup = normalise_cup(row.get("CUP"))
     if cup and not CUP_PATTERN.match(cup):
         raise RowError(_("CUP non valido: «%(cup)s» (sono 15 caratteri, ad esempio F39G16000350007).", cup=cup))
     programme_code = first_value(row.get("OC_CODICE_PROGRAMMA"))
