@@ -44,6 +44,7 @@ from civiclab.programmes.models import (
     Programme,
     Project,
 )
+from civiclab.programmes.services import normalise_cup
 
 MULTI = ":::"
 ALL_MUNICIPALITIES = "TUTTI I COMUNI"
