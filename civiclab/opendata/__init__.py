@@ -12,3 +12,5 @@ def connect(app):
 
     app.register_blueprint(bp)
     app.cli.add_command(import_projects_command)
+    from civiclab.opendata.opencoesione import import_opencoesione_command
+    app.cli.add_command(import_opencoesione_command)

@@ -3,7 +3,8 @@ from civiclab.core.permissions import is_admin, is_authenticated
 
 
 def _city_id(city):
-    return city if isinstance(city, int) else city.id
+    """The id of `city` (an id, a City, or None for no city: a project of no single municipality)."""
+    return city if city is None or isinstance(city, int) else city.id
 
 
 def can_manage_city(user, city):

@@ -170,6 +170,12 @@ class Project(db.Model):
         back_populates="project", order_by="(FinancialSnapshot.as_of, FinancialSnapshot.id)", viewonly=True
     )
 
+    @property
+    def place(self):
+        """Where the project is, as a list shows it: its city, else its territory ("Tutti i comuni
+        – Calabria")."""
+        return self.city.name if self.city is not None else (self.territory or "—")
+
     def percent(self, cents):
         """Share of the programmed amount, 0-100 with one decimal, for the progress bar.
 

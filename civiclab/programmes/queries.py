@@ -56,11 +56,24 @@ def visible_to(query, viewer):
     return query.where(Project.published.is_(True))
 
 
-def projects_select(viewer, city_id=None, axis_id=None, action_id=None, text=None, city_ids=None):
-    """The project list, filtered; newest first, with city and action loaded in the same query."""
+def same_cup_projects(project, viewer):
+    """The other projects with `project`'s CUP that `viewer` may see (the same works under
+    another programme), by code."""
+    if not project.cup:
+        return []
+    query = sa.select(Project).where(Project.cup == project.cup, Project.id != project.id)
+    return db.session.scalars(visible_to(query, viewer).order_by(Project.code).limit(20)).all()
+
+
+def projects_select(viewer, city_id=None, axis_id=None, action_id=None, text=None, city_ids=None,
+                    no_city=False):
+    """The project list, filtered; newest first, with city and action loaded in the same query.
+    `no_city`: only the projects of no single city (their `territory` says where)."""
     query = _with_sheet_relations(sa.select(Project))
     if city_id:
         query = query.where(Project.city_id == city_id)
+    elif no_city:
+        query = query.where(Project.city_id.is_(None))
     if city_ids is not None:
         query = query.where(Project.city_id.in_(city_ids or [-1]))
     if action_id:

@@ -16,11 +16,15 @@ from civiclab.programmes.forms import ProjectFilterForm, ProjectForm
 from civiclab.programmes.permissions import can_edit_project
 
 
+NO_CITY = "-"  # the list's filter value for the projects of no single city ("Tutti i comuni – Lazio")
+
+
 @bp.get("/progetti")
 def projects():
     form = ProjectFilterForm(formdata=request.args)
     cities = db.session.execute(sa.select(City.id, City.slug, City.name).order_by(City.name)).all()
-    form.citta.choices = [("", _("Tutte le città"))] + [(c.slug, c.name) for c in cities]
+    form.citta.choices = [("", _("Tutte le città"))] + [(c.slug, c.name) for c in cities] + [
+        (NO_CITY, _("Più comuni o nessun singolo comune"))]
     form.asse.choices = [("", _("Tutti gli assi"))] + [(str(i), label) for i, label in queries.axis_choices()]
     form.azione.choices = {"": [("", _("Tutte le azioni"))]} | {
         group: [(str(i), label) for i, label in options]
@@ -29,7 +33,7 @@ def projects():
     form.validate()
     city_id = next((c.id for c in cities if c.slug == form.citta.data), None)
     query = queries.projects_select(
-        current_user, city_id=city_id, axis_id=filter_id(form.asse.data),
+        current_user, city_id=city_id, no_city=form.citta.data == NO_CITY, axis_id=filter_id(form.asse.data),
         action_id=filter_id(form.azione.data), text=form.q.data if not form.q.errors else None,
     )
     page_obj = db.paginate(query, page=page_number(), per_page=current_app.config["PER_PAGE"])
@@ -46,6 +50,7 @@ def project(code):
     return render_template("programmes/project.html", project=project,
                            can_edit=can_edit_project(current_user, project),
                            snapshots=snapshots, history_chart=history,
+                           same_cup=queries.same_cup_projects(project, current_user),
                            sections=sections_of("project", project))
 
 

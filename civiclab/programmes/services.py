@@ -65,8 +65,8 @@ def _check_project(data, project=None):
         others = others.where(Project.id != project.id)
     if db.session.scalar(others.where(sa.func.lower(Project.code) == code.lower()).limit(1)):
         raise DomainError(_("Esiste già un progetto con il codice %(code)s.", code=code), field="code")
-    if cup and db.session.scalar(others.where(Project.cup == cup).limit(1)):
-        raise DomainError(_("Esiste già un progetto con il CUP %(cup)s.", cup=cup), field="cup")
+    # A CUP may repeat: the same works financed under two programmes are two projects (the
+    # sheet lists the others with the same CUP).
 
 
 def check_amounts_order(data):
@@ -105,6 +105,8 @@ def _apply(project, data):
         elif isinstance(value, str):
             value = value.strip()
         setattr(project, field, value)
+    if project.amounts_inconsistent and amounts_problem({f: getattr(project, f) for f, _n in AMOUNTS}) is None:
+        project.amounts_inconsistent = False  # amounts edited back into order
 
 
 def _flush_or_duplicate():
@@ -113,7 +115,7 @@ def _flush_or_duplicate():
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise DomainError(_("Esiste già un progetto con questo codice o questo CUP."), field="code")
+        raise DomainError(_("Esiste già un progetto con questo codice."), field="code")
 
 
 def create_project(city, data, user):

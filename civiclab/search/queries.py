@@ -56,7 +56,7 @@ def projects_select(text):
     if not terms:
         return None
     return (
-        sa.select(Project).join(Project.city).options(contains_eager(Project.city))
+        sa.select(Project).outerjoin(Project.city).options(contains_eager(Project.city))
         .where(Project.published.is_(True),
                sa.or_(every_word_starts_a_word([Project.title, Project.summary, Project.code], terms),
                       _every_word_in([Project.code], terms)))

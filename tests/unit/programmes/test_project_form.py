@@ -93,14 +93,23 @@ def test_end_before_start_is_a_form_error(client, db_session, city_and_staff):
     assert "La data di fine non può precedere la data di inizio." in response.text
 
 
-def test_duplicate_code_or_cup_is_a_form_error_not_a_500(client, db_session, city_and_staff):
+def test_duplicate_code_is_a_form_error_not_a_500(client, db_session, city_and_staff):
     login(client, city_and_staff[1])
 
     same_code = client.post("/citta/bologna/progetti/nuovo", data=form(db_session, code="esistente"))
-    same_cup = client.post("/citta/bologna/progetti/nuovo", data=form(db_session, cup="F39G16000350007"))
 
     assert same_code.status_code == 422 and "Esiste già un progetto con il codice" in same_code.text
-    assert same_cup.status_code == 422 and "Esiste già un progetto con il CUP F39G16000350007" in same_cup.text
+
+
+def test_a_cup_may_repeat_and_the_sheet_links_the_others(client, db_session, city_and_staff):
+    """The same works financed under two programmes are two projects with one CUP."""
+    login(client, city_and_staff[1])
+
+    same_cup = client.post("/citta/bologna/progetti/nuovo", data=form(db_session, cup="F39G16000350007"))
+
+    assert same_cup.status_code == 302
+    sheet = client.get("/progetti/BO3.3.1.c")
+    assert "Stesso CUP:" in sheet.text and "/progetti/ESISTENTE" in sheet.text
 
 
 def test_staff_edit_their_project_and_the_form_keeps_values_on_error(
