@@ -6,7 +6,7 @@ Run by hand from the project root (it builds its own throwaway databases, never 
     .venv/bin/python bench/opencoesione_import.py --postgres   # SQLite, then PostgreSQL (PG_ADMIN_URL)
     .venv/bin/python bench/opencoesione_import.py --rows 10000
 
-The file repeats the real sample (../shared/data/opencoesione, 300 rows, 199 columns) with a
+The file repeats the real sample (tests/data/opencoesione, 300 rows, 199 columns) with a
 distinct COD_LOCALE_PROGETTO per copy ("…-R2", "…-R3"…), so every row is a new project. Three runs
 through the CLI on an empty database: the first import (creates programmes, cities, projects,
 snapshots), the same file again (the no-op), and the file as a later release (--as-of a month on:
@@ -26,9 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.conftest import make_app, temporary_postgres_database
 
-SAMPLE = ROOT.parent / "shared/data/opencoesione/progetti_esteso_2021-2027_sample.csv"
-if not SAMPLE.exists():
-    SAMPLE = Path("/work/shared/data/opencoesione/progetti_esteso_2021-2027_sample.csv")
+SAMPLE = ROOT / "tests/data/opencoesione/progetti_esteso_2021-2027_sample.csv"
 
 
 def build_file(folder, n_rows):
