@@ -1,15 +1,20 @@
 """DOMAIN.md journey 4, on the demo data: the municipality publishes an outcome of its project
 adopting a proposal and updates its progress; the proposal's author hears of it; a visitor opens
 the outcome, the project's financial history (the chart's table) and downloads the open data.
-The pages it walks pass axe-core (no serious or critical WCAG 2.1 A/AA violation)."""
+The pages it walks pass axe-core (no serious or critical WCAG 2.1 A/AA violation).
+
+It runs on the session's demo server (tests/browser/conftest.py `demo_server`), not on an app of
+its own: Flask-SocketIO keeps one server object per extension, so a later app would take the
+rooms of the session's live server away from them."""
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import WATCH_CSP, serving
-from tests.browser.demo_world import DEMO_PASSWORD, seed
+from tests.browser.conftest import WATCH_CSP
+from tests.browser.demo_world import DEMO_PASSWORD
 from tests.browser.test_accessibility import AXE, FAILING_IMPACTS, RUN_AXE, WCAG_21_AA
 
 pytestmark = pytest.mark.browser
@@ -18,10 +23,9 @@ STAFF = "comune.bologna@example.org"
 OUTCOME = "Orti condivisi nei cortili delle scuole"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    with serving(tmp_path_factory.mktemp("journey4") / "demo.sqlite3", prepare=seed) as server:
-        yield server
+@pytest.fixture
+def demo(demo_server):
+    return demo_server
 
 
 def main_text(page):
@@ -136,7 +140,7 @@ def test_staff_publish_an_outcome_its_proposal_author_hears_and_a_visitor_downlo
         violations += axe_violations(visitor)
         with visitor.expect_download() as download:
             visitor.get_by_role("link", name=re.compile("Archivio ZIP")).click()
-        archive = zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read()))
+        archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
         names = archive.namelist()
         assert "LICENSE" in names and any(name.startswith("README") for name in names)
         outcomes_csv = next(name for name in names if name.startswith("risultati"))

@@ -98,10 +98,25 @@ def test_the_database_refuses_project_amounts_out_of_order(action_and_city, amou
         insert(new_project(*action_and_city, code="BO-X", amounts=amounts))
 
 
-def test_the_database_refuses_a_duplicate_cup(action_and_city):
-    insert(new_project(*action_and_city, code="BO-1", cup="F39G16000350007"))
-    with pytest.raises(sa.exc.IntegrityError, match="uq_projects_cup"):
-        insert(new_project(*action_and_city, code="BO-2", cup="F39G16000350007"))
+def test_a_cup_may_repeat_but_an_opencoesione_code_may_not(action_and_city):
+    """One CUP can belong to several local projects (the same works under two programmes); the
+    local project code (COD_LOCALE_PROGETTO) is the key."""
+    first = new_project(*action_and_city, code="BO-1", cup="F39G16000350007")
+    first.oc_code = "1MISE123"
+    insert(first)
+    insert(new_project(*action_and_city, code="BO-2", cup="F39G16000350007"))
+    again = new_project(*action_and_city, code="BO-3", cup="F39G16000350007")
+    again.oc_code = "1MISE123"
+    with pytest.raises(sa.exc.IntegrityError, match="uq_projects_oc_code"):
+        insert(again)
+
+
+def test_the_database_accepts_amounts_out_of_order_only_when_flagged(action_and_city):
+    with pytest.raises(sa.exc.IntegrityError, match="ck_projects_vincolante_ge_erogato"):
+        insert(new_project(*action_and_city, code="BO-1", amounts=(400, 300, 100, 200)))
+    flagged = new_project(*action_and_city, code="BO-2", amounts=(400, 300, 100, 200))
+    flagged.amounts_inconsistent = True
+    insert(flagged)
 
 
 def test_the_database_refuses_a_duplicate_project_code(action_and_city):
