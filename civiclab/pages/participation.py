@@ -20,7 +20,7 @@ groups (event × type), never over people.
 """
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import format_date
@@ -146,8 +146,8 @@ def _year_range(year):
     """The Europe/Rome year as a UTC interval, or None for every year."""
     if year is None:
         return None
-    start = datetime(year, 1, 1, tzinfo=ROME).astimezone(timezone.utc)
-    end = datetime(year + 1, 1, 1, tzinfo=ROME).astimezone(timezone.utc)
+    start = datetime(year, 1, 1, tzinfo=ROME).astimezone(UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=ROME).astimezone(UTC)
     return start, end
 
 

@@ -15,7 +15,6 @@ from civiclab.programmes import bp, chart, queries, services
 from civiclab.programmes.forms import ProjectFilterForm, ProjectForm
 from civiclab.programmes.permissions import can_edit_project
 
-
 NO_CITY = "-"  # the list's filter value for the projects of no single city ("Tutti i comuni – Lazio")
 
 

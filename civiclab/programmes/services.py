@@ -13,7 +13,13 @@ from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.signals import financial_snapshot_added, project_saved
 from civiclab.core.time import to_rome, utcnow
 from civiclab.extensions import db
-from civiclab.programmes.models import CUP_PATTERN, MANUAL_SOURCE, Action, FinancialSnapshot, Project
+from civiclab.programmes.models import (
+    CUP_PATTERN,
+    MANUAL_SOURCE,
+    Action,
+    FinancialSnapshot,
+    Project,
+)
 from civiclab.programmes.permissions import can_create_project, can_edit_project
 
 # Codes like BO3.3.1.b: they appear in URLs, so no slashes or spaces.

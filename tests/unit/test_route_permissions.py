@@ -15,8 +15,18 @@ import sqlalchemy as sa
 from tests.conftest import use_sign_in
 from tests.fixtures.database import Rows, building_on
 from tests.fixtures.factories import factories_on
-from tests.unit.route_tables import comments, dashboard, follows, moderation, opendata, outcomes, participation, proposals, rooms
-from tests.unit.route_tables.common import ROLES, admins_only, everyone, managers, signed_in  # noqa: F401
+from tests.unit.route_tables import (
+    comments,
+    dashboard,
+    follows,
+    moderation,
+    opendata,
+    outcomes,
+    participation,
+    proposals,
+    rooms,
+)
+from tests.unit.route_tables.common import ROLES, admins_only, everyone, managers, signed_in
 
 # endpoint -> (method, url built from the world, expected status per role)
 ROUTES = {

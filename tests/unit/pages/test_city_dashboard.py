@@ -20,12 +20,12 @@ def table_rows(html, table_id):
     """{row header text: [cell texts]} of the table `table_id`."""
     table = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
     rows = {}
-    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
-        header = re.search(r'<th scope="row">(.*?)</th>', row, re.S)
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.DOTALL):
+        header = re.search(r'<th scope="row">(.*?)</th>', row, re.DOTALL)
         if header:
             label = " ".join(re.sub(r"<[^>]+>", " ", header.group(1)).split())
             cells = [" ".join(re.sub(r"<[^>]+>", " ", cell).split()).replace("\xa0", " ")
-                     for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+                     for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
             rows[label] = cells
     return rows
 
@@ -81,7 +81,7 @@ def test_the_chart_is_accessible_and_agrees_with_the_table(bologna_page):
     assert 'role="img"' in svg and f'<title id="budget-{plan.id}-title">' in svg and "<desc" in svg
     assert "style=" not in page.text
     rows = table_rows(page.text, f"piano-{plan.id}-tabella")
-    chart_texts = [" ".join(t.split()) for t in re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S)]
+    chart_texts = [" ".join(t.split()) for t in re.findall(r"<text[^>]*>(.*?)</text>", svg, re.DOTALL)]
     # Each axis' budget and sums, and the reserve, appear in the chart as in the table (whole euros).
     for label, cells in rows.items():
         if label[0].isdigit():

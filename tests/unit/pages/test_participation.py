@@ -2,7 +2,7 @@
 downloads agreeing, no person named, a constant number of queries."""
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -17,13 +17,13 @@ from civiclab.proposals.models import ProposalState, Support
 from civiclab.rooms.models import Message, Room, RoomKind
 
 T = ParticipantType
-CREATED = datetime(2025, 6, 1, 12, tzinfo=timezone.utc)  # proposals, supports and comments
+CREATED = datetime(2025, 6, 1, 12, tzinfo=UTC)  # proposals, supports and comments
 NAMES = ("Mario Rossi", "Giulia Scuola", "Bruno Impresa", "Teresa Terzo", "Gino Ospite", "Carla Attesa",
          "Piero Proponente", "Sara Sostenitrice")
 
 
 def rome(*args):
-    return datetime(*args, tzinfo=ROME).astimezone(timezone.utc)
+    return datetime(*args, tzinfo=ROME).astimezone(UTC)
 
 
 @pytest.fixture
