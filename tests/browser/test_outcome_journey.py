@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import WATCH_CSP
-from tests.browser.demo_world import DEMO_PASSWORD
+from tests.browser.demo_world import open_as
 from tests.browser.test_accessibility import AXE, FAILING_IMPACTS, RUN_AXE, WCAG_21_AA
 
 pytestmark = pytest.mark.browser
@@ -54,16 +54,10 @@ def adoptable(server):
 
 
 def open_page(browser, server, email=None):
-    context = browser.new_context(locale="it-IT", base_url=server.url, accept_downloads=True)
+    """Signed in as `email` (or a visitor) reading Italian: an account keeps the language it last
+    chose, maybe in another test (demo_world.open_as switches it back)."""
+    context, page = open_as(browser, server, email, "it", init_scripts=(AXE,), accept_downloads=True)
     context.add_init_script(WATCH_CSP)
-    context.add_init_script(path=str(AXE))
-    page = context.new_page()
-    if email:
-        page.goto("/account/accedi")
-        page.locator("main input[name=email]").fill(email)
-        page.locator("main input[name=password]").fill(DEMO_PASSWORD)
-        page.locator("main form button[type=submit]").first.click()
-        page.wait_for_url(f"{server.url}/")
     return context, page
 
 
