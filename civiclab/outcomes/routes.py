@@ -1,7 +1,6 @@
 """Outcome pages: an outcome with its milestones, links and files; the staff's forms for it and
 its milestones; a city's outcomes by status. The project sheet's and the proposal page's blocks
 are page sections (core/sections.py) added in connect()."""
-import sqlalchemy as sa
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -15,7 +14,7 @@ from civiclab.extensions import db
 from civiclab.outcomes import bp, queries, services
 from civiclab.outcomes.forms import MilestoneForm, OutcomeForm, ReachForm
 from civiclab.outcomes.permissions import can_edit_outcome, can_manage_outcomes
-from civiclab.places.models import City
+from civiclab.places.queries import load_city
 from civiclab.programmes.queries import load_project
 from civiclab.proposals import attachments
 
@@ -196,7 +195,7 @@ def attachment_delete(outcome_id, attachment_id):
 
 @bp.get("/citta/<slug>/risultati")
 def city_outcomes(slug):
-    city = db.first_or_404(sa.select(City).where(City.slug == slug))
+    city = load_city(slug)
     found = db.paginate(queries.city_outcomes_select(city.id), page=page_number(),
                         per_page=queries.CITY_PAGE_SIZE, error_out=False)
     return page("outcomes/city_outcomes.html", city=city, page=found,

@@ -8,11 +8,10 @@ projects: one aggregate per page for the amounts by axis, one for the outcomes b
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from civiclab.extensions import db
-from civiclab.outcomes.models import DEFAULT_STATUSES, Outcome, OutcomeStatus
+from civiclab.outcomes.models import DEFAULT_STATUSES, Outcome, OutcomeStatus, default_status_labels
 from civiclab.programmes.models import Action, Axis, Project
 from civiclab.programmes.queries import city_plans, projects_select
 
@@ -102,23 +101,6 @@ def city_projects_select(city):
 
 # ---- outcomes by status ---------------------------------------------------------------------
 
-def _default_status_labels():
-    # The same names the outcomes domain gives its default statuses.
-    return {"planned": _("Pianificato"), "in_progress": _("In corso"), "completed": _("Completato"),
-            "suspended": _("Sospeso"), "cancelled": _("Annullato")}
-
-
-def status_label(status):
-    """A status' name in the page's language: the code's for a default key, else the city's."""
-    defaults = _default_status_labels()
-    if not status.name and status.key in defaults:
-        return defaults[status.key]
-    locale = get_locale()
-    if locale is not None and locale.language == "en" and status.name_en:
-        return status.name_en
-    return status.name or status.key
-
-
 @dataclass
 class StatusCount:
     label: str
@@ -141,10 +123,10 @@ def outcomes_by_status(city):
         .order_by(OutcomeStatus.position, OutcomeStatus.id)
     ).all()
     if statuses:
-        rows = [StatusCount(status_label(status), counts.get(status.id, 0)) for status in statuses]
+        rows = [StatusCount(str(status.label), counts.get(status.id, 0)) for status in statuses]
     else:
-        labels = _default_status_labels()
-        rows = [StatusCount(labels[key], 0) for key, _progress in DEFAULT_STATUSES]
+        labels = default_status_labels()
+        rows = [StatusCount(str(labels[key]), 0) for key, _progress in DEFAULT_STATUSES]
     if counts.get(None):
         rows.append(StatusCount(_("Senza stato"), counts[None]))
     return rows
