@@ -5,7 +5,13 @@ Mails, like socket pushes, leave after the commit: inside a request a message is
 transaction commits; a rollback drops it. The answer to the request never waits for the mail
 server, so a reset asked for a known address answers as fast as for an unknown one. Tests send at
 once (MAIL_IN_BACKGROUND off) and capture the message.
+
+A mail that is costly to build (templates in the recipient's language, a calendar, a QR image)
+need not be built inside the request at all: `send_later(job, *values)` queues a job, a function
+given plain values (ids, words), which reads what it mails in its own session and sends it, in the
+background after the commit. A booking then holds its event's lock for the seat arithmetic only.
 """
+import functools
 import threading
 from pathlib import Path
 
@@ -18,6 +24,10 @@ from civiclab.core.time import utcnow
 from civiclab.extensions import mail
 
 _senders = []  # background threads still sending, for finish_sending()
+# Background senders at work at once in a process: the others wait their turn, so a storm of
+# bookings does not take the requests' database connections (or their CPU) all at once.
+BACKGROUND_SENDERS = 2
+_sending_slots = threading.BoundedSemaphore(BACKGROUND_SENDERS)
 
 
 def send_mail(to, subject, template, locale=None, attachments=(), **context):
@@ -32,11 +42,29 @@ def send_mail(to, subject, template, locale=None, attachments=(), **context):
     message = Message(subject=subject, recipients=[to], body=body)
     for filename, content_type, data in attachments:
         message.attach(filename, content_type, data)
-    if current_app.config.get("MAIL_IN_BACKGROUND") and has_request_context():
-        _pending.add(message)
+    if _in_background():
+        _pending.add(functools.partial(dispatch, message))
     else:
         dispatch(message)
     return message
+
+
+def send_later(job, *values, **named):
+    """Run `job(*values, **named)` once the current transaction commits, in the background; a rollback
+    drops it. `job` builds and sends mail from plain values (ids, not rows of this request's
+    session: it runs in an app context of its own and reads what it needs there); a job whose
+    rows are gone by then sends nothing. An error in it is logged and undoes nothing.
+
+    Outside a request, or with MAIL_IN_BACKGROUND off (tests), the job runs at once, here.
+    """
+    if _in_background():
+        _pending.add(functools.partial(job, *values, **named))
+    else:
+        job(*values, **named)
+
+
+def _in_background():
+    return bool(current_app.config.get("MAIL_IN_BACKGROUND")) and has_request_context()
 
 
 def dispatch(message):
@@ -54,24 +82,37 @@ def finish_sending(timeout=None):
         _senders.pop().join(timeout)
 
 
-def _send_in_background(messages):
+def _send_in_background(sendings):
     app = current_app._get_current_object()
 
     def send_all():
-        with app.app_context():
-            for message in messages:
+        with _sending_slots, app.app_context():
+            for send in sendings:
                 try:
-                    dispatch(message)
+                    send()
                 except Exception:  # noqa: BLE001 (a mail server's failure must not be lost silently)
-                    app.logger.exception("mail %r to %s not sent", message.subject, message.recipients)
+                    app.logger.exception("mail not sent: %s", _described(send))
 
+    start_sender(send_all)
+
+
+def start_sender(send_all):
+    """Run `send_all` in a background thread (tests replace this to run it when they choose)."""
     # Not a daemon: a command that sent mail ends only once the mail has left.
     sender = threading.Thread(target=send_all, name="civiclab-mail", daemon=False)
     _senders[:] = [thread for thread in _senders if thread.is_alive()] + [sender]
     sender.start()
 
 
-_pending = CommitQueue("civiclab_mail", _send_in_background)  # messages waiting for the commit
+def _described(send):
+    if send.func is dispatch:
+        message = send.args[0]
+        return f"{message.subject!r} to {message.recipients}"
+    return f"{send.func.__module__}.{send.func.__qualname__}{send.args!r} {send.keywords!r}"
+
+
+# Mails and mail jobs waiting for the commit: functools.partial objects, called in order.
+_pending = CommitQueue("civiclab_mail", _send_in_background)
 
 
 def connect_mail_after_commit():
