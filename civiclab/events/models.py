@@ -311,6 +311,10 @@ class Registration(db.Model):
             self.cancelled_at = now
         self.state = state
 
+    # Its place in the waiting list when it was booked (services._admit counts it once, for the
+    # answer, the notification and the mail); None otherwise. Not stored: it changes as others leave.
+    position_when_booked = None
+
     @property
     def is_active(self):
         return self.state in ACTIVE_STATES

@@ -24,7 +24,8 @@ def _guest_event_key():
     return f"guest-event:{request.view_args.get('event_id')}"
 
 
-def _booked_message(registration, position):
+def _booked_message(registration):
+    position = registration.position_when_booked or registration_queries.waiting_position(registration)
     if registration.is_confirmed and registration.is_guest:
         return _("Iscrizione confermata. Il tuo codice per l'ingresso è %(code)s: lo trovi anche nella "
                  "mail.", code=registration.code)
@@ -50,7 +51,7 @@ def book(event_id):
     if not booked:
         return event_page(event, refused=form)
     registration = booked.value
-    flash(_booked_message(registration, registration_queries.waiting_position(registration)),
+    flash(_booked_message(registration),
           "success" if registration.is_confirmed else "info")
     return redirect(url_for("events.registration", registration_id=registration.id))
 
@@ -167,7 +168,7 @@ def guest_confirm(token):
         booked = attempt(services.book_as_guest, event.id, name, email, form=form, on_form=True)
         if booked:
             registration = booked.value
-            flash(_booked_message(registration, registration_queries.waiting_position(registration)),
+            flash(_booked_message(registration),
                   "success" if registration.is_confirmed else "info")
             return redirect(url_for("events.guest_registration", token=tokens.registration_token(registration)))
     elif form.is_submitted():

@@ -6,6 +6,7 @@ core/db.py), so the seat count read is the seat count written. Services flush; t
 boundary commits. Mails and notifications hang off the signals in core/signals.py.
 """
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
@@ -22,6 +23,7 @@ from civiclab.events.models import (
     RegistrationState,
     new_registration_code,
 )
+from civiclab.events.registration_queries import waiting_position
 from civiclab.extensions import db
 
 SEAT_ALERT_LEVELS = (50, 80, 100)
@@ -37,15 +39,20 @@ EDITABLE_FIELDS = (
 # ---- locking -------------------------------------------------------------------------------
 
 def lock_event(event_id):
-    """The event, freshly read under a lock its seat changes are serialised on."""
+    """The event, freshly read under a lock its seat changes are serialised on.
+
+    One statement (the audience joined in): everything a booking does under the lock waits for the
+    database in turn, so the lock is taken with as few round trips as possible after it.
+    """
+    query = (sa.select(Event).where(Event.id == event_id).options(joinedload(Event.audience_rows))
+             .execution_options(populate_existing=True))
     if db.session.get_bind().dialect.name == "sqlite":
         # Takes the write lock if this transaction does not hold it yet (outside a request).
         db.session.execute(sa.update(Event).where(Event.id == event_id)
                            .values(confirmed_seats=Event.confirmed_seats))
-        query = sa.select(Event).where(Event.id == event_id)
     else:
-        query = sa.select(Event).where(Event.id == event_id).with_for_update()
-    event = db.session.scalars(query.execution_options(populate_existing=True)).one_or_none()
+        query = query.with_for_update(of=Event)
+    event = db.session.scalars(query).unique().one_or_none()
     if event is None:
         raise DomainError(_l("Questo evento non esiste più."))
     return event
@@ -190,18 +197,23 @@ def active_registration_of(user, event):
     )
 
 
-def _unique_code(event):
-    taken = set(db.session.scalars(sa.select(Registration.code).where(Registration.event_id == event.id)))
+def _unused_code(event_id):
+    """A registration code nobody at the event holds, drawn before the event's lock is taken (one
+    lookup in uq_registrations_event_code, not under the lock). Two bookings in flight drawing the
+    same code (one chance in 32**8 for each pair) would meet that unique constraint."""
     while True:
         code = new_registration_code()
-        if code not in taken:
+        taken = db.session.scalar(sa.select(Registration.id).where(Registration.event_id == event_id,
+                                                                   Registration.code == code))
+        if taken is None:
             return code
 
 
-def _admit(event, registration):
-    """Confirm `registration` if its seats fit, else put it on the waiting list."""
+def _admit(event, registration, code):
+    """Confirm `registration` if its seats fit, else put it on the waiting list (the caller holds
+    the event's lock). A waiting one learns its place: registration.position_when_booked."""
     now = utcnow()
-    registration.code = _unique_code(event)
+    registration.code = code
     registration.created_at = now
     # The waiting list's rule (promote_waiting) holds for newcomers too: whoever waits does not
     # fit in the free seats (else they would have been promoted), so a booking that fits takes
@@ -214,6 +226,8 @@ def _admit(event, registration):
         registration.state = RegistrationState.WAITING
     db.session.add(registration)
     db.session.flush()
+    if registration.is_waiting:
+        registration.position_when_booked = waiting_position(registration)
     signals.registration_created.send(event, registration=registration)
     _check_seat_alerts(event)
     return registration
@@ -228,6 +242,7 @@ def book(user, event, seats=1, group_name="", organisation=None):
     """
     if not permissions.can_register(user):
         raise NotAllowed(_l("Accedi con un account confermato per iscriverti."))
+    code = _unused_code(event.id)
     event = lock_event(event.id)
     problem = event.registration_problem() or admission_problem(event, user)
     if problem:
@@ -249,20 +264,32 @@ def book(user, event, seats=1, group_name="", organisation=None):
             raise DomainError(_l("Scrivi il nome del gruppo (per esempio «Classe 3B»)."), field="group_name")
     if seats > event.capacity:
         raise DomainError(_l("L'evento ha %(n)s posti in tutto.", n=event.capacity), field="seats")
-    if active_registration_of(user, event) is not None:
+    held = _held_registrations(event, user)
+    if any(r.user_id == user.id for r in held):
         raise DomainError(_l("Hai già un’iscrizione a questo evento."))
-    if user.email and _active_guest_registration(event, user.email) is not None:
+    if held:
         raise DomainError(_l("Hai già un posto prenotato come ospite con il tuo indirizzo email: "
                              "lo trovi nel link della mail di conferma."))
     registration = Registration(
         event=event, user=user, seats=seats, group_name=group_name if seats > 1 else "",
         organisation=organisation if seats > 1 else None, participant_type=user.acting_type,
     )
-    return _admit(event, registration)
+    return _admit(event, registration, code)
+
+
+def _held_registrations(event, user):
+    """The active registrations of `event` that `user` holds with the account or as a guest with
+    its address (one query: it runs under the event's lock)."""
+    whose = Registration.user_id == user.id
+    if user.email:
+        whose = sa.or_(whose, Registration.guest_email == guest_address(user.email))
+    return list(db.session.scalars(sa.select(Registration).where(
+        Registration.event_id == event.id, Registration.state.in_(ACTIVE_STATES), whose)))
 
 
 def book_as_guest(event_id, name, email):
     """A guest's booking of one seat, made when the link in their mail is used."""
+    code = _unused_code(event_id)
     event = lock_event(event_id)
     _check_open(event, ParticipantType.CITTADINO)
     email = guest_address(email)
@@ -278,7 +305,7 @@ def book_as_guest(event_id, name, email):
         raise DomainError(_l("Questo indirizzo email ha già un'iscrizione a questo evento con il suo account."))
     registration = Registration(event=event, guest_name=name.strip(), guest_email=email, seats=1,
                                 participant_type=ParticipantType.CITTADINO)
-    return _admit(event, registration)
+    return _admit(event, registration, code)
 
 
 def _active_guest_registration(event, email):

@@ -89,7 +89,7 @@ def on_registration_created(event, registration, **_extra):
                           title=event.title, code=registration.code),
                 detail=registration.code, url=path)
     else:
-        position = waiting_position(registration)
+        position = registration.position_when_booked or waiting_position(registration)
         send_later(mail_registration, registration.id, "event_registration_waiting", position=position)
         _in_app(recipient, "registration_waiting",
                 lambda: _("«%(title)s» è al completo: sei in lista d'attesa, posizione %(position)s. "
