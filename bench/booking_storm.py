@@ -30,8 +30,16 @@ from pathlib import Path
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.harness import ROOT, database, flask_command, goal, production_env, recipe, session_cookies  # noqa: E402
-from tests.integration.services import free_port  # noqa: E402
+from bench.harness import (
+    ROOT,
+    database,
+    flask_command,
+    goal,
+    production_env,
+    recipe,
+    session_cookies,
+)
+from tests.integration.services import free_port
 
 GOAL_SECONDS = 2.0
 
@@ -66,7 +74,7 @@ class MailSink:
                 if verb == b"DATA":
                     writer.write(b"354 go on\r\n")
                     await writer.drain()
-                    while (data := await reader.readline()) not in (b".\r\n", b""):
+                    while await reader.readline() not in (b".\r\n", b""):
                         pass
                     self.arrivals.append(time.monotonic())
                     writer.write(b"250 queued\r\n")

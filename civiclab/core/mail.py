@@ -90,7 +90,7 @@ def _send_in_background(sendings):
             for send in sendings:
                 try:
                     send()
-                except Exception:  # noqa: BLE001 (a mail server's failure must not be lost silently)
+                except Exception:  # a mail server's failure, or a job's, must not be lost silently
                     app.logger.exception("mail not sent: %s", _described(send))
 
     start_sender(send_all)

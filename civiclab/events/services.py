@@ -6,9 +6,9 @@ core/db.py), so the seat count read is the seat count written. Services flush; t
 boundary commits. Mails and notifications hang off the signals in core/signals.py.
 """
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from civiclab.accounts.models import ParticipantType, User
 from civiclab.core import signals
