@@ -2,12 +2,16 @@
 
 Every change to an event's seats happens under a lock on the event's row (SELECT ... FOR UPDATE
 on PostgreSQL; on SQLite the writing request already holds the database's write lock, see
-core/db.py), so the seat count read is the seat count written. Services flush; the request
-boundary commits. Mails and notifications hang off the signals in core/signals.py.
+core/db.py), so the seat count read is the seat count written. A booking that joins the waiting
+list of a full event changes no seats: on PostgreSQL it holds the row's share lock instead
+(lock_event_for_booking), beside other such bookings but never beside a change of seats.
+Services flush; the request boundary commits. Mails and notifications hang off the signals in
+core/signals.py (mails are built after the commit).
 """
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from civiclab.accounts.models import ParticipantType, User
@@ -52,6 +56,36 @@ def lock_event(event_id):
                            .values(confirmed_seats=Event.confirmed_seats))
     else:
         query = query.with_for_update(of=Event)
+    return _locked(query)
+
+
+def lock_event_for_booking(event_id, seats):
+    """The event, locked for a booking of `seats`: exclusively when they may fit (lock_event),
+    else, on PostgreSQL, with the row's share lock (SELECT ... FOR SHARE).
+
+    A booking that will wait changes nothing of the event, so the bookings of a storm that go to
+    the waiting list of a full event go through together instead of one by one; whatever changes
+    seats (a confirmation, a cancellation and its promotions, an edit) takes the exclusive lock
+    and waits for them, so the event stays full while they hold it. The seats are read once
+    without a lock to choose: when, under the share lock, they fit after all (a seat was freed in
+    between), the share lock is let go (its savepoint rolled back) and the exclusive one taken.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        return lock_event(event_id)
+    seats_left = db.session.scalar(sa.select(Event.capacity - Event.confirmed_seats).where(Event.id == event_id))
+    if seats_left is None or seats <= seats_left:
+        return lock_event(event_id)
+    shared = db.session.begin_nested()
+    event = _locked(sa.select(Event).where(Event.id == event_id).options(joinedload(Event.audience_rows))
+                    .execution_options(populate_existing=True).with_for_update(read=True, of=Event))
+    if seats > event.seats_left:
+        shared.commit()  # the savepoint is released; its lock stays with the transaction
+        return event
+    shared.rollback()
+    return lock_event(event_id)
+
+
+def _locked(query):
     event = db.session.scalars(query).unique().one_or_none()
     if event is None:
         raise DomainError(_l("Questo evento non esiste più."))
@@ -222,14 +256,22 @@ def _admit(event, registration, code):
         registration.state = RegistrationState.CONFIRMED
         registration.confirmed_at = now
         event.confirmed_seats += registration.seats
-    else:
-        registration.state = RegistrationState.WAITING
-    db.session.add(registration)
-    db.session.flush()
-    if registration.is_waiting:
-        registration.position_when_booked = waiting_position(registration)
+        db.session.add(registration)
+        db.session.flush()
+        signals.registration_created.send(event, registration=registration)
+        _check_seat_alerts(event)
+        return registration
+    registration.state = RegistrationState.WAITING
+    # Under a share lock another booking of the same person may be in flight beside this one:
+    # the partial unique indexes then refuse the second, which is told so.
+    try:
+        with db.session.begin_nested():
+            db.session.add(registration)
+            db.session.flush()
+    except IntegrityError:
+        raise DomainError(_l("Hai già un’iscrizione a questo evento.")) from None
+    registration.position_when_booked = waiting_position(registration)
     signals.registration_created.send(event, registration=registration)
-    _check_seat_alerts(event)
     return registration
 
 
@@ -243,7 +285,7 @@ def book(user, event, seats=1, group_name="", organisation=None):
     if not permissions.can_register(user):
         raise NotAllowed(_l("Accedi con un account confermato per iscriverti."))
     code = _unused_code(event.id)
-    event = lock_event(event.id)
+    event = lock_event_for_booking(event.id, seats)
     problem = event.registration_problem() or admission_problem(event, user)
     if problem:
         raise DomainError(problem)
