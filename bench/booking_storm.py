@@ -130,6 +130,27 @@ def count_bookings(database_url, event_id):
     return {str(state).lower(): n for state, n in by_state.items()}, seats
 
 
+# ---- the servers' CPU time (the machine may be shared: CPU seconds compare where wall time cannot)
+
+def server_cpu_seconds(bases):
+    """User + system CPU seconds used so far by the processes serving `bases` (found by the BIND
+    variable the recipe gives each)."""
+    binds = {f"BIND={base.removeprefix('http://')}".encode() for base in bases}
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = set((entry / "environ").read_bytes().split(b"\0"))
+            if binds & environ:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / ticks
+        except OSError:
+            continue
+    return total
+
+
 # ---- the storm -----------------------------------------------------------------------------------
 
 FIELD = re.compile(r'name="(csrf_token|form_key)"[^>]*value="([^"]+)"')
@@ -144,7 +165,7 @@ def _session_cookie(response, fallback):
     return fallback
 
 
-async def storm(bases, event_id, cookies):
+async def storm(bases, event_id, cookies, cpu):
     import aiohttp
 
     connector = aiohttp.TCPConnector(limit=0, force_close=True)  # a new connection each: no idle keep-alive to lose
@@ -174,6 +195,7 @@ async def storm(bases, event_id, cookies):
 
         tasks = [asyncio.create_task(book(*form)) for form in forms]
         await asyncio.sleep(0.2)  # every task waits at the barrier
+        cpu["start"] = server_cpu_seconds(bases)
         start.set()
         await asyncio.gather(*tasks)
     return missing, answers
@@ -186,7 +208,9 @@ def run(label, postgres, tree, seats, people, mail_wait):
         flask_command(tree, env, "db", "upgrade")
         event_id, cookies = build_world(env, seats, people)
         with recipe("wsgi:app", env, tree=tree) as bases:
-            missing, answers = asyncio.run(storm(bases, event_id, cookies))
+            cpu = {}
+            missing, answers = asyncio.run(storm(bases, event_id, cookies, cpu))
+            cpu["answered"] = server_cpu_seconds(bases)
             first = min(sent for sent, _done, _status in answers)
             last = max(done for _sent, done, _status in answers)
             wall = last - first
@@ -195,6 +219,7 @@ def run(label, postgres, tree, seats, people, mail_wait):
                 time.sleep(0.2)
             mails = len(sink.arrivals)
             mails_done = (max(sink.arrivals) - first) if sink.arrivals else 0.0
+            cpu["mailed"] = server_cpu_seconds(bases)
         states, confirmed_seats = count_bookings(url, event_id)
     statuses = {}
     for _sent, _done, status in answers:
@@ -209,6 +234,10 @@ def run(label, postgres, tree, seats, people, mail_wait):
     print(f"  wall time first send -> last answer: {wall:.2f} s   ({people / wall:.0f} bookings/s)")
     print(f"  latency: p50 {latencies[len(latencies) // 2] * 1000:.0f} ms, "
           f"p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms")
+    booking_cpu, mail_cpu = cpu["answered"] - cpu["start"], cpu["mailed"] - cpu["answered"]
+    print(f"  server CPU: {booking_cpu:.1f} s until the last answer ({1000 * booking_cpu / people:.1f} ms a booking), "
+          f"{mail_cpu:.1f} s more until the mails left; load average now {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores")
     print(f"  mails at the sink: {mails} of {people} within {mail_wait} s "
           f"(last {mails_done:.2f} s after the first send)")
     met = (confirmed == seats and waiting == people - seats and confirmed_seats == seats and errors == 0
