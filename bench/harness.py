@@ -84,7 +84,11 @@ def recipe(target, env, tree=ROOT, processes=PROCESSES):
         for process in started:
             process.terminate()
         for process in started:
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a worker stuck in a blocking call
+                process.kill()
+                process.wait()
 
 
 def _ms(text):
