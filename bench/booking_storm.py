@@ -176,10 +176,12 @@ async def storm(bases, event_id, cookies, cpu):
 
         async def open_form(n, cookie):
             base = bases[n % len(bases)]  # sticky: a person stays on one process
-            async with http.get(base + path, headers={"Cookie": cookie}) as response:
-                page = await response.text()
-                fields = dict(FIELD.findall(page))
-                return base, _session_cookie(response, cookie), fields
+            try:
+                async with http.get(base + path, headers={"Cookie": cookie}) as response:
+                    page = await response.text()
+                    return base, _session_cookie(response, cookie), dict(FIELD.findall(page))
+            except (TimeoutError, aiohttp.ClientError):
+                return base, cookie, {}  # counted as a form without its fields
 
         forms = await asyncio.gather(*(open_form(n, cookie) for n, cookie in enumerate(cookies)))
         missing = sum(1 for _base, _cookie, fields in forms if "csrf_token" not in fields or "form_key" not in fields)
