@@ -59,7 +59,7 @@ def lock_event(event_id):
     return _locked(query)
 
 
-def lock_event_for_booking(event_id, seats):
+def lock_event_for_booking(event, seats):
     """The event, locked for a booking of `seats`: exclusively when they may fit (lock_event),
     else, on PostgreSQL, with the row's share lock (SELECT ... FOR SHARE).
 
@@ -69,11 +69,10 @@ def lock_event_for_booking(event_id, seats):
     and waits for them, so the event stays full while they hold it. The seats are read once
     without a lock to choose: when, under the share lock, they fit after all (a seat was freed in
     between), the share lock is let go (its savepoint rolled back) and the exclusive one taken.
+    The choice reads `event` as the request loaded it, a moment ago: no query of its own.
     """
-    if db.session.get_bind().dialect.name == "sqlite":
-        return lock_event(event_id)
-    seats_left = db.session.scalar(sa.select(Event.capacity - Event.confirmed_seats).where(Event.id == event_id))
-    if seats_left is None or seats <= seats_left:
+    event_id = event.id
+    if db.session.get_bind().dialect.name == "sqlite" or seats <= event.seats_left:
         return lock_event(event_id)
     shared = db.session.begin_nested()
     event = _locked(sa.select(Event).where(Event.id == event_id).options(joinedload(Event.audience_rows))
@@ -263,7 +262,8 @@ def _admit(event, registration, code):
         return registration
     registration.state = RegistrationState.WAITING
     # Under a share lock another booking of the same person may be in flight beside this one:
-    # the partial unique indexes then refuse the second, which is told so.
+    # the partial unique indexes then refuse the second, which is told so (the savepoint keeps
+    # the session usable for the answer).
     try:
         with db.session.begin_nested():
             db.session.add(registration)
@@ -285,7 +285,7 @@ def book(user, event, seats=1, group_name="", organisation=None):
     if not permissions.can_register(user):
         raise NotAllowed(_l("Accedi con un account confermato per iscriverti."))
     code = _unused_code(event.id)
-    event = lock_event_for_booking(event.id, seats)
+    event = lock_event_for_booking(event, seats)
     problem = event.registration_problem() or admission_problem(event, user)
     if problem:
         raise DomainError(problem)

@@ -200,3 +200,21 @@ def test_a_cancelled_event_mails_everyone_after_the_commit_in_their_language(
     [message] = mails_to(outbox, english.email)
     assert message.subject == f"Event cancelled: {event.title}"
     assert str(calendar_of(message).walk("VEVENT")[0]["status"]) == "CANCELLED"
+
+
+def test_a_second_booking_of_the_same_person_met_by_the_unique_index_is_refused_not_a_500(
+        client, db_session, make_event, make_user, outbox, senders, monkeypatch):
+    """Two bookings of one person in flight side by side on a full event (PostgreSQL's share lock)
+    both find nothing held; the database refuses the second, and the person is told."""
+    event = make_event(capacity=1)
+    services.book(make_user(), event)
+    person = make_user()
+    login(client, person)
+    assert client.post(f"/eventi/{event.id}/iscrizione", data={"seats": "1"}).status_code == 302
+    monkeypatch.setattr(services, "_held_registrations", lambda event, user: [])  # as if in flight together
+
+    again = client.post(f"/eventi/{event.id}/iscrizione", data={"seats": "1"})
+
+    assert again.status_code == 422 and "Hai già un’iscrizione a questo evento." in again.text
+    assert db_session.scalar(sa.select(sa.func.count(Registration.id))
+                             .where(Registration.user_id == person.id)) == 1
