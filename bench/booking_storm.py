@@ -242,9 +242,13 @@ def run(label, postgres, tree, seats, people, mail_wait):
     print(f"  latency: p50 {latencies[len(latencies) // 2] * 1000:.0f} ms, "
           f"p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms")
     booking_cpu, mail_cpu = cpu["answered"] - cpu["start"], cpu["mailed"] - cpu["answered"]
-    print(f"  server CPU: {booking_cpu:.1f} s until the last answer ({1000 * booking_cpu / people:.1f} ms a booking), "
-          f"{mail_cpu:.1f} s more until the mails left; load average now {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} cores")
+    if booking_cpu < 0 or mail_cpu < 0:
+        print("  server CPU: n/a (a worker was replaced during the storm: gunicorn's WORKER TIMEOUT)")
+    else:
+        print(f"  server CPU: {booking_cpu:.1f} s until the last answer ({1000 * booking_cpu / people:.1f} ms a "
+              f"booking), {mail_cpu:.1f} s more until the mails left")
+    print(f"  load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work on the machine "
+          f"stretches wall time; compare runs made one after the other)")
     print(f"  mails at the sink: {mails} of {people} within {mail_wait} s "
           f"(last {mails_done:.2f} s after the first send)")
     met = (confirmed == seats and waiting == people - seats and confirmed_seats == seats and errors == 0
