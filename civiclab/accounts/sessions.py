@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
-from civiclab.accounts.models import UserSession
+from civiclab.accounts.models import User, UserSession
 from civiclab.accounts.permissions import can_end_session
 from civiclab.core import signals
 from civiclab.core.errors import DomainError
@@ -82,9 +82,12 @@ def load_signed_in_user(token):
     user_id, _, key = (token or "").partition(":")
     if not user_id.isdigit() or not key:
         return None
-    user_session = db.session.scalar(
-        sa.select(UserSession).options(joinedload(UserSession.user)).where(UserSession.key_hash == _hash(key))
-    )
+    # One statement: the session, its user and the user's roles (every page's permissions and
+    # menu ask them), joined; a user holds a handful of roles, so the join stays a few rows.
+    user_session = db.session.scalars(
+        sa.select(UserSession).where(UserSession.key_hash == _hash(key))
+        .options(joinedload(UserSession.user).options(joinedload(User.staff_roles), joinedload(User.facilitator_roles)))
+    ).unique().one_or_none()
     now = utcnow()
     if user_session is None or str(user_session.user_id) != user_id or not is_live(user_session, now):
         return None

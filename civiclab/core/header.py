@@ -2,9 +2,13 @@
 notifications, unread room messages, proposals waiting for a moderator).
 
 Domains add menu entries and counters from their `connect()`; `base.html` reads `header`
-(`header.menu`, `header.count("notifications")`) and never calls a domain's function. Each value
-is computed once per request, only when a page shows it (a mail rendered during a POST costs no
-query), and an error page after a broken transaction still renders, without the counts.
+(`header.menu`, `header.count("notifications")`) and never calls a domain's function. The
+counters are computed once per request, only when a page shows one (a mail rendered during a POST
+costs no query), all of them in one statement: each counter is a SQL expression, selected
+together; a counter whose first figure needs a second look (the rooms: unread messages, but only
+in rooms the person may still read) asks its own statement, and only when that figure is not 0.
+They are read from the database on every page, never cached, so a change made by any process
+shows on the next page. An error page after a broken transaction still renders, without the counts.
 """
 from dataclasses import dataclass, field
 
@@ -15,8 +19,33 @@ from flask_login import current_user
 from civiclab.core.registry import Registry
 from civiclab.extensions import db
 
-counters = Registry("header counters")  # name -> fn(user) -> int (signed-in users only)
+counters = Registry("header counters")  # name -> Counter (signed-in users only)
 menu_entries = Registry("menu entries")  # endpoint -> MenuEntry
+
+
+@dataclass(frozen=True)
+class Counter:
+    """A header counter. `column(user)`: a SQL expression of its count (a scalar subquery), or
+    None when it is 0 for `user` without asking (a person who moderates nothing). `exact(user,
+    figure)`, when given, turns a figure that is not 0 into the count shown (its own statement)."""
+
+    column: object
+    exact: object = None
+
+
+def count_all(user):
+    """{counter name: count} for `user`: one statement for every counter, plus one for each
+    counter with an `exact` step whose first figure is not 0."""
+    columns = {name: counter.column(user) for name, counter in counters.items()}
+    asked = {name: column for name, column in columns.items() if column is not None}
+    figures = dict.fromkeys(columns, 0)
+    if asked:
+        row = db.session.execute(sa.select(*(column.label(name) for name, column in asked.items()))).one()
+        figures.update({name: value or 0 for name, value in row._mapping.items()})
+    for name, counter in counters.items():
+        if counter.exact is not None and figures[name]:
+            figures[name] = counter.exact(user, figures[name])
+    return figures
 
 
 @dataclass(frozen=True)
@@ -55,14 +84,13 @@ class Header:
         """The counter `name` for the signed-in person (0 for visitors), once per request."""
         if not current_user.is_authenticated or name not in counters:
             return 0
-        cache = g.setdefault("header_counts", {})
-        if name not in cache:
+        if "header_counts" not in g:
             try:
-                cache[name] = counters[name](current_user)
+                g.header_counts = count_all(current_user)
             except sa.exc.SQLAlchemyError:
                 db.session.rollback()  # an error page after a broken transaction still renders
-                cache[name] = 0
-        return cache[name]
+                g.header_counts = {}
+        return g.header_counts.get(name, 0)
 
     def _items(self, personal):
         endpoint = request.endpoint or ""

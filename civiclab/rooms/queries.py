@@ -7,7 +7,7 @@ Who may read or moderate is asked of rooms.permissions, never written here.
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from civiclab.accounts.blocks import active_block
 from civiclab.core.permissions import is_authenticated, require
@@ -263,27 +263,52 @@ def my_room_ids(user):
     return sa.select(ids.c.room_id)
 
 
-def unread_total(user):
-    """The unread messages of all the user's rooms, for the header: one query."""
-    if not getattr(user, "is_authenticated", False):
-        return 0
+def _unread_messages(user):
+    """The messages of the user's rooms after their read marker, not theirs, not deleted."""
     marker = (sa.select(RoomRead.last_read_id)
               .where(RoomRead.room_id == Message.room_id, RoomRead.user_id == user.id)
               .scalar_subquery())
-    return db.session.scalar(
-        sa.select(sa.func.count(Message.id))
-        .where(Message.room_id.in_(my_room_ids(user)), Message.author_id != user.id,
-               Message.deleted_at.is_(None), Message.id > sa.func.coalesce(marker, 0))
-    ) or 0
+    return (Message.room_id.in_(my_room_ids(user)), Message.author_id != user.id,
+            Message.deleted_at.is_(None), Message.id > sa.func.coalesce(marker, 0))
 
 
-def unread_in_readable_rooms(user):
-    """The header's count: the unread messages of the rooms `user` may still read. One query when
-    nothing is unread; else the readable rooms are counted one by one."""
-    total = unread_total(user)
+def unread_total_column(user):
+    """The unread messages of all the user's rooms as a SQL expression (the header selects it
+    with its other counters), readable or not: see unread_in_readable_rooms."""
+    return sa.select(sa.func.count(Message.id)).where(*_unread_messages(user)).scalar_subquery()
+
+
+def unread_total(user):
+    """The unread messages of all the user's rooms: one query."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return db.session.scalar(sa.select(unread_total_column(user))) or 0
+
+
+def unread_in_readable_rooms(user, total=None):
+    """The header's count: the unread messages of the rooms `user` may still read (a read marker
+    outlives a facilitator role, a membership or a registration). `total`, the unread messages of
+    all their rooms, when known: 0 needs no more. Else one query brings the rooms with unread
+    messages, their counts and the facts reading depends on (the user's active registration to
+    the room's event, their membership of a working room), however many rooms."""
+    if total is None:
+        total = unread_total(user)
     if not total:
         return 0
-    return sum(unread_counts(user, [room.id for room in my_readable_rooms(user)]).values())
+    unread = (sa.select(Message.room_id, sa.func.count(Message.id).label("unread"))
+              .where(*_unread_messages(user)).group_by(Message.room_id).subquery())
+    state = (sa.select(Registration.state)
+             .where(Registration.event_id == Room.event_id, Registration.user_id == user.id,
+                    Registration.state.in_(ACTIVE_STATES)).limit(1).scalar_subquery())
+    member = sa.exists().where(RoomMember.room_id == Room.id, RoomMember.user_id == user.id)
+    rows = db.session.execute(
+        sa.select(Room, unread.c.unread, state, member).join(unread, unread.c.room_id == Room.id)
+        .options(joinedload(Room.event).options(joinedload(Event.lab), lazyload(Event.audience_rows)),
+                 joinedload(Room.project), joinedload(Room.lab))
+    ).all()
+    return sum(count for room, count, registration, is_member in rows
+               if permissions.can_read_room(user, room, registration_state=registration,
+                                            member_ids={user.id} if is_member else ()))
 
 
 def room_with_count(subject):
