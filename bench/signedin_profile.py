@@ -25,8 +25,8 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import harness  # noqa: E402
-from tests.conftest import make_app  # noqa: E402
+from bench import harness
+from tests.conftest import make_app
 
 ROLES = (("visitor", None), ("citizen", "cittadino@example.org"), ("facilitator", "facilitatore@example.org"),
          ("staff", "comune.bologna@example.org"))
@@ -38,7 +38,7 @@ def pages():
     from civiclab.extensions import db
     from civiclab.outcomes.models import Outcome
     from civiclab.places.models import Lab
-    from civiclab.proposals.models import Proposal, ProposalState
+    from civiclab.proposals.models import Proposal
 
     event = db.session.scalar(sa.select(Event.id).order_by(Event.id).limit(1))
     proposal = db.session.scalar(sa.select(Proposal.id).where(Proposal.published_at.is_not(None))

@@ -1,5 +1,6 @@
 """The one place user HTML is cleaned; bleach lives behind it so it can be swapped."""
 import difflib
+import functools
 import html
 import re
 import unicodedata
@@ -42,7 +43,15 @@ def clean_html(html):
 
 def safe_html(html):
     """Clean user HTML and mark it safe for a template: the only way user HTML is shown."""
-    return Markup(clean_html(html))
+    return Markup(_cleaned(html or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _cleaned(html):
+    """clean_html remembered by the text itself: a page shows the same stored comments and
+    descriptions request after request, and cleaning is the costliest step of rendering them.
+    The text is the key, so an edited text is cleaned anew; nothing can be stale."""
+    return clean_html(html)
 
 
 _TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")

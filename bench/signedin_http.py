@@ -1,0 +1,93 @@
+"""Signed-in pages over HTTP under the production recipe: req/s as a ratio to the bare route.
+
+Run by hand from the project root (throwaway databases, demo data):
+
+    .venv/bin/python bench/signedin_http.py                  # SQLite, then PostgreSQL
+    .venv/bin/python bench/signedin_http.py --sqlite --pages / /notifiche
+    .venv/bin/python bench/signedin_http.py --role facilitatore@example.org --pages /moderazione/proposte
+
+The recipe is bench/harness.py's (`gunicorn -c gunicorn.conf.py wsgi:app`, one gevent worker per
+process, one process per core, wrk's connections split between them). Each page is asked with a
+signed session cookie of the role (a live session row, as a sign-in leaves it); the bare route
+is measured in the same run. The issue's goal: every signed-in page >= 0.08 of the bare route.
+"""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import harness
+from tests.conftest import make_app
+
+GOAL = 0.08
+PAGES = ("/", "/eventi", "/eventi/{event}", "/progetti/BO3.3.1.b", "/proposte/{proposal}", "/call/1",
+         "/citta/bologna", "/citta/bologna/laboratori/{lab}", "/risultati/{outcome}", "/account/eventi",
+         "/notifiche")
+
+
+def cookie_for(url, secret, email):
+    """A signed session cookie of `email` (a session row opened in the database at `url`)."""
+    from civiclab.accounts.models import User
+    from civiclab.extensions import db
+
+    app = make_app(url, SECRET_KEY=secret)
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).filter_by(email=email))
+        ids = {
+            "event": db.session.scalar(sa.text("SELECT min(id) FROM events WHERE state = 'published'")),
+            "proposal": db.session.scalar(sa.text("SELECT min(id) FROM proposals WHERE published_at IS NOT NULL")),
+            "lab": db.session.scalar(sa.text("SELECT slug FROM labs ORDER BY id LIMIT 1")),
+            "outcome": db.session.scalar(sa.text("SELECT min(id) FROM outcomes")),
+        }
+        cookie = harness.session_cookies(app, [user])[0]
+        db.session.remove()
+        db.engine.dispose()
+    return cookie, ids
+
+
+def run(postgres, pages, role, seconds, connections):
+    label = "PostgreSQL" if postgres else "SQLite"
+    with harness.database(postgres) as url:
+        env = harness.production_env(url)
+        harness.flask_command(ROOT, env, "db", "upgrade")
+        harness.flask_command(ROOT, env, "seed-demo", "--force")
+        cookie, ids = cookie_for(url, env["SECRET_KEY"], role)
+        bare = harness.bare_route(seconds, connections)
+        print(f"\n== {label} · {harness.PROCESSES} processes of gunicorn.conf.py · wrk -c{connections} "
+              f"-d{seconds}s · signed in as {role} ==")
+        print(f"{'page':40} {'req/s':>8} {'ratio':>6} {'mean ms':>8} {'p99 ms':>8} {'errors':>6}")
+        print(f"{'bare route':40} {bare[0]:8.0f} {1:6.2f} {bare[1]:8.1f} {bare[2]:8.1f} {bare[3]:6}")
+        worst = None
+        with harness.recipe("wsgi:app", env) as bases:
+            for template in pages:
+                path = template.format(**ids)
+                harness.wrk(bases, path, 2, connections, headers=[f"Cookie: {cookie}"])  # warm-up
+                rps, mean, p99, errors = harness.wrk(bases, path, seconds, connections, headers=[f"Cookie: {cookie}"])
+                ratio = rps / bare[0]
+                worst = ratio if worst is None else min(worst, ratio)
+                print(f"{path:40} {rps:8.0f} {ratio:6.3f} {mean:8.1f} {p99:8.1f} {errors:6}")
+                time.sleep(0.5)
+        print(f"{label}: lowest ratio {worst:.3f} (goal >= {GOAL}) -> {harness.goal(worst >= GOAL)}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sqlite", action="store_true", help="SQLite only")
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--pages", nargs="*", default=PAGES)
+    parser.add_argument("--role", default="cittadino@example.org")
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    targets = [False] if args.sqlite else [True] if args.postgres else [False, True]
+    for postgres in targets:
+        run(postgres, args.pages, args.role, args.seconds, args.connections)
+
+
+if __name__ == "__main__":
+    main()
