@@ -140,7 +140,7 @@ def main():
     parser.add_argument("--sqlite", action="store_true", help="SQLite only")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL only")
     parser.add_argument("--repeat", type=int, default=25)
-    parser.add_argument("--max-statements", type=int, default=12)
+    parser.add_argument("--max-statements", type=int, default=20)  # as tests/unit/pages/test_signed_in_queries.py
     parser.add_argument("--profile", metavar="PATH", help="print a pyinstrument profile of PATH for the citizen")
     parser.add_argument("--sql", nargs=2, metavar=("ROLE", "PATH"), help="print the statements of one page")
     args = parser.parse_args()

@@ -4,9 +4,9 @@ notifications, unread room messages, proposals waiting for a moderator).
 Domains add menu entries and counters from their `connect()`; `base.html` reads `header`
 (`header.menu`, `header.count("notifications")`) and never calls a domain's function. The
 counters are computed once per request, only when a page shows one (a mail rendered during a POST
-costs no query), all of them in one statement: each counter is a SQL expression, selected
-together; a counter whose first figure needs a second look (the rooms: unread messages, but only
-in rooms the person may still read) asks its own statement, and only when that figure is not 0.
+costs no query), all of them in one statement: each counter is made of SQL expressions, selected
+together; a counter whose figures need a second look (the rooms: unread messages count only in
+rooms the person may still read) may ask its own statement, only when its figures say so.
 They are read from the database on every page, never cached, so a change made by any process
 shows on the next page. An error page after a broken transaction still renders, without the counts.
 """
@@ -25,27 +25,31 @@ menu_entries = Registry("menu entries")  # endpoint -> MenuEntry
 
 @dataclass(frozen=True)
 class Counter:
-    """A header counter. `column(user)`: a SQL expression of its count (a scalar subquery), or
-    None when it is 0 for `user` without asking (a person who moderates nothing). `exact(user,
-    figure)`, when given, turns a figure that is not 0 into the count shown (its own statement)."""
+    """A header counter. `columns(user)`: the SQL expression of its count (a scalar subquery), or
+    a tuple of such figures, or None when it is 0 for `user` without asking (a person who
+    moderates nothing). `finish(user, *figures)`, when given, makes the count shown from the
+    figures (it may ask a statement of its own, best only when a figure says it must)."""
 
-    column: object
-    exact: object = None
+    columns: object
+    finish: object = None
 
 
 def count_all(user):
-    """{counter name: count} for `user`: one statement for every counter, plus one for each
-    counter with an `exact` step whose first figure is not 0."""
-    columns = {name: counter.column(user) for name, counter in counters.items()}
-    asked = {name: column for name, column in columns.items() if column is not None}
-    figures = dict.fromkeys(columns, 0)
-    if asked:
-        row = db.session.execute(sa.select(*(column.label(name) for name, column in asked.items()))).one()
-        figures.update({name: value or 0 for name, value in row._mapping.items()})
+    """{counter name: count} for `user`: one statement selects every counter's figures; a
+    counter's `finish` may add one of its own."""
+    figures = {}
     for name, counter in counters.items():
-        if counter.exact is not None and figures[name]:
-            figures[name] = counter.exact(user, figures[name])
-    return figures
+        columns = counter.columns(user)
+        if columns is not None:
+            figures[name] = columns if isinstance(columns, tuple) else (columns,)
+    flat = [column for columns in figures.values() for column in columns]
+    values = iter(db.session.execute(sa.select(*flat)).one() if flat else ())
+    figures = {name: [next(values) or 0 for _ in columns] for name, columns in figures.items()}
+    counts = dict.fromkeys(counters, 0)
+    for name, counter in counters.items():
+        if name in figures:
+            counts[name] = counter.finish(user, *figures[name]) if counter.finish else figures[name][0]
+    return counts
 
 
 @dataclass(frozen=True)

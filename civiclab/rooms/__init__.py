@@ -23,7 +23,7 @@ def connect(app):
     sockets.register_socket_handlers(app)  # the /rooms namespace, its presence and rate limit
     personal_data.connect()  # "download my data" and deleting an account
     reportable.connect()  # room messages can be reported (moderation/reportable.py)
-    counters.add("rooms", Counter(queries.unread_total_column, queries.unread_in_readable_rooms))  # the header's unread messages
+    counters.add("rooms", Counter(queries.unread_columns, queries.readable_unread))  # the header's unread messages
     for page in ("event", "project"):  # the link to the room beside an event or a project
         page_sections.add((page, "room"), room_beside)
     _add_menu_entries()

@@ -272,31 +272,52 @@ def _unread_messages(user):
             Message.deleted_at.is_(None), Message.id > sa.func.coalesce(marker, 0))
 
 
-def unread_total_column(user):
-    """The unread messages of all the user's rooms as a SQL expression (the header selects it
-    with its other counters), readable or not: see unread_in_readable_rooms."""
-    return sa.select(sa.func.count(Message.id)).where(*_unread_messages(user)).scalar_subquery()
+def _rooms_anyone_reads():
+    return sa.select(Room.id).where(permissions.readable_by_anyone_clause())
 
 
-def unread_total(user):
-    """The unread messages of all the user's rooms: one query."""
+def unread_to_check_column(user):
+    """The header's rooms counter as a SQL expression: the unread messages of the user's rooms
+    that only can_read_room can say they may read (working rooms, participants-only or draft
+    events' rooms...): checked_unread says which of them the user may read."""
+    return (sa.select(sa.func.count(Message.id))
+            .where(*_unread_messages(user), Message.room_id.not_in(_rooms_anyone_reads())).scalar_subquery())
+
+
+def unread_anyone_reads_column(user):
+    """The unread messages of the user's rooms that anyone may read, as a SQL expression."""
+    return (sa.select(sa.func.count(Message.id))
+            .where(*_unread_messages(user), Message.room_id.in_(_rooms_anyone_reads())).scalar_subquery())
+
+
+def unread_columns(user):
+    """The header's rooms counter as SQL (core/header.py selects it with the other counters):
+    (unread messages in the user's rooms anyone reads, unread messages in their other rooms)."""
+    return unread_anyone_reads_column(user), unread_to_check_column(user)
+
+
+def readable_unread(user, anyone, to_check):
+    """The header's rooms counter from its figures: the unread messages of the rooms `user` may
+    still read (a read marker outlives a facilitator role, a membership or a registration)."""
+    return (anyone or 0) + checked_unread(user, to_check)
+
+
+def unread_in_readable_rooms(user):
+    """The unread messages of the rooms `user` may still read: one query, and one more only when
+    rooms that not everyone reads have unread messages."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return db.session.scalar(sa.select(unread_total_column(user))) or 0
+    return readable_unread(user, *db.session.execute(sa.select(*unread_columns(user))).one())
 
 
-def unread_in_readable_rooms(user, total=None):
-    """The header's count: the unread messages of the rooms `user` may still read (a read marker
-    outlives a facilitator role, a membership or a registration). `total`, the unread messages of
-    all their rooms, when known: 0 needs no more. Else one query brings the rooms with unread
-    messages, their counts and the facts reading depends on (the user's active registration to
-    the room's event, their membership of a working room), however many rooms."""
-    if total is None:
-        total = unread_total(user)
-    if not total:
+def checked_unread(user, to_check):
+    """The header's rooms counter, second step: of the `to_check` unread messages in rooms only
+    can_read_room decides, those in rooms `user` may read (one query; none when 0)."""
+    if not to_check:
         return 0
     unread = (sa.select(Message.room_id, sa.func.count(Message.id).label("unread"))
-              .where(*_unread_messages(user)).group_by(Message.room_id).subquery())
+              .where(*_unread_messages(user), Message.room_id.not_in(_rooms_anyone_reads()))
+              .group_by(Message.room_id).subquery())
     state = (sa.select(Registration.state)
              .where(Registration.event_id == Room.event_id, Registration.user_id == user.id,
                     Registration.state.in_(ACTIVE_STATES)).limit(1).scalar_subquery())

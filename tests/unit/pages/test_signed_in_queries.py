@@ -300,3 +300,28 @@ def test_a_session_ended_through_another_connection_is_refused_on_the_next_reque
         conn.execute(sa.update(UserSession.__table__).values(revoked_at=now))
     response = client.get("/notifiche")
     assert response.status_code == 302 and "/account/accedi" in response.headers["Location"]
+
+
+def test_the_rooms_anyone_reads_are_those_a_visitor_may_read(demo, db_session):
+    """The header counts the unread messages of these rooms without asking can_read_room room by
+    room: the SQL must say yes exactly where can_read_room says yes to anybody (a visitor)."""
+    from flask_login import AnonymousUserMixin
+
+    from civiclab.rooms.permissions import can_read_room, readable_by_anyone_clause
+
+    event = db_session.scalars(sa.select(Event).where(Event.state == EventState.PUBLISHED).order_by(Event.id)).first()
+    draft = db_session.scalars(sa.select(Event).where(Event.id != event.id).order_by(Event.id)).first()
+    draft.state = EventState.DRAFT
+    db_session.scalar(sa.select(Room).filter_by(event_id=event.id)).participants_only = True
+    project = db_session.scalar(sa.select(Project).filter_by(code="BO3.3.1.b"))
+    project.published = False
+    lab = db_session.scalars(sa.select(Lab).order_by(Lab.id).limit(1)).one()
+    db_session.add(Room(kind=RoomKind.LAB_WORKING, lab_id=lab.id, title="Gruppo di lavoro"))
+    db_session.flush()
+
+    rooms = db_session.scalars(sa.select(Room)).all()
+    anyone = set(db_session.scalars(sa.select(Room.id).where(readable_by_anyone_clause())))
+    visitor = AnonymousUserMixin()
+    assert {room.kind for room in rooms} == set(RoomKind)
+    assert anyone == {room.id for room in rooms if can_read_room(visitor, room)}
+    assert {room.id for room in rooms} - anyone  # some rooms are asked one by one
