@@ -10,6 +10,7 @@ rooms the person may still read) may ask its own statement, only when its figure
 They are read from the database on every page, never cached, so a change made by any process
 shows on the next page. An error page after a broken transaction still renders, without the counts.
 """
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -20,14 +21,17 @@ from civiclab.core.registry import Registry
 from civiclab.extensions import db
 
 counters = Registry("header counters")  # name -> Counter (signed-in users only)
+# The bound parameter a counter's SQL may name the person by: given the user's id when the
+# counters run, so a counter builds its SQL once (functools.cache), not on every page.
+HEADER_USER_ID = "header_user_id"
 menu_entries = Registry("menu entries")  # endpoint -> MenuEntry
 
 
 @dataclass(frozen=True)
 class Counter:
-    """A header counter. `columns(user)`: the SQL expression of its count (a scalar subquery), or
-    a tuple of such figures, or None when it is 0 for `user` without asking (a person who
-    moderates nothing). `finish(user, *figures)`, when given, makes the count shown from the
+    """A header counter. `columns(user)`: the SQL expression of its count (a scalar subquery,
+    which may name the person by the bound parameter HEADER_USER_ID), or a tuple of such figures,
+    or None when it is 0 for `user` without asking (a person who moderates nothing). `finish(user, *figures)`, when given, makes the count shown from the
     figures (it may ask a statement of its own, best only when a figure says it must)."""
 
     columns: object
@@ -42,14 +46,20 @@ def count_all(user):
         columns = counter.columns(user)
         if columns is not None:
             figures[name] = columns if isinstance(columns, tuple) else (columns,)
-    flat = [column for columns in figures.values() for column in columns]
-    values = iter(db.session.execute(sa.select(*flat)).one() if flat else ())
+    flat = tuple(column for columns in figures.values() for column in columns)
+    values = iter(db.session.execute(_select(flat), {HEADER_USER_ID: user.id}).one() if flat else ())
     figures = {name: [next(values) or 0 for _ in columns] for name, columns in figures.items()}
     counts = dict.fromkeys(counters, 0)
     for name, counter in counters.items():
         if name in figures:
             counts[name] = counter.finish(user, *figures[name]) if counter.finish else figures[name][0]
     return counts
+
+
+@functools.lru_cache(maxsize=64)
+def _select(columns):
+    """One SELECT of `columns`, kept while the same columns come back (counters built once)."""
+    return sa.select(*columns)
 
 
 @dataclass(frozen=True)
