@@ -7,6 +7,7 @@ session lifetime). Signing out revokes the row, so a copied cookie stops working
 password change or reset revokes the user's other sessions, a site-wide block or a deletion all of
 them. `signals.sessions_revoked` tells listeners (the rooms close those sessions' sockets).
 """
+import functools
 import hashlib
 import re
 import secrets
@@ -77,17 +78,22 @@ def sign_out():
     logout_user()
 
 
+@functools.cache
+def _session_by_key():
+    """One statement, built once: the session named by a key's hash, its user and the user's roles
+    (every page's permissions and menu ask them), joined; a user holds a handful of roles, so the
+    join stays a few rows."""
+    return (sa.select(UserSession).where(UserSession.key_hash == sa.bindparam("key_hash"))
+            .options(joinedload(UserSession.user).options(joinedload(User.staff_roles),
+                                                          joinedload(User.facilitator_roles))))
+
+
 def load_signed_in_user(token):
     """The user a cookie's "<user id>:<key>" names while its session is live, else None."""
     user_id, _, key = (token or "").partition(":")
     if not user_id.isdigit() or not key:
         return None
-    # One statement: the session, its user and the user's roles (every page's permissions and
-    # menu ask them), joined; a user holds a handful of roles, so the join stays a few rows.
-    user_session = db.session.scalars(
-        sa.select(UserSession).where(UserSession.key_hash == _hash(key))
-        .options(joinedload(UserSession.user).options(joinedload(User.staff_roles), joinedload(User.facilitator_roles)))
-    ).unique().one_or_none()
+    user_session = db.session.scalars(_session_by_key(), {"key_hash": _hash(key)}).unique().one_or_none()
     now = utcnow()
     if user_session is None or str(user_session.user_id) != user_id or not is_live(user_session, now):
         return None
