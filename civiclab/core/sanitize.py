@@ -77,7 +77,14 @@ def plain_text(text):
 
 def render_markdown(text):
     """Markdown written by a person rendered to HTML and cleaned: store this, show it with |safe_html."""
-    html = _markdown.render(text or "")
+    return _rendered(text or "")
+
+
+@functools.lru_cache(maxsize=1024)
+def _rendered(text):
+    """render_markdown remembered by the text (an event's description is rendered on each view of
+    its page): the text is the key, so an edited text is rendered anew."""
+    html = _markdown.render(text)
     # Headings a person writes are sections of a page that already has its own h1 and h2.
     for level, shown in (("1", "3"), ("2", "4"), ("6", "5")):
         html = html.replace(f"<h{level}>", f"<h{shown}>").replace(f"</h{level}>", f"</h{shown}>")
