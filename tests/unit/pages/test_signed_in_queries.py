@@ -5,7 +5,9 @@ the header's counters are right on the very next page after each change, whereve
 The counters are read from the database on every page (core/header.py: one statement for all of
 them): nothing is cached between requests that a change could leave stale.
 """
+import os
 import re
+from contextlib import ExitStack
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +22,7 @@ from civiclab.places.models import Lab
 from civiclab.programmes.models import Project
 from civiclab.proposals.models import Call, Proposal, ProposalState
 from civiclab.rooms.models import Message, Room, RoomKind, RoomMember, RoomRead
-from tests.conftest import login, make_app
+from tests.conftest import login, make_app, temporary_postgres_database
 
 CITIZEN, FACILITATOR, STAFF = "cittadino@example.org", "facilitatore@example.org", "comune.bologna@example.org"
 MOST_STATEMENTS = 20  # the heaviest signed-in page (a proposal with its comments, for a moderator)
@@ -234,18 +236,22 @@ def test_unread_messages_of_a_room_one_may_no_longer_read_do_not_count(client, d
 
 @pytest.fixture
 def own_database(tmp_path):
-    """An app on a database of its own, with no transaction around the test: a second engine
-    writes to it and commits, as another process would."""
+    """An app on a database of its own (of the suite's kind), with no transaction around the
+    test: a second engine writes to it and commits, as another process would."""
     from civiclab.extensions import db
 
-    url = f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}"
-    app = make_app(url)
-    other = sa.create_engine(url)
-    with app.app_context():
-        yield app, other
-        db.session.remove()
-        db.engine.dispose()
-    other.dispose()
+    with ExitStack() as stack:
+        if os.environ.get("CIVICLAB_TEST_DB") == "postgres":
+            url = stack.enter_context(temporary_postgres_database())
+        else:
+            url = f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}"
+        app = make_app(url)
+        other = sa.create_engine(url)
+        with app.app_context():
+            yield app, other
+            db.session.remove()
+            db.engine.dispose()
+        other.dispose()
 
 
 def test_counts_changed_through_another_connection_show_on_the_next_page(own_database):
