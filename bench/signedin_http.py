@@ -50,6 +50,21 @@ def cookie_for(url, secret, email):
     return cookie, ids
 
 
+def settled(base, cookie):
+    """The cookie as a browser holds it after its first page: that page adds the CSRF token and
+    Flask-Login's freshness to the session and sends it back; a client that kept sending the first
+    cookie would make every answer sign a new one."""
+    import urllib.request
+
+    answer = urllib.request.urlopen(urllib.request.Request(base + "/", headers={"Cookie": cookie}))
+    if b'action="/account/esci"' not in answer.read():
+        sys.exit("signing in failed: the figures would be a visitor's")
+    for header in answer.headers.get_all("Set-Cookie") or ():
+        if header.startswith("session="):
+            return header.split(";", 1)[0]
+    return cookie
+
+
 def run(postgres, pages, role, seconds, connections):
     label = "PostgreSQL" if postgres else "SQLite"
     with harness.database(postgres) as url:
@@ -64,6 +79,7 @@ def run(postgres, pages, role, seconds, connections):
         print(f"{'bare route':40} {bare[0]:8.0f} {1:6.2f} {bare[1]:8.1f} {bare[2]:8.1f} {bare[3]:6}")
         worst = None
         with harness.recipe("wsgi:app", env) as bases:
+            cookie = settled(bases[0], cookie)
             for template in pages:
                 path = template.format(**ids)
                 harness.wrk(bases, path, 2, connections, headers=[f"Cookie: {cookie}"])  # warm-up
