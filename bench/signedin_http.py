@@ -65,20 +65,20 @@ def settled(base, cookie):
     return cookie
 
 
-def run(postgres, pages, role, seconds, connections):
+def run(postgres, pages, role, seconds, connections, tree=ROOT):
     label = "PostgreSQL" if postgres else "SQLite"
     with harness.database(postgres) as url:
-        env = harness.production_env(url)
-        harness.flask_command(ROOT, env, "db", "upgrade")
-        harness.flask_command(ROOT, env, "seed-demo", "--force")
+        env = harness.production_env(url, tree=tree)
+        harness.flask_command(tree, env, "db", "upgrade")
+        harness.flask_command(tree, env, "seed-demo", "--force")
         cookie, ids = cookie_for(url, env["SECRET_KEY"], role)
         bare = harness.bare_route(seconds, connections)
-        print(f"\n== {label} · {harness.PROCESSES} processes of gunicorn.conf.py · wrk -c{connections} "
+        print(f"\n== {label} · tree {tree} · {harness.PROCESSES} processes of gunicorn.conf.py · wrk -c{connections} "
               f"-d{seconds}s · signed in as {role} ==")
         print(f"{'page':40} {'req/s':>8} {'ratio':>6} {'mean ms':>8} {'p99 ms':>8} {'errors':>6}")
         print(f"{'bare route':40} {bare[0]:8.0f} {1:6.2f} {bare[1]:8.1f} {bare[2]:8.1f} {bare[3]:6}")
         worst = None
-        with harness.recipe("wsgi:app", env) as bases:
+        with harness.recipe("wsgi:app", env, tree=tree) as bases:
             cookie = settled(bases[0], cookie)
             for template in pages:
                 path = template.format(**ids)
@@ -99,10 +99,11 @@ def main():
     parser.add_argument("--role", default="cittadino@example.org")
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--tree", default=str(ROOT), help="the CivicLab checkout to serve (an older one, for a before figure)")
     args = parser.parse_args()
     targets = [False] if args.sqlite else [True] if args.postgres else [False, True]
     for postgres in targets:
-        run(postgres, args.pages, args.role, args.seconds, args.connections)
+        run(postgres, args.pages, args.role, args.seconds, args.connections, Path(args.tree).resolve())
 
 
 if __name__ == "__main__":
