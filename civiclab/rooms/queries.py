@@ -308,15 +308,6 @@ def readable_unread(user, anyone, to_check):
     return (anyone or 0) + checked_unread(user, to_check)
 
 
-def unread_in_readable_rooms(user):
-    """The unread messages of the rooms `user` may still read: one query, and one more only when
-    rooms that not everyone reads have unread messages."""
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    figures = db.session.execute(sa.select(*unread_columns(user)), {HEADER_USER_ID: user.id}).one()
-    return readable_unread(user, *figures)
-
-
 def checked_unread(user, to_check):
     """The header's rooms counter, second step: of the `to_check` unread messages in rooms only
     can_read_room decides, those in rooms `user` may read (one query; none when 0)."""
