@@ -46,11 +46,12 @@ def safe_html(html):
     return Markup(_cleaned(html or ""))
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=2048)
 def _cleaned(html):
     """clean_html remembered by the text itself: a page shows the same stored comments and
     descriptions request after request, and cleaning is the costliest step of rendering them.
-    The text is the key, so an edited text is cleaned anew; nothing can be stale."""
+    The text is the key, so an edited text is cleaned anew; nothing can be stale. (2,048 texts:
+    a few MB per process for comments of usual length.)"""
     return clean_html(html)
 
 
