@@ -21,6 +21,23 @@ def _count(value, name):
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
 
 
+def _engine_options(database_url):
+    """The connection pool of a production process. Under gevent one process answers many requests
+    at once and each holds a connection for the whole request, so the pool keeps as many open as
+    are usually in flight (DB_POOL_SIZE, 20 by default): with SQLAlchemy's default of 5, every
+    request past the fifth opened a connection and closed it after (on PostgreSQL a new server
+    process each time). DB_MAX_OVERFLOW more (10) absorb a burst; past them a request waits for a
+    free connection. Mind PostgreSQL's max_connections: processes x (size + overflow)."""
+    from sqlalchemy.engine import make_url
+
+    options = {"pool_pre_ping": True}
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return options  # one in-memory database per connection: no pool to size
+    return {**options, "pool_size": _count(os.environ.get("DB_POOL_SIZE") or 20, "DB_POOL_SIZE"),
+            "max_overflow": _count(os.environ.get("DB_MAX_OVERFLOW") or 10, "DB_MAX_OVERFLOW")}
+
+
 def _names(value):
     """"a.example, b.example" -> ["a.example", "b.example"] (None when empty)."""
     names = [name.strip() for name in (value or "").split(",") if name.strip()]
@@ -170,6 +187,7 @@ class ProductionConfig(Config):
             raise ConfigError("production needs DATABASE_URL (PostgreSQL)")
         cls.SECRET_KEY = secret
         cls.SQLALCHEMY_DATABASE_URI = database
+        cls.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(database)
         cls.CIVICLAB_BASE_URL = _public_base_url(os.environ.get("CIVICLAB_BASE_URL", ""))
         cls.TRUSTED_HOSTS = (_names(os.environ.get("TRUSTED_HOSTS"))
                              or [urlsplit(cls.CIVICLAB_BASE_URL).hostname])

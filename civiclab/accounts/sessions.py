@@ -7,6 +7,7 @@ session lifetime). Signing out revokes the row, so a copied cookie stops working
 password change or reset revokes the user's other sessions, a site-wide block or a deletion all of
 them. `signals.sessions_revoked` tells listeners (the rooms close those sessions' sockets).
 """
+import functools
 import hashlib
 import re
 import secrets
@@ -18,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
-from civiclab.accounts.models import UserSession
+from civiclab.accounts.models import User, UserSession
 from civiclab.accounts.permissions import can_end_session
 from civiclab.core import signals
 from civiclab.core.errors import DomainError
@@ -77,14 +78,22 @@ def sign_out():
     logout_user()
 
 
+@functools.cache
+def _session_by_key():
+    """One statement, built once: the session named by a key's hash, its user and the user's roles
+    (every page's permissions and menu ask them), joined; a user holds a handful of roles, so the
+    join stays a few rows."""
+    return (sa.select(UserSession).where(UserSession.key_hash == sa.bindparam("key_hash"))
+            .options(joinedload(UserSession.user).options(joinedload(User.staff_roles),
+                                                          joinedload(User.facilitator_roles))))
+
+
 def load_signed_in_user(token):
     """The user a cookie's "<user id>:<key>" names while its session is live, else None."""
     user_id, _, key = (token or "").partition(":")
     if not user_id.isdigit() or not key:
         return None
-    user_session = db.session.scalar(
-        sa.select(UserSession).options(joinedload(UserSession.user)).where(UserSession.key_hash == _hash(key))
-    )
+    user_session = db.session.scalars(_session_by_key(), {"key_hash": _hash(key)}).unique().one_or_none()
     now = utcnow()
     if user_session is None or str(user_session.user_id) != user_id or not is_live(user_session, now):
         return None

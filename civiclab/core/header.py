@@ -2,10 +2,15 @@
 notifications, unread room messages, proposals waiting for a moderator).
 
 Domains add menu entries and counters from their `connect()`; `base.html` reads `header`
-(`header.menu`, `header.count("notifications")`) and never calls a domain's function. Each value
-is computed once per request, only when a page shows it (a mail rendered during a POST costs no
-query), and an error page after a broken transaction still renders, without the counts.
+(`header.menu`, `header.count("notifications")`) and never calls a domain's function. The
+counters are computed once per request, only when a page shows one (a mail rendered during a POST
+costs no query), all of them in one statement: each counter is made of SQL expressions, selected
+together; a counter whose figures need a second look (the rooms: unread messages count only in
+rooms the person may still read) may ask its own statement, only when its figures say so.
+They are read from the database on every page, never cached, so a change made by any process
+shows on the next page. An error page after a broken transaction still renders, without the counts.
 """
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -15,8 +20,46 @@ from flask_login import current_user
 from civiclab.core.registry import Registry
 from civiclab.extensions import db
 
-counters = Registry("header counters")  # name -> fn(user) -> int (signed-in users only)
+counters = Registry("header counters")  # name -> Counter (signed-in users only)
+# The bound parameter a counter's SQL may name the person by: given the user's id when the
+# counters run, so a counter builds its SQL once (functools.cache), not on every page.
+HEADER_USER_ID = "header_user_id"
 menu_entries = Registry("menu entries")  # endpoint -> MenuEntry
+
+
+@dataclass(frozen=True)
+class Counter:
+    """A header counter. `columns(user)`: the SQL expression of its count (a scalar subquery,
+    which may name the person by the bound parameter HEADER_USER_ID), or a tuple of such figures,
+    or None when it is 0 for `user` without asking (a person who moderates nothing). `finish(user, *figures)`, when given, makes the count shown from the
+    figures (it may ask a statement of its own, best only when a figure says it must)."""
+
+    columns: object
+    finish: object = None
+
+
+def count_all(user):
+    """{counter name: count} for `user`: one statement selects every counter's figures; a
+    counter's `finish` may add one of its own."""
+    figures = {}
+    for name, counter in counters.items():
+        columns = counter.columns(user)
+        if columns is not None:
+            figures[name] = columns if isinstance(columns, tuple) else (columns,)
+    flat = tuple(column for columns in figures.values() for column in columns)
+    values = iter(db.session.execute(_select(flat), {HEADER_USER_ID: user.id}).one() if flat else ())
+    figures = {name: [next(values) or 0 for _ in columns] for name, columns in figures.items()}
+    counts = dict.fromkeys(counters, 0)
+    for name, counter in counters.items():
+        if name in figures:
+            counts[name] = counter.finish(user, *figures[name]) if counter.finish else figures[name][0]
+    return counts
+
+
+@functools.lru_cache(maxsize=64)
+def _select(columns):
+    """One SELECT of `columns`, kept while the same columns come back (counters built once)."""
+    return sa.select(*columns)
 
 
 @dataclass(frozen=True)
@@ -55,14 +98,13 @@ class Header:
         """The counter `name` for the signed-in person (0 for visitors), once per request."""
         if not current_user.is_authenticated or name not in counters:
             return 0
-        cache = g.setdefault("header_counts", {})
-        if name not in cache:
+        if "header_counts" not in g:
             try:
-                cache[name] = counters[name](current_user)
+                g.header_counts = count_all(current_user)
             except sa.exc.SQLAlchemyError:
                 db.session.rollback()  # an error page after a broken transaction still renders
-                cache[name] = 0
-        return cache[name]
+                g.header_counts = {}
+        return g.header_counts.get(name, 0)
 
     def _items(self, personal):
         endpoint = request.endpoint or ""

@@ -1,5 +1,6 @@
 """The one place user HTML is cleaned; bleach lives behind it so it can be swapped."""
 import difflib
+import functools
 import html
 import re
 import unicodedata
@@ -42,7 +43,16 @@ def clean_html(html):
 
 def safe_html(html):
     """Clean user HTML and mark it safe for a template: the only way user HTML is shown."""
-    return Markup(clean_html(html))
+    return Markup(_cleaned(html or ""))
+
+
+@functools.lru_cache(maxsize=2048)
+def _cleaned(html):
+    """clean_html remembered by the text itself: a page shows the same stored comments and
+    descriptions request after request, and cleaning is the costliest step of rendering them.
+    The text is the key, so an edited text is cleaned anew; nothing can be stale. (2,048 texts:
+    a few MB per process for comments of usual length.)"""
+    return clean_html(html)
 
 
 _TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
@@ -68,7 +78,14 @@ def plain_text(text):
 
 def render_markdown(text):
     """Markdown written by a person rendered to HTML and cleaned: store this, show it with |safe_html."""
-    html = _markdown.render(text or "")
+    return _rendered(text or "")
+
+
+@functools.lru_cache(maxsize=1024)
+def _rendered(text):
+    """render_markdown remembered by the text (an event's description is rendered on each view of
+    its page): the text is the key, so an edited text is rendered anew."""
+    html = _markdown.render(text)
     # Headings a person writes are sections of a page that already has its own h1 and h2.
     for level, shown in (("1", "3"), ("2", "4"), ("6", "5")):
         html = html.replace(f"<h{level}>", f"<h{shown}>").replace(f"</h{level}>", f"</h{shown}>")

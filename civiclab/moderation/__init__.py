@@ -6,14 +6,14 @@ bp = Blueprint("moderation", __name__)
 
 def connect(app):
     """Wire the domain into `app`: its pages, its signal listeners, what it adds to registries."""
-    from civiclab.core.header import counters
+    from civiclab.core.header import Counter, counters
     from civiclab.core.sections import page_sections
     from civiclab.moderation import forms, personal_data, queries, reportable, routes  # noqa: F401  (routes fill bp)
 
     reportable.connect()  # proposals can be reported (comments and rooms add their own kinds)
     personal_data.connect()  # a person's reports and the blocks on them, in their data export
     page_sections.add(("proposal", "report"), forms.report_form_for)
-    counters.add("moderation", queries.waiting_count)  # the proposals waiting for this moderator
+    counters.add("moderation", Counter(queries.waiting_count_column))  # the proposals waiting for this moderator
 
     _add_menu_entries()
 

@@ -105,15 +105,21 @@ def queue_counts(user, filters):
     return counts
 
 
-def waiting_count(user):
-    """How many submitted proposals wait for `user`'s decision: the header's "moderation" counter
-    (one query; none, and 0, for who moderates nothing)."""
+def waiting_count_column(user):
+    """How many submitted proposals wait for `user`'s decision, as a SQL expression: the header's
+    "moderation" counter, selected with the other counters (None, that is 0, for who moderates
+    nothing)."""
     if not can_moderate_anything(user):
-        return 0
-    return db.session.scalar(
-        sa.select(sa.func.count(Proposal.id)).join(Proposal.call)
-        .where(moderated_calls_clause(user), Proposal.state == ProposalState.SUBMITTED)
-    ) or 0
+        return None
+    return (sa.select(sa.func.count(Proposal.id)).join(Proposal.call)
+            .where(moderated_calls_clause(user), Proposal.state == ProposalState.SUBMITTED).scalar_subquery())
+
+
+def waiting_count(user):
+    """How many submitted proposals wait for `user`'s decision (one query; none for who
+    moderates nothing)."""
+    column = waiting_count_column(user)
+    return 0 if column is None else db.session.scalar(sa.select(column)) or 0
 
 
 def moderated_calls(user):

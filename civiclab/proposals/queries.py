@@ -221,7 +221,7 @@ def history(proposal):
     """Every recorded transition with who made it, oldest first."""
     return db.session.scalars(
         sa.select(ProposalTransition).where(ProposalTransition.proposal_id == proposal.id)
-        .options(joinedload(ProposalTransition.actor)).order_by(ProposalTransition.id)
+        .options(joinedload(ProposalTransition.actor).lazyload("*")).order_by(ProposalTransition.id)  # names only
     ).all()
 
 

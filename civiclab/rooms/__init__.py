@@ -6,7 +6,7 @@ bp = Blueprint("rooms", __name__)
 
 def connect(app):
     """Wire the domain into `app`: its pages, its signal listeners, what it adds to registries."""
-    from civiclab.core.header import counters
+    from civiclab.core.header import Counter, counters
     from civiclab.core.sections import page_sections
     from civiclab.rooms import (  # noqa: F401  (routes fill bp)
         broadcast,
@@ -23,7 +23,7 @@ def connect(app):
     sockets.register_socket_handlers(app)  # the /rooms namespace, its presence and rate limit
     personal_data.connect()  # "download my data" and deleting an account
     reportable.connect()  # room messages can be reported (moderation/reportable.py)
-    counters.add("rooms", queries.unread_in_readable_rooms)  # the header's unread messages
+    counters.add("rooms", Counter(queries.unread_columns, queries.readable_unread))  # the header's unread messages
     for page in ("event", "project"):  # the link to the room beside an event or a project
         page_sections.add((page, "room"), room_beside)
     _add_menu_entries()

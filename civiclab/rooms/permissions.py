@@ -67,6 +67,26 @@ def can_read_room(user, room, registration_state=_UNKNOWN, member_ids=None):
     return is_member(user, room, member_ids)
 
 
+def readable_by_anyone_clause():
+    """can_read_room's answer for every person at once, as SQL on `rooms`: a lab's public room, a
+    published project's room, and the room of an event that is no draft and not participants-only.
+    Only a room this says yes to is readable without asking can_read_room; for the others (working
+    rooms, drafts, participants-only rooms) ask can_read_room."""
+    import sqlalchemy as sa
+
+    from civiclab.events.models import Event, EventState
+    from civiclab.programmes.models import Project
+    from civiclab.rooms.models import Room
+
+    return sa.or_(
+        Room.kind == RoomKind.LAB,
+        sa.and_(Room.kind == RoomKind.PROJECT,
+                sa.exists().where(Project.id == Room.project_id, Project.published.is_(True))),
+        sa.and_(Room.kind == RoomKind.EVENT, Room.participants_only.is_(False),
+                sa.exists().where(Event.id == Room.event_id, Event.state != EventState.DRAFT)),
+    )
+
+
 def write_refusal(user, room, registration_state=None, muted=False, blocked=False):
     """None if `user` may write in `room` now, else (code, message).
 

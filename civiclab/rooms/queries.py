@@ -4,12 +4,15 @@ on (registration, mute, block) in as few queries as possible.
 
 Who may read or moderate is asked of rooms.permissions, never written here.
 """
+import functools
+
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from civiclab.accounts.blocks import active_block
+from civiclab.core.header import HEADER_USER_ID
 from civiclab.core.permissions import is_authenticated, require
 from civiclab.core.time import utcnow
 from civiclab.events.models import ACTIVE_STATES, Event, Registration
@@ -255,35 +258,76 @@ def my_readable_rooms(user):
 def my_room_ids(user):
     """A subquery of the ids of the rooms a user takes part in: wrote in, has a read marker in, or
     is a member of (a working room shows up before it is first opened)."""
+    return _room_ids_of(user.id)
+
+
+def _room_ids_of(me):
+    """my_room_ids for `me`: a user id, or a bound parameter standing for it."""
     ids = sa.union(
-        sa.select(RoomRead.room_id).where(RoomRead.user_id == user.id),
-        sa.select(Message.room_id).where(Message.author_id == user.id),
-        sa.select(RoomMember.room_id).where(RoomMember.user_id == user.id),
+        sa.select(RoomRead.room_id).where(RoomRead.user_id == me),
+        sa.select(Message.room_id).where(Message.author_id == me),
+        sa.select(RoomMember.room_id).where(RoomMember.user_id == me),
     ).subquery()
     return sa.select(ids.c.room_id)
 
 
-def unread_total(user):
-    """The unread messages of all the user's rooms, for the header: one query."""
-    if not getattr(user, "is_authenticated", False):
-        return 0
+def _unread_messages(me):
+    """The messages of the rooms of `me` (a user id, or a bound parameter standing for it) after
+    their read marker, not theirs, not deleted."""
     marker = (sa.select(RoomRead.last_read_id)
-              .where(RoomRead.room_id == Message.room_id, RoomRead.user_id == user.id)
+              .where(RoomRead.room_id == Message.room_id, RoomRead.user_id == me)
               .scalar_subquery())
-    return db.session.scalar(
-        sa.select(sa.func.count(Message.id))
-        .where(Message.room_id.in_(my_room_ids(user)), Message.author_id != user.id,
-               Message.deleted_at.is_(None), Message.id > sa.func.coalesce(marker, 0))
-    ) or 0
+    return (Message.room_id.in_(_room_ids_of(me)), Message.author_id != me,
+            Message.deleted_at.is_(None), Message.id > sa.func.coalesce(marker, 0))
 
 
-def unread_in_readable_rooms(user):
-    """The header's count: the unread messages of the rooms `user` may still read. One query when
-    nothing is unread; else the readable rooms are counted one by one."""
-    total = unread_total(user)
-    if not total:
+def _rooms_anyone_reads():
+    return sa.select(Room.id).where(permissions.readable_by_anyone_clause())
+
+
+@functools.cache
+def _unread_figures():
+    """(unread messages in rooms anyone reads, unread messages in the other rooms) of the user
+    the header's bound parameter names; built once, the user's id is given when it runs."""
+    me = sa.bindparam(HEADER_USER_ID, type_=sa.Integer)
+    count = sa.select(sa.func.count(Message.id))
+    return (count.where(*_unread_messages(me), Message.room_id.in_(_rooms_anyone_reads())).scalar_subquery(),
+            count.where(*_unread_messages(me), Message.room_id.not_in(_rooms_anyone_reads())).scalar_subquery())
+
+
+def unread_columns(user):
+    """The header's rooms counter as SQL (core/header.py selects it with the other counters):
+    (unread messages in the user's rooms anyone reads, unread messages in their other rooms, of
+    which checked_unread says which ones the user may read)."""
+    return _unread_figures()
+
+
+def readable_unread(user, anyone, to_check):
+    """The header's rooms counter from its figures: the unread messages of the rooms `user` may
+    still read (a read marker outlives a facilitator role, a membership or a registration)."""
+    return (anyone or 0) + checked_unread(user, to_check)
+
+
+def checked_unread(user, to_check):
+    """The header's rooms counter, second step: of the `to_check` unread messages in rooms only
+    can_read_room decides, those in rooms `user` may read (one query; none when 0)."""
+    if not to_check:
         return 0
-    return sum(unread_counts(user, [room.id for room in my_readable_rooms(user)]).values())
+    unread = (sa.select(Message.room_id, sa.func.count(Message.id).label("unread"))
+              .where(*_unread_messages(user.id), Message.room_id.not_in(_rooms_anyone_reads()))
+              .group_by(Message.room_id).subquery())
+    state = (sa.select(Registration.state)
+             .where(Registration.event_id == Room.event_id, Registration.user_id == user.id,
+                    Registration.state.in_(ACTIVE_STATES)).limit(1).scalar_subquery())
+    member = sa.exists().where(RoomMember.room_id == Room.id, RoomMember.user_id == user.id)
+    rows = db.session.execute(
+        sa.select(Room, unread.c.unread, state, member).join(unread, unread.c.room_id == Room.id)
+        .options(joinedload(Room.event).options(joinedload(Event.lab), lazyload(Event.audience_rows)),
+                 joinedload(Room.project), joinedload(Room.lab))
+    ).all()
+    return sum(count for room, count, registration, is_member in rows
+               if permissions.can_read_room(user, room, registration_state=registration,
+                                            member_ids={user.id} if is_member else ()))
 
 
 def room_with_count(subject):
