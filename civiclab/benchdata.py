@@ -22,7 +22,15 @@ from civiclab.comments.models import Comment, Stance
 from civiclab.core.time import utcnow
 from civiclab.demo import is_production
 from civiclab.extensions import db
-from civiclab.proposals.models import PUBLIC_STATES, Call, CallTheme, Proposal, ProposalState, Support
+from civiclab.proposals.models import (
+    PUBLIC_STATES,
+    Call,
+    CallTheme,
+    Proposal,
+    ProposalState,
+    Support,
+    recount_public_proposals,
+)
 
 BATCH = 20_000
 REPLY_SHARE = 0.3  # of the comments on a proposal, those answering an earlier one
@@ -189,6 +197,7 @@ def generate(*, proposals=0, comments=0, comments_on_one=2000, supports=None, us
     if not proposal_ids or busy:  # proposals that existed before: their counter recounted
         recount = ([busy.id] if busy else []) + ([] if proposal_ids else list(comment_counts))
         _recount_comments(recount)
+    recount_public_proposals(db.session.connection(), [call.id])
     db.session.expire_all()
     return {"utenti": users, "proposte": proposals, "sostegni": added_supports, "commenti": added_comments,
             "call": call.id, "proposta con più commenti": busy.id if busy else None}

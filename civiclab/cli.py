@@ -91,6 +91,10 @@ def register_cli(app):
                            supports=supports, users=users, call_id=call_id, busy_proposal_id=busy_proposal,
                            seed=seed, force=force)
         db.session.commit()
+        # The planner's statistics, so that it reads the new rows through the indexes.
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
+            connection.commit()
         for label, value in summary.items():
             click.echo(f"{label}: {value}")
         click.echo(f"in {time.perf_counter() - started:.1f} s")

@@ -44,6 +44,11 @@ class Comment(db.Model):
         sa.Index("ix_comments_project_root", "project_id", "root_id"),
         sa.Index("ix_comments_proposal_root", "proposal_id", "root_id"),
         sa.Index("ix_comments_outcome_root", "outcome_id", "root_id"),
+        # A page of threads: a target's top-level comments in order, then their replies by root.
+        sa.Index("ix_comments_project_thread", "project_id", "parent_id", "created_at", "id"),
+        sa.Index("ix_comments_proposal_thread", "proposal_id", "parent_id", "created_at", "id"),
+        sa.Index("ix_comments_outcome_thread", "outcome_id", "parent_id", "created_at", "id"),
+        sa.Index("ix_comments_root_created", "root_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,48 @@
+"""growth: indexes for the pages that read long lists a page at a time (a call's proposals in each
+order, a target's threads and their replies, a user's notifications) and a call's count of
+public proposals kept on its row
+
+Revision ID: 0014_growth
+Revises: 0013_outcomes
+Create Date: 2026-12-04 15:20:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0014_growth'
+down_revision = '0013_outcomes'
+branch_labels = None
+depends_on = None
+
+INDEXES = (
+    ('proposals', 'ix_proposals_call_published', ['call_id', 'published_at', 'id']),
+    ('proposals', 'ix_proposals_call_supports', ['call_id', 'supports_count', 'id']),
+    ('proposals', 'ix_proposals_call_comments', ['call_id', 'comments_count', 'id']),
+    ('comments', 'ix_comments_project_thread', ['project_id', 'parent_id', 'created_at', 'id']),
+    ('comments', 'ix_comments_proposal_thread', ['proposal_id', 'parent_id', 'created_at', 'id']),
+    ('comments', 'ix_comments_outcome_thread', ['outcome_id', 'parent_id', 'created_at', 'id']),
+    ('comments', 'ix_comments_root_created', ['root_id', 'created_at', 'id']),
+    ('notifications', 'ix_notifications_user_created', ['user_id', 'created_at', 'id']),
+)
+
+
+def upgrade():
+    with op.batch_alter_table('calls', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('public_proposals_count', sa.Integer(), server_default='0', nullable=False))
+    op.execute(
+        "UPDATE calls SET public_proposals_count = (SELECT count(proposals.id) FROM proposals"
+        " WHERE proposals.call_id = calls.id AND proposals.state IN ('accepted', 'adopted')"
+        " AND proposals.hidden_at IS NULL)"
+    )
+    for table, name, columns in INDEXES:
+        op.create_index(name, table, columns, unique=False)
+
+
+def downgrade():
+    for table, name, _columns in reversed(INDEXES):
+        op.drop_index(name, table_name=table)
+    with op.batch_alter_table('calls', schema=None) as batch_op:
+        batch_op.drop_column('public_proposals_count')
