@@ -34,6 +34,7 @@ from civiclab.proposals.models import (
 
 BATCH = 20_000
 REPLY_SHARE = 0.3  # of the comments on a proposal, those answering an earlier one
+REPLY_WINDOW = 10  # ... one of the ten before it
 
 # Words the titles and bodies are made of: a few are what people search for ("orto", "giardino").
 WORDS = (
@@ -233,8 +234,8 @@ def _comment_rows(rng, plan, user_ids, next_id, now):
         for k in range(count):
             at = since + gap * (k + 1)
             body = _text(rng, 5, 30).capitalize() + "."
-            if earlier and rng.random() < REPLY_SHARE:
-                parent_id, root_id, depth = rng.choice(earlier)
+            if earlier and rng.random() < REPLY_SHARE:  # to one of the latest, as conversations go
+                parent_id, root_id, depth = rng.choice(earlier[-REPLY_WINDOW:])
                 parent, root, depth = parent_id, root_id or parent_id, depth + 1
             else:
                 parent, root, depth = None, None, 0
