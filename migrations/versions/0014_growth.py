@@ -30,6 +30,13 @@ THREAD_INDEXES = ('project', 'proposal', 'outcome')
 
 
 def upgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        # The proposals' Italian tsvector stored, so a search reads it rather than parsing the
+        # text of each match again (the expression index of 0003 needed that on every recheck).
+        op.execute("ALTER TABLE proposals ADD COLUMN search_vector tsvector"
+                   " GENERATED ALWAYS AS (to_tsvector('italian', title || ' ' || body)) STORED")
+        op.execute("CREATE INDEX ix_proposals_search_vector ON proposals USING gin (search_vector)")
+        op.execute("DROP INDEX ix_proposals_fulltext")
     with op.batch_alter_table('calls', schema=None) as batch_op:
         batch_op.add_column(sa.Column('public_proposals_count', sa.Integer(), server_default='0', nullable=False))
     op.execute(
@@ -52,3 +59,8 @@ def downgrade():
         op.drop_index(name, table_name=table)
     with op.batch_alter_table('calls', schema=None) as batch_op:
         batch_op.drop_column('public_proposals_count')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute("CREATE INDEX ix_proposals_fulltext ON proposals"
+                   " USING gin (to_tsvector('italian', title || ' ' || body))")
+        op.execute("DROP INDEX ix_proposals_search_vector")
+        op.execute("ALTER TABLE proposals DROP COLUMN search_vector")
