@@ -112,7 +112,9 @@ def decode_cursor(list_name, order_name, keys, cursor):
 
 def _after(keys, values):
     """The rows that come after `values` in the order of `keys`."""
-    bound = [sa.literal(value, type_=key.expression.type) for value, key in zip(values, keys)]
+    # Integers bound as BIGINT: PostgreSQL would refuse a key past 2^31 cast to an INTEGER column's type.
+    bound = [sa.literal(value, type_=sa.BigInteger() if _kind(key.expression) == "int" else key.expression.type)
+             for value, key in zip(values, keys)]
     expressions = [key.expression for key in keys]
     if len({key.descending for key in keys}) == 1:  # one direction: a row-value comparison
         row, edge = sa.tuple_(*expressions), sa.tuple_(*bound)
