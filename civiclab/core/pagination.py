@@ -77,13 +77,13 @@ def _dump(value, kind):
 
 
 def _load(value, kind):
-    """A key's value read back from a cursor, or raise ValueError."""
+    """A key's value read back from a cursor, or raise ValueError or TypeError."""
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_INTEGER:
-            raise ValueError("not a key")
+            raise TypeError("not a key")
         return value
     if not isinstance(value, str):
-        raise ValueError("not a time")
+        raise TypeError("not a time")
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:
         raise ValueError("a time without its zone")

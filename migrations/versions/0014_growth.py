@@ -1,15 +1,14 @@
 """growth: indexes for the pages that read long lists a page at a time (a call's proposals in each
-order, a target's threads and their replies, a user's notifications) and a call's count of
-public proposals kept on its row
+order, a target's threads and their replies, a user's notifications), a call's count of
+public proposals kept on its row, and on PostgreSQL the proposals' search vector stored
 
 Revision ID: 0014_growth
 Revises: 0013_outcomes
 Create Date: 2026-12-04 15:20:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0014_growth'
