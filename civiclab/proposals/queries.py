@@ -210,7 +210,8 @@ def proposals_select(call, filters):
         query = query.where(Proposal.theme_id == filters.theme_id)
     matches = matching_proposal_ids(filters.text) if filters.text else None
     if matches is not None:
-        query = query.where(Proposal.id.in_(sa.select(matches.subquery().c.id)))
+        # A filter: which ones match, not how well (no rank to compute for each of them).
+        query = query.where(Proposal.id.in_(sa.select(matches.order_by(None).subquery().c.id)))
     return query
 
 
