@@ -64,22 +64,31 @@ def _pages(app):
 
     from civiclab.benchdata import default_call
     from civiclab.comments.models import Comment
-    from civiclab.core.pagination import CURSOR_ARG, encode_cursor
     from civiclab.extensions import db
     from civiclab.proposals import queries
-    from civiclab.proposals.models import Proposal
+    from civiclab.proposals.models import PUBLIC_STATES, Proposal
+
+    try:
+        from civiclab.core.pagination import CURSOR_ARG, encode_cursor
+    except ImportError:  # the code before keyset pages
+        CURSOR_ARG = encode_cursor = None
 
     with app.app_context():
         call = default_call()
-        filters = queries.ProposalFilters()
-        keys = queries.order_keys(filters)
-        count = call.public_proposals_count
-        # A deep page: the one that starts 90 % down the list, as following "next" would reach it.
-        deep = db.session.scalars(queries.proposals_select(call, filters).order_by(
-            *[key.expression.desc() if key.descending else key.expression for key in keys])
-            .offset(int(count * 0.9)).limit(1)).first()
-        cursor = encode_cursor(f"call-{call.id}", queries._order_name(filters), keys,
-                               [key.of(deep) for key in keys])
+        if hasattr(queries, "order_keys"):
+            filters = queries.ProposalFilters()
+            keys = queries.order_keys(filters)
+            # A deep page: the one that starts 90 % down the list, as following "next" would reach it.
+            deep = db.session.scalars(queries.proposals_select(call, filters).order_by(
+                *[key.expression.desc() if key.descending else key.expression for key in keys])
+                .offset(int(call.public_proposals_count * 0.9)).limit(1)).first()
+            cursor = encode_cursor(f"call-{call.id}", queries._order_name(filters), keys,
+                                   [key.of(deep) for key in keys])
+            deep_page = f"/call/{call.id}?{CURSOR_ARG}={cursor}"
+        else:  # the code before keyset pages (for before-figures): the page number 90 % down
+            public = db.session.scalar(sa.select(sa.func.count()).select_from(Proposal).where(
+                Proposal.call_id == call.id, Proposal.state.in_(PUBLIC_STATES)))
+            deep_page = f"/call/{call.id}?page={max(1, int(public * 0.9) // app.config['PER_PAGE'])}"
         busy = db.session.scalar(sa.select(Comment.proposal_id).group_by(Comment.proposal_id)
                                  .order_by(sa.func.count().desc()).limit(1))
         handful = db.session.scalar(sa.select(Proposal.id).where(
@@ -88,7 +97,7 @@ def _pages(app):
     return {
         "home /": "/",
         "call list": f"/call/{call.id}",
-        "call list, deep page": f"/call/{call.id}?{CURSOR_ARG}={cursor}",
+        "call list, deep page": deep_page,
         "other call": f"/call/{other_call}",
         "project sheet": "/progetti/BO3.3.1.b",
         "search orto": "/cerca?q=orto",
