@@ -24,7 +24,7 @@ def page_number(source=None):
     return min(max(value or 1, 1), MAX_PAGE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Key:
     """One column (or expression) of a keyset order. `value_of(row)` reads a computed key's value
     off a loaded row; a column's is its mapped attribute of the same name."""
@@ -63,11 +63,11 @@ def _serializer(list_name):
 
 
 def _kind(expression):
-    """How a key's values travel in a cursor: "int" or "time"."""
+    """How a key's values travel in a cursor: "int" or "time" (an ISO 8601 string with its zone)."""
     column_type = expression.type
     if isinstance(column_type, sa.Integer):
         return "int"
-    if isinstance(getattr(column_type, "impl_instance", column_type), sa.DateTime) or isinstance(column_type, sa.DateTime):
+    if isinstance(getattr(column_type, "impl_instance", column_type), sa.DateTime):  # UTCDateTime too
         return "time"
     raise TypeError(f"a keyset key must be an integer or a time, not {column_type!r}")
 
