@@ -91,8 +91,9 @@ def _pages(app):
             deep_page = f"/call/{call.id}?page={max(1, int(public * 0.9) // app.config['PER_PAGE'])}"
         busy = db.session.scalar(sa.select(Comment.proposal_id).group_by(Comment.proposal_id)
                                  .order_by(sa.func.count().desc()).limit(1))
-        handful = db.session.scalar(sa.select(Proposal.id).where(
-            Proposal.call_id == call.id, Proposal.comments_count.between(3, 15)).order_by(Proposal.id.desc()).limit(1))
+        # A proposal with a handful of comments: ten, or as near as there is, the same on both.
+        handful = db.session.scalar(sa.select(Proposal.id).where(Proposal.call_id == call.id).order_by(
+            sa.func.abs(Proposal.comments_count - 10), Proposal.id.desc()).limit(1))
         other_call = db.session.scalar(sa.select(sa.func.max(Proposal.call_id)))
     return {
         "home /": "/",
