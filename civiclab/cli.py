@@ -62,3 +62,39 @@ def register_cli(app):
         with _on_public_address(base_url):
             sent = send_digests(period)
         click.echo(f"{sent} digest mail(s) sent")
+
+    @app.cli.command("bench-data")
+    @click.option("--proposals", default=0, show_default=True, help="Published proposals to add to the call.")
+    @click.option("--comments", default=0, show_default=True, help="Comments to add in all.")
+    @click.option("--comments-on-one", default=2000, show_default=True,
+                  help="Of those, how many go on one proposal (the busy one).")
+    @click.option("--busy-proposal", type=int, default=None,
+                  help="The proposal that gets them (default: the call's fourth public proposal, /proposte/4 "
+                       "on the demo data).")
+    @click.option("--supports", type=int, default=None, help="Supports on the new proposals (default 2 each).")
+    @click.option("--users", type=int, default=None, help="Citizens to add (default proposals/10, at least 50).")
+    @click.option("--call", "call_id", type=int, default=None,
+                  help="The call that gets the proposals (default: the first open published call).")
+    @click.option("--seed", default=13, show_default=True, help="The same seed makes the same data.")
+    @click.option("--force", is_flag=True, help="Run even on a production app (throwaway copies only).")
+    @with_appcontext
+    def bench_data_command(proposals, comments, comments_on_one, busy_proposal, supports, users, call_id,
+                           seed, force):
+        """Add bulk data on top of what is there (the demo data), to measure how pages grow."""
+        import time
+
+        from civiclab.benchdata import generate
+        from civiclab.extensions import db
+
+        started = time.perf_counter()
+        summary = generate(proposals=proposals, comments=comments, comments_on_one=comments_on_one,
+                           supports=supports, users=users, call_id=call_id, busy_proposal_id=busy_proposal,
+                           seed=seed, force=force)
+        db.session.commit()
+        # The planner's statistics, so that it reads the new rows through the indexes.
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
+            connection.commit()
+        for label, value in summary.items():
+            click.echo(f"{label}: {value}")
+        click.echo(f"in {time.perf_counter() - started:.1f} s")

@@ -71,6 +71,10 @@ def _request_writes():
 
 
 def include_in_autogenerate(object, name, type_, reflected, compare_to):
-    """Alembic's include_object: the full-text search structures made by hand in migration 0003
-    (SQLite's proposals_fts tables, PostgreSQL's expression index) are not in the models."""
-    return not (name and (name.startswith("proposals_fts") or name == "ix_proposals_fulltext"))
+    """Alembic's include_object: the full-text search structures made by hand in migrations 0003
+    and 0014 (SQLite's proposals_fts tables; PostgreSQL's stored search_vector column of
+    proposals and its index) are not in the models."""
+    return not (name and (name.startswith("proposals_fts") or name in HAND_MADE_SEARCH))
+
+
+HAND_MADE_SEARCH = {"ix_proposals_fulltext", "search_vector", "ix_proposals_search_vector"}

@@ -3,6 +3,7 @@ from flask_babel import format_date, format_datetime, format_number, get_locale
 from flask_babel import format_percent as format_percent_babel
 
 from civiclab.core.money import format_euro
+from civiclab.core.pagination import CURSOR_ARG
 from civiclab.core.qr import qr_svg_data_uri
 from civiclab.core.sanitize import safe_html
 from civiclab.core.time import to_rome
@@ -29,6 +30,7 @@ def register_template_helpers(app):
             # The language ("it" or "en"), not the regional locale the dates are formatted in.
             "current_locale": get_locale().language if get_locale() else "it",
             "url_for_page": _url_for_page,
+            "url_for_cursor": _url_for_cursor,
         }
 
 
@@ -40,6 +42,11 @@ def format_percent(value):
 def format_count(value):
     """1265921 -> '1.265.921' in Italian; '—' when unknown."""
     return "—" if value is None else format_number(value)
+
+
+def _url_for_cursor(cursor):
+    """The current URL on the keyset page `cursor` names (core/pagination.py); no page number."""
+    return current_url(**{CURSOR_ARG: cursor, "page": None})
 
 
 def _url_for_page(page):

@@ -14,6 +14,7 @@ class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
         sa.Index("ix_notifications_user_unread", "user_id", "read_at"),
+        sa.Index("ix_notifications_user_created", "user_id", "created_at", "id"),  # the list, newest first
         # Nobody gets the same news twice: one notification per user and piece of news.
         sa.UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe_key"),
         sa.Index("ix_notifications_digest", "delivery", "mailed_at"),

@@ -49,8 +49,7 @@ def call(call_id):
     filters = queries.ProposalFilters(sort=form.sort(), theme_id=form.theme_id(), text=form.text())
     if filters.sort == "casuale":
         filters.seed = _visitor_seed()
-    found = db.paginate(queries.proposals_select(call, filters), page=page_number(),
-                        per_page=current_app.config["PER_PAGE"])
+    found = queries.proposals_page(call, filters, per_page=current_app.config["PER_PAGE"])
     filter_args = {name: value for name, value in request.args.items()
                    if name in ("q", "tema", "ordine") and value}
     can_edit = can_edit_call(current_user, call)

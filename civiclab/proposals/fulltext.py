@@ -30,8 +30,9 @@ def matching_proposal_ids(text, any_word=False, limit=None):
     if db.session.get_bind().dialect.name == "postgresql":
         joiner = " | " if any_word else " & "
         query = joiner.join(f"{term}:*" for term in terms)
-        vector = sa.func.to_tsvector(sa.literal_column("'italian'"),
-                                     sa.literal_column("proposals.title || ' ' || proposals.body"))
+        # The stored to_tsvector('italian', title || ' ' || body) (migration 0014): matching and
+        # ranking read it instead of parsing every matching proposal's text again.
+        vector = sa.literal_column("proposals.search_vector")
         tsquery = sa.func.to_tsquery(sa.literal_column("'italian'"), query)
         rank = sa.func.ts_rank(vector, tsquery)
         statement = (

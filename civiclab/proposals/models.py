@@ -95,6 +95,9 @@ class Call(db.Model):
     supports_from: Mapped[object] = mapped_column(UTCDateTime)
     closes_at: Mapped[object] = mapped_column(UTCDateTime)
     published: Mapped[bool] = mapped_column(default=False)
+    # Its public proposals (accepted or adopted, not hidden), recounted at flush time whenever one
+    # changes (see the end of this module): the page says how many without counting a long list.
+    public_proposals_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -219,6 +222,10 @@ class Proposal(db.Model):
         sa.CheckConstraint("supports_count >= 0", name="supports_not_negative"),
         sa.CheckConstraint("comments_count >= 0", name="comments_not_negative"),
         sa.Index("ix_proposals_call_state", "call_id", "state"),
+        # A call's list in each of its orders, read a page at a time from a cursor.
+        sa.Index("ix_proposals_call_published", "call_id", "published_at", "id"),
+        sa.Index("ix_proposals_call_supports", "call_id", "supports_count", "id"),
+        sa.Index("ix_proposals_call_comments", "call_id", "comments_count", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -374,3 +381,54 @@ class UploadRecord(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     size: Mapped[int]  # bytes as received, before re-encoding
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# ---- calls.public_proposals_count ------------------------------------------------------------
+# A proposal becomes public or stops being public in several places (moderation, withdrawal,
+# adoption, hiding on reports), so the counter is recounted at flush time for the calls touched,
+# whatever changed it: one UPDATE ... SELECT COUNT over an index, never a drifting +1/-1.
+
+def _touched_call_ids(session):
+    touched = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(obj, Proposal):
+            continue
+        if obj in session.dirty:
+            attrs = sa.inspect(obj).attrs
+            changed = [attrs.state.history, attrs.hidden_at.history, attrs.call_id.history]
+            if not any(history.has_changes() for history in changed):
+                continue
+            touched.update(value for value in attrs.call_id.history.deleted if value is not None)
+        if obj.call_id is not None:
+            touched.add(obj.call_id)
+    return touched
+
+
+def recount_public_proposals(connection, call_ids):
+    """calls.public_proposals_count of `call_ids`, counted again from their proposals."""
+    proposals = Proposal.__table__
+    calls = Call.__table__
+    public = (sa.select(sa.func.count(proposals.c.id))
+              .where(proposals.c.call_id == calls.c.id, proposals.c.state.in_(PUBLIC_STATES),
+                     proposals.c.hidden_at.is_(None))
+              .scalar_subquery())
+    connection.execute(sa.update(calls).where(calls.c.id.in_(list(call_ids))).values(public_proposals_count=public))
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _recount_public_proposals(session, flush_context):
+    call_ids = _touched_call_ids(session)
+    if call_ids:
+        recount_public_proposals(session.connection(), call_ids)
+        session.info.setdefault("recounted_calls", set()).update(call_ids)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush_postexec")
+def _expire_recounted_calls(session, flush_context):
+    """Calls already loaded read their new count from the database when next used."""
+    recounted = session.info.pop("recounted_calls", None)
+    if not recounted:
+        return
+    for key, obj in list(session.identity_map.items()):
+        if key[0] is Call and key[1][0] in recounted:
+            session.expire(obj, ["public_proposals_count"])

@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from civiclab.accounts.models import User
+from civiclab.core.pagination import Key, keyset_page
 from civiclab.core.permissions import is_admin, is_authenticated, require
 from civiclab.core.sanitize import text_diff_html
 from civiclab.core.time import utcnow
@@ -186,29 +187,51 @@ def _public(query):
     return query.where(Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None))
 
 
-def _ordered(query, filters):
+def order_keys(filters):
+    """The list's order as keyset keys (core/pagination.py), the id last so every row has its place."""
     if filters.sort == "sostegni":
-        return query.order_by(Proposal.supports_count.desc(), Proposal.id.desc())
+        return [Key(Proposal.supports_count, True), Key(Proposal.id, True)]
     if filters.sort == "commenti":
-        return query.order_by(Proposal.comments_count.desc(), Proposal.id.desc())
+        return [Key(Proposal.comments_count, True), Key(Proposal.id, True)]
     if filters.sort == "casuale":
         a, b = filters.seed
         # BIGINT: id * a overflows PostgreSQL's INTEGER; SQLite's integers are 64-bit anyway.
         key = (sa.cast(Proposal.id, sa.BigInteger) * a + b) % RANDOM_PRIME
-        return query.order_by(key, Proposal.id)
-    return query.order_by(Proposal.published_at.desc(), Proposal.id.desc())
+        return [Key(key, value_of=lambda proposal: (proposal.id * a + b) % RANDOM_PRIME), Key(Proposal.id)]
+    return [Key(Proposal.published_at, True), Key(Proposal.id, True)]
 
 
 def proposals_select(call, filters):
-    """The public proposals of `call` (accepted and adopted, not hidden) for its page."""
+    """The public proposals of `call` (accepted and adopted, not hidden) for its page, unordered:
+    `order_keys(filters)` orders them, a page at a time."""
     query = _public(sa.select(Proposal).where(Proposal.call_id == call.id)).options(
         joinedload(Proposal.author), joinedload(Proposal.theme))
     if filters.theme_id:
         query = query.where(Proposal.theme_id == filters.theme_id)
     matches = matching_proposal_ids(filters.text) if filters.text else None
     if matches is not None:
-        query = query.where(Proposal.id.in_(sa.select(matches.subquery().c.id)))
-    return _ordered(query, filters)
+        # A filter: which ones match, not how well (no rank to compute for each of them).
+        query = query.where(Proposal.id.in_(sa.select(matches.order_by(None).subquery().c.id)))
+    return query
+
+
+def proposals_page(call, filters, per_page):
+    """A keyset page of the call's public proposals, with how many there are in all: the call's
+    counter when nothing filters them, else a count of the filtered ones."""
+    query = proposals_select(call, filters)
+    if filters.theme_id or filters.text:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(
+            query.with_only_columns(Proposal.id).options().subquery()))
+    else:
+        total = call.public_proposals_count
+    return keyset_page(db.session, query, order_keys(filters), list_name=f"call-{call.id}",
+                       order_name=_order_name(filters), per_page=per_page, total=total)
+
+
+def _order_name(filters):
+    """What a cursor belongs to: the order and its filters (a cursor of another list is refused)."""
+    seed = ",".join(map(str, filters.seed)) if filters.sort == "casuale" else ""
+    return f"{filters.sort}|{filters.theme_id or ''}|{filters.text}|{seed}"
 
 
 def proposal_select(proposal_id):

@@ -92,7 +92,7 @@ def proposals_select(text):
     matching = matching_proposal_ids(text)
     if matching is None:
         return None
-    matching = matching.subquery()
+    matching = matching.order_by(None).subquery()  # the page orders; its COUNT needs no order
     # ts_rank: higher is better; FTS5's bm25: lower is better.
     best_first = matching.c.rank.desc() if db.session.get_bind().dialect.name == "postgresql" else matching.c.rank
     return (

@@ -1,5 +1,7 @@
 """Calls as people see them: the list, a call's page with its phases and public proposals (sorts,
 filters, pages), the staff's call sheet, the home, project and lab pages' links."""
+import html
+import itertools
 import re
 from datetime import timedelta
 
@@ -14,6 +16,23 @@ from tests.conftest import login, text_of
 def titles_in(response):
     """The proposal cards' titles, in the page's order."""
     return re.findall(r'id="proposal-card-\d+"><a href="[^"]+">([^<]+)</a>', response.get_data(as_text=True))
+
+
+def link(response, rel):
+    """The page's "next" or "prev" link, or None."""
+    found = re.search(rf'rel="{rel}" href="([^"]+)"', response.get_data(as_text=True))
+    return html.unescape(found.group(1)) if found else None
+
+
+def every_page(client, url, rel="next"):
+    """The titles of each page, following the page's `rel` links from `url`."""
+    pages = []
+    while url and len(pages) < 50:
+        response = client.get(url)
+        assert response.status_code == 200
+        pages.append(titles_in(response))
+        url = link(response, rel)
+    return pages
 
 
 # ---- the list of calls ---------------------------------------------------------------------
@@ -135,8 +154,9 @@ def test_random_order_pages_do_not_repeat_or_lose_proposals(app, client, make_ca
     for n in range(10):
         make_proposal(call=call, title=f"Proposta {n:02d}")
     url = f"/call/{call.id}?ordine=casuale"
-    seen = [title for page in (1, 2, 3) for title in titles_in(client.get(f"{url}&page={page}"))]
-    assert sorted(seen) == [f"Proposta {n:02d}" for n in range(10)]
+    pages = every_page(client, url)
+    assert [len(page) for page in pages] == [4, 4, 2]
+    assert sorted(title for page in pages for title in page) == [f"Proposta {n:02d}" for n in range(10)]
 
 
 def test_filters_by_theme_and_by_words(client, make_call, make_proposal):
@@ -153,19 +173,69 @@ def test_filters_by_theme_and_by_words(client, make_call, make_proposal):
     assert len(titles_in(client.get(f"{url}?tema=abc&q=%22*%20OR"))) in (0, 1, 2)
 
 
-def test_pages_of_proposals_and_bad_page_numbers(app, client, make_call, make_proposal, monkeypatch):
+def test_pages_of_proposals_follow_next_and_previous_links(app, client, make_call, make_proposal, monkeypatch):
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    call = make_call()
+    for n in range(5):
+        make_proposal(call=call, title=f"Proposta {n}")
+    url = f"/call/{call.id}"
+    forward = every_page(client, url)
+    assert [len(page) for page in forward] == [2, 2, 1]
+    assert sorted(itertools.chain(*forward)) == [f"Proposta {n}" for n in range(5)]
+    assert "5 proposte" in text_of(client.get(url))
+    last = client.get(link(client.get(link(client.get(url), "next")), "next"))
+    assert link(last, "next") is None
+    assert every_page(client, link(last, "prev"), rel="prev") == [forward[1], forward[0]]
+    assert link(client.get(url), "prev") is None
+
+
+def test_proposals_with_the_same_sort_key_are_neither_repeated_nor_lost(app, client, make_call, make_proposal,
+                                                                       monkeypatch):
+    monkeypatch.setitem(app.config, "PER_PAGE", 3)
+    call = make_call()
+    same_moment = utcnow() - timedelta(days=1)
+    for n in range(8):
+        make_proposal(call=call, title=f"Proposta {n}", published_at=same_moment, supports_count=n % 2)
+    for order in ("", "?ordine=sostegni", "?ordine=commenti"):
+        pages = every_page(client, f"/call/{call.id}{order}")
+        assert sorted(itertools.chain(*pages)) == [f"Proposta {n}" for n in range(8)], order
+
+
+def test_a_proposal_published_between_two_pages_is_not_shown_twice(app, client, make_call, make_proposal,
+                                                                  monkeypatch):
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    call = make_call()
+    for n in range(4):
+        make_proposal(call=call, title=f"Proposta {n}", published_at=utcnow() - timedelta(days=4 - n))
+    first = client.get(f"/call/{call.id}")
+    make_proposal(call=call, title="Appena pubblicata")
+    second = titles_in(client.get(link(first, "next")))
+    assert second == ["Proposta 1", "Proposta 0"]
+    assert not set(second) & set(titles_in(first))
+
+
+@pytest.mark.parametrize("cursor", ["abc", "", "-1", "0", "x" * 5000, "W10.forged", "99999999999999999999999"])
+def test_a_bad_cursor_shows_the_first_page(app, client, make_call, make_proposal, monkeypatch, cursor):
     monkeypatch.setitem(app.config, "PER_PAGE", 2)
     call = make_call()
     for n in range(3):
         make_proposal(call=call, title=f"Proposta {n}")
-    url = f"/call/{call.id}"
-    assert len(titles_in(client.get(f"{url}?page=1"))) == 2
-    assert len(titles_in(client.get(f"{url}?page=2"))) == 1
-    for bad in ("abc", "-1", "0"):
-        response = client.get(f"{url}?page={bad}")
-        assert response.status_code == 200 and len(titles_in(response)) == 2
-    assert client.get(f"{url}?page=7").status_code == 404
-    assert client.get(f"{url}?page=99999999999999999999999").status_code == 404
+    first = titles_in(client.get(f"/call/{call.id}"))
+    response = client.get(f"/call/{call.id}?cursore={cursor}&page=7")
+    assert response.status_code == 200 and titles_in(response) == first
+
+
+def test_a_cursor_of_another_order_or_call_shows_the_first_page(app, client, make_call, make_proposal, monkeypatch):
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    call, other = make_call(), make_call()
+    for n in range(3):
+        make_proposal(call=call, title=f"Proposta {n}", supports_count=n)
+        make_proposal(call=other, title=f"Altra {n}")
+    by_supports = link(client.get(f"/call/{call.id}?ordine=sostegni"), "next")
+    cursor = by_supports.split("cursore=")[1]
+    first = titles_in(client.get(f"/call/{call.id}"))
+    assert titles_in(client.get(f"/call/{call.id}?cursore={cursor}")) == first
+    assert titles_in(client.get(f"/call/{other.id}?cursore={cursor}&ordine=sostegni")) == ["Altra 2"]
 
 
 def test_a_page_of_proposals_costs_the_same_queries_for_3_or_30(client, make_call, make_proposal, make_user,
