@@ -116,6 +116,13 @@ class Config:
     CIVICLAB_CATALOGUE_TITLE = os.environ.get("CIVICLAB_CATALOGUE_TITLE", "CivicLab: dati aperti")
     CIVICLAB_CATALOGUE_ISSUED = os.environ.get("CIVICLAB_CATALOGUE_ISSUED", "2025-01-01")
 
+    # Public pages for visitors, kept per process until the next committed change (core/page_cache.py):
+    # how many bytes of pages each process keeps, and the time bucket bounding what changes with
+    # the clock alone (registration opening or closing, upcoming becoming past).
+    PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "1").lower() not in ("0", "false", "no")
+    PAGE_CACHE_MAX_BYTES = int(os.environ.get("PAGE_CACHE_MAX_BYTES", str(64 * 1024 * 1024)))
+    PAGE_CACHE_SECONDS = 60
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -46,18 +46,21 @@ def create_app(config=None):
     register_template_helpers(app)
     register_header(app)  # `header` in every page: the menu and the counters domains add
     register_cli(app)
+    from civiclab.core.page_cache import register_page_cache
+
+    register_page_cache(app)  # last: its look-up goes first among the before_request functions
     return app
 
 
 def _select_locale():
     """The reader's language as a Babel locale ("en" reads and formats as en_GB)."""
-    from civiclab.core.i18n import LANGUAGES, babel_locale
+    from civiclab.core.i18n import LANGUAGES, babel_locale, chosen_language
 
     chosen = session.get("lang")
-    if chosen not in LANGUAGES:
-        user_locale = current_user.locale if current_user and current_user.is_authenticated else None
-        chosen = user_locale if user_locale in LANGUAGES else request.accept_languages.best_match(LANGUAGES)
-    return babel_locale(chosen or "it")
+    user_locale = None
+    if chosen not in LANGUAGES and current_user and current_user.is_authenticated:
+        user_locale = current_user.locale
+    return babel_locale(chosen_language(chosen, request.accept_languages, user_locale))
 
 
 def _init_extensions(app):

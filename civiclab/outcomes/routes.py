@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
+from civiclab.core.page_cache import public_page
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.core.sections import sections_of
@@ -26,6 +27,7 @@ def _back_to(outcome):
 # ---- the outcome's page ---------------------------------------------------------------------
 
 @bp.get("/risultati/<id:outcome_id>")
+@public_page
 def outcome(outcome_id):
     outcome = queries.load_outcome(outcome_id)
     return page("outcomes/outcome.html", outcome=outcome, project=outcome.project,
@@ -194,6 +196,7 @@ def attachment_delete(outcome_id, attachment_id):
 # ---- a city's outcomes ---------------------------------------------------------------------
 
 @bp.get("/citta/<slug>/risultati")
+@public_page
 def city_outcomes(slug):
     city = load_city(slug)
     found = db.paginate(queries.city_outcomes_select(city.id), page=page_number(),

@@ -159,6 +159,6 @@ def open_as(browser, server, email, language, init_scripts=(), **context_options
     # Switched, not assumed: an account keeps the language it last chose (another test's).
     if page.locator("html").get_attribute("lang") != language:
         with page.expect_navigation():
-            page.locator(f"form.cl-lang-switch button[value={language}]").click()
+            page.locator(f".cl-lang-switch [lang={language}]").click()  # a link for visitors, a button signed in
     assert page.locator("html").get_attribute("lang") == language
     return context, page

@@ -1,0 +1,292 @@
+"""Whole public pages for visitors, kept in memory until the next committed change.
+
+A visitor (nobody signed in, no remember-me cookie, nothing in the session but a chosen language
+or a CSRF secret: no flash waiting, no random order, no form owner) asking for a page its domain
+marked `@public_page` gets the page this process rendered for the same address, language and
+*data version* within the same minute, without touching the rest of the stack. Everyone else
+(signed-in people, visitors with a flash) goes through the whole stack as before, and nothing they
+see is stored.
+
+Correctness rests on the key, never on a timeout:
+- the data version changes after every committed transaction that wrote rows a public page may
+  show (the session events below: flushed objects, ORM bulk UPDATE/DELETE/INSERT and raw DML
+  through `db.session.execute`; a rollback forgets them). It is read BEFORE the page is rendered,
+  so a page is stored under a version no newer than the data it shows. Across processes: Redis
+  (`REDIS_URL`: INCR after each such commit, GET per lookup); on SQLite also `PRAGMA data_version`
+  on a dedicated connection (it moves when ANY other connection commits, CLI commands and raw SQL
+  included; a few microseconds); on PostgreSQL without Redis, `pg_current_snapshot()` (it moves
+  when any write transaction starts or ends on the server: correct, but a busy shared server
+  invalidates often; use Redis with several processes, as the production recipe does);
+- what changes with the clock alone (registration open or closed, upcoming or past, late
+  milestones) is bounded by a time bucket: an entry lives in one minute (`PAGE_CACHE_SECONDS`);
+- the language the page is rendered in (the visitor's choice, else Accept-Language) and the
+  host and path with the query string (pagination and filters are separate pages).
+A page that put something personal in the body while it was rendered (a CSRF token, a form key,
+anything that calls `personal()`) or that changed the session is not stored, and neither is a
+response other than a 200 HTML page without a Cache-Control of its own.
+
+Visitor pages that may be stored carry a strong ETag of their body (`If-None-Match` -> 304),
+`Cache-Control: public, no-cache` (a proxy may keep them but asks every time) and
+`Vary: Accept-Language, Cookie`. Signed-in pages stay `private, no-store` (core/security.py).
+Storage is an LRU per process bounded in bytes; old versions are never looked up again and age out.
+"""
+import hashlib
+import re
+import sqlite3
+import threading
+import time
+import weakref
+from collections import OrderedDict
+
+import sqlalchemy as sa
+from flask import current_app, g, request, session
+
+from civiclab.core.i18n import chosen_language
+
+# Tables no public page shows: writing only these does not change the data version.
+PRIVATE_TABLES = frozenset({"user_sessions", "form_keys", "notifications", "notification_preferences",
+                            "room_reads", "upload_records"})
+# What a visitor's session may hold and still share pages with others: the language chosen and
+# Flask-WTF's secret (the token itself is never in a stored page: see `_storable`).
+SHARED_SESSION_KEYS = frozenset({"lang", "csrf_token", "_permanent", "_fresh"})
+_WRITES = "page_cache_writes"  # Session.info: this transaction wrote rows a page may show
+_DML = re.compile(r"\s*(insert|update|delete|replace|merge|with)\b", re.IGNORECASE)
+
+
+def public_page(view):
+    """Mark a view whose page is the same for every visitor (its domain's routes use it)."""
+    view.public_page = True
+    return view
+
+
+def personal():
+    """Say that the page being rendered holds something of this visitor's: it is not stored."""
+    g.page_cache_personal = True
+
+
+class PageStore:
+    """An LRU of rendered pages, bounded in bytes."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self._entries = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = self.stores = 0
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+            return entry
+
+    def put(self, key, entry):
+        size = len(entry[0]) + len(key[1]) + 200
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = entry
+            self._bytes += size
+            self.stores += 1
+            while self._bytes > self.max_bytes:
+                old_key, (old_body, *_rest) = self._entries.popitem(last=False)
+                self._bytes -= len(old_body) + len(old_key[1]) + 200
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+class DataVersion:
+    """What changes after every committed write a public page may show, in this process and others."""
+
+    def __init__(self, engine, redis_url=None):
+        self.local = 0
+        self._lock = threading.Lock()
+        self._redis = self._sqlite = None
+        self._engine = engine
+        self._redis_key = "civiclab:page-cache:version"
+        if redis_url:
+            import redis
+
+            self._redis = redis.Redis.from_url(redis_url, socket_timeout=1)
+        self._sqlite_path = (engine.url.database if engine.dialect.name == "sqlite"
+                             and engine.url.database not in (None, "", ":memory:") else None)
+        self._postgres = engine.dialect.name == "postgresql" and not redis_url
+
+    def bump(self):
+        """After a commit that wrote public rows."""
+        with self._lock:
+            self.local += 1
+        if self._redis is not None:
+            try:
+                self._redis.incr(self._redis_key)
+            except Exception:
+                current_app.logger.exception("page cache: could not bump the version in Redis")
+
+    def read(self):
+        """The current version, or None when it cannot be known (then nothing is cached)."""
+        parts = [self.local]
+        if self._redis is not None:
+            try:
+                parts.append(self._redis.get(self._redis_key))
+            except Exception:  # noqa: BLE001 — Redis down: serve every page fresh
+                return None
+        if self._sqlite_path:
+            parts.append(self._sqlite_data_version())
+        if self._postgres:
+            with self._engine.connect() as connection:
+                parts.append(connection.exec_driver_sql("SELECT pg_current_snapshot()::text").scalar())
+        return tuple(parts)
+
+    def _sqlite_data_version(self):
+        # PRAGMA data_version changes when another connection (of any process) commits; this
+        # connection never writes, so every commit counts.
+        with self._lock:
+            if self._sqlite is None:
+                self._sqlite = sqlite3.connect(self._sqlite_path, check_same_thread=False,
+                                               isolation_level=None)
+            return self._sqlite.execute("PRAGMA data_version").fetchone()[0]
+
+
+def _table_names(objects):
+    for obj in objects:
+        table = getattr(type(obj), "__table__", None)
+        yield getattr(table, "name", None)
+
+
+def _touches_public_rows(names):
+    return any(name not in PRIVATE_TABLES for name in names)
+
+
+def _mark_writes(session, flush_context):
+    if _touches_public_rows(_table_names(session.new | session.dirty | session.deleted)):
+        session.info[_WRITES] = True
+
+
+def _mark_statement_writes(state):
+    statement = state.statement
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(statement, "table", None)
+        if getattr(table, "name", None) not in PRIVATE_TABLES:
+            state.session.info[_WRITES] = True
+    elif isinstance(statement, sa.TextClause) and _DML.match(statement.text):
+        state.session.info[_WRITES] = True
+
+
+def _forget_writes(session, previous_transaction):
+    if not previous_transaction.nested:
+        session.info.pop(_WRITES, None)
+
+
+_caches = weakref.WeakSet()  # every app's cache in this process (tests build several apps)
+
+
+def _bump_after_commit(session):
+    if session.info.pop(_WRITES, False):
+        for cache in list(_caches):
+            cache.version.bump()
+
+
+def _listen_once():
+    for name, listener in (("after_flush", _mark_writes), ("do_orm_execute", _mark_statement_writes),
+                           ("after_soft_rollback", _forget_writes), ("after_commit", _bump_after_commit)):
+        if not sa.event.contains(sa.orm.Session, name, listener):
+            sa.event.listen(sa.orm.Session, name, listener)
+
+
+class PageCache:
+    def __init__(self, app, engine):
+        self.app = app
+        self.store = PageStore(app.config["PAGE_CACHE_MAX_BYTES"])
+        self.version = DataVersion(engine, app.config.get("REDIS_URL"))
+        self.seconds = app.config["PAGE_CACHE_SECONDS"]
+        self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+
+    def forget_everything(self):
+        """Drop every page (tests undo commits by rolling back an outer transaction)."""
+        self.version.bump()
+        self.store.clear()
+
+    # ---- the request ---------------------------------------------------------------------------
+
+    def _is_visitor(self):
+        if self.remember_cookie in request.cookies:
+            return False
+        # Flask-Login marks an anonymous session that holds anything "not fresh" (`_fresh`: False).
+        return set(session.keys()) <= SHARED_SESSION_KEYS and not session.get("_fresh")
+
+    def look_up(self):
+        """First before_request: a stored page for this visitor, or None (and maybe a key to store under)."""
+        g.page_cache_key = None
+        if request.method not in ("GET", "HEAD"):
+            return None
+        view = self.app.view_functions.get(request.endpoint)
+        if not getattr(view, "public_page", False) or not self._is_visitor():
+            return None
+        version = self.version.read()
+        if version is None:
+            return None
+        language = chosen_language(session.get("lang"), request.accept_languages)
+        key = (request.host_url, request.full_path, language, version, int(time.time() // self.seconds))
+        g.page_cache_key = key
+        entry = self.store.get(key)
+        if entry is None:
+            return None
+        body, mimetype, etag = entry
+        g.page_cache_hit = True
+        response = self.app.response_class(body, mimetype=mimetype)
+        self._set_headers(response, etag)
+        return response.make_conditional(request)
+
+    def _storable(self, response):
+        return (response.status_code == 200 and response.mimetype == "text/html"
+                and not response.is_streamed and "Cache-Control" not in response.headers
+                and not session.modified and not g.get("page_cache_personal")
+                and not g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+                and "Set-Cookie" not in response.headers)
+
+    def store_or_mark(self, response):
+        """After the view: store a page every visitor may share, and say so in its headers."""
+        key = g.pop("page_cache_key", None)
+        if key is None or g.pop("page_cache_hit", False):
+            return response
+        if not self._storable(response):
+            return response
+        body = response.get_data()
+        etag = hashlib.blake2b(body, digest_size=16).hexdigest()
+        self.store.put(key, (body, response.mimetype, etag))
+        self._set_headers(response, etag)
+        return response.make_conditional(request)
+
+    @staticmethod
+    def _set_headers(response, etag):
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = "public, no-cache"
+        response.vary.update(("Accept-Language", "Cookie"))
+
+
+def register_page_cache(app):
+    """Watch commits, and put the look-up first among the app's before_request functions (call it
+    once every other before_request is registered)."""
+    from civiclab.extensions import db
+
+    app.config.setdefault("PAGE_CACHE_ENABLED", True)
+    app.config.setdefault("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)
+    app.config.setdefault("PAGE_CACHE_SECONDS", 60)
+    if not app.config["PAGE_CACHE_ENABLED"]:
+        return None
+    with app.app_context():
+        engine = db.engine
+    cache = PageCache(app, engine)
+    app.extensions["page_cache"] = cache
+    _caches.add(cache)
+    _listen_once()
+    app.before_request_funcs.setdefault(None, []).insert(0, cache.look_up)
+    app.after_request(cache.store_or_mark)
+    return cache
