@@ -156,6 +156,9 @@ class TestingConfig(Config):
     CIVICLAB_BASE_URL = "http://localhost"
     TRUSTED_HOSTS = None
     TRUSTED_PROXY_COUNT = 0
+    # On in tests, as in production: every test that commits a change and then reads a public
+    # page as a visitor checks that the change threw the stored page away.
+    PAGE_CACHE_ENABLED = True
 
 
 class ProductionConfig(Config):

@@ -39,7 +39,7 @@ import weakref
 from collections import OrderedDict
 
 import sqlalchemy as sa
-from flask import current_app, g, request, session
+from flask import current_app, g, has_app_context, request, session
 
 from civiclab.core.i18n import chosen_language
 
@@ -188,9 +188,12 @@ _caches = weakref.WeakSet()  # every app's cache in this process (tests build se
 
 
 def _bump_after_commit(session):
-    if session.info.pop(_WRITES, False):
-        for cache in list(_caches):
-            cache.version.bump()
+    if not session.info.pop(_WRITES, False):
+        return
+    # The app whose request or command committed; other processes learn it through the shared part.
+    cache = current_app.extensions.get("page_cache") if has_app_context() else None
+    for each in [cache] if cache is not None else list(_caches):
+        each.version.bump()
 
 
 def _listen_once():
