@@ -30,11 +30,15 @@ def _back_to(outcome):
 @public_page
 def outcome(outcome_id):
     outcome = queries.load_outcome(outcome_id)
+    can_edit = can_edit_outcome(current_user, outcome)
+    # Forms only for who edits: a form makes a CSRF token, which would keep visitors' pages from
+    # being shared (core/page_cache.py).
     return page("outcomes/outcome.html", outcome=outcome, project=outcome.project,
                 children=queries.children_of(outcome), milestones=outcome.milestones,
                 proposals=queries.adopted_proposals(outcome), events=queries.linked_events(outcome),
-                attachments=queries.attachments_of(outcome), can_edit=can_edit_outcome(current_user, outcome),
-                button_form=ButtonForm(), reach_form=ReachForm(), sections=sections_of("outcome", outcome))
+                attachments=queries.attachments_of(outcome), can_edit=can_edit,
+                button_form=ButtonForm() if can_edit else None, reach_form=ReachForm() if can_edit else None,
+                sections=sections_of("outcome", outcome))
 
 
 # ---- the staff's forms ---------------------------------------------------------------------

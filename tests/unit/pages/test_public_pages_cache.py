@@ -20,7 +20,9 @@ def public_pages(db_session):
             *[f"/eventi/{event}" for event in events]]
 
 
-def test_every_public_page_of_the_demo_is_shared_by_visitors_without_a_cookie_or_token(demo, app, db_session):
+def test_every_public_page_of_the_demo_is_shared_by_visitors_without_a_cookie_or_token(demo, app, db_session,
+                                                                                       monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # as in production: a form makes a token
     cache = app.extensions["page_cache"]
     for path in public_pages(db_session):
         visitor = app.test_client()
