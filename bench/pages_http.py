@@ -104,6 +104,17 @@ def check_who(base, path, cookie):
                  f"the row would not measure what it says")
 
 
+def measure(bases, path, seconds, connections, cookie):
+    """wrk's figures; tried again when wrk printed no latency (no request finished in time: a
+    machine busy with something else)."""
+    for attempt in range(3):
+        try:
+            return wrk(bases, path, seconds, connections, headers=[f"Cookie: {cookie}"] if cookie else ())
+        except AttributeError:
+            time.sleep(2)
+    return 0.0, 0.0, 0.0, 1
+
+
 def row(label, figures, bare, visitor):
     rps, mean, p99, errors = figures
     ratio = rps / bare
@@ -133,7 +144,7 @@ def run(postgres, tree, seconds, connections):
             for who, path, cookie in plan:
                 for base in bases:
                     check_who(base, path, cookie)
-                figures = wrk(bases, path, seconds, connections, headers=[f"Cookie: {cookie}"] if cookie else ())
+                figures = measure(bases, path, seconds, connections, cookie)
                 missed += not row(f"{who} {path}", figures, bare[0], visitor=cookie is None)
                 time.sleep(0.5)
         print(f"{'all goals met' if not missed else f'{missed} goal(s) MISSED'} "

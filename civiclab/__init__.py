@@ -119,6 +119,8 @@ def _register_request_boundary(app):
 
     @app.after_request
     def commit_or_roll_back(response):
+        if not db.session.registry.has():
+            return response  # the request never used the database (a page from the page cache)
         if response.status_code < 400 and not g.get("rollback_only"):
             db.session.commit()
         else:

@@ -49,6 +49,8 @@ PRIVATE_TABLES = frozenset({"user_sessions", "form_keys", "notifications", "noti
 # What a visitor's session may hold and still share pages with others: the language chosen and
 # Flask-WTF's secret (the token itself is never in a stored page: see `_storable`).
 SHARED_SESSION_KEYS = frozenset({"lang", "csrf_token", "_permanent", "_fresh"})
+# A proxy may keep a visitor's page but must ask each time (ETag): it never serves one stale.
+CACHE_CONTROL = "public, no-cache"
 _WRITES = "page_cache_writes"  # Session.info: this transaction wrote rows a page may show
 _DML = re.compile(r"\s*(insert|update|delete|replace|merge|with)\b", re.IGNORECASE)
 
@@ -83,7 +85,7 @@ class PageStore:
             return entry
 
     def put(self, key, entry):
-        size = len(entry[0]) + len(key[1]) + 200
+        size = len(entry[0]) + len(key[2]) + 200
         if size > self.max_bytes:
             return
         with self._lock:
@@ -94,7 +96,7 @@ class PageStore:
             self.stores += 1
             while self._bytes > self.max_bytes:
                 old_key, (old_body, *_rest) = self._entries.popitem(last=False)
-                self._bytes -= len(old_body) + len(old_key[1]) + 200
+                self._bytes -= len(old_body) + len(old_key[2]) + 200
 
     def clear(self):
         with self._lock:
@@ -236,16 +238,20 @@ class PageCache:
         if version is None:
             return None
         language = chosen_language(session.get("lang"), request.accept_languages)
-        key = (request.host_url, request.full_path, language, version, int(time.time() // self.seconds))
+        key = (request.scheme, request.host, request.full_path, language, version, int(time.time() // self.seconds))
         g.page_cache_key = key
         entry = self.store.get(key)
         if entry is None:
             return None
         body, mimetype, etag = entry
         g.page_cache_hit = True
-        response = self.app.response_class(body, mimetype=mimetype)
-        self._set_headers(response, etag)
-        return response.make_conditional(request)
+        # Nobody is signed in (checked above): spare Flask-Login loading that again after the view.
+        g._login_user = self.app.login_manager.anonymous_user()
+        response = self.app.response_class(body, mimetype=mimetype, headers={
+            "ETag": f'"{etag}"', "Cache-Control": CACHE_CONTROL, "Vary": "Accept-Language, Cookie"})
+        if "If-None-Match" in request.headers:
+            return response.make_conditional(request)
+        return response
 
     def _storable(self, response):
         return (response.status_code == 200 and response.mimetype == "text/html"
@@ -270,7 +276,7 @@ class PageCache:
     @staticmethod
     def _set_headers(response, etag):
         response.set_etag(etag)
-        response.headers["Cache-Control"] = "public, no-cache"
+        response.headers["Cache-Control"] = CACHE_CONTROL
         response.vary.update(("Accept-Language", "Cookie"))
 
 
