@@ -11,6 +11,7 @@ connections: a visitor's page >= 0.25 of the bare route with p99 < 50 ms; a sign
 
     .venv/bin/python bench/pages_http.py                         # SQLite and PostgreSQL
     .venv/bin/python bench/pages_http.py --db sqlite --seconds 5
+    .venv/bin/python bench/pages_http.py --db postgres --redis redis://127.0.0.1:6379/14
     git worktree add /tmp/before a039ef2 && ln -s "$PWD/static/vendor" /tmp/before/static/vendor \\
         && ln -s "$PWD/node_modules" /tmp/before/node_modules
     .venv/bin/python bench/pages_http.py --tree /tmp/before      # another checkout, same harness
@@ -124,14 +125,15 @@ def row(label, figures, bare, visitor):
     return met and not errors
 
 
-def run(postgres, tree, seconds, connections):
+def run(postgres, tree, seconds, connections, redis_url=None):
     bare = bare_route(seconds, connections)
     with database(postgres) as url:
-        env = production_env(url, tree=tree)
+        env = production_env(url, tree=tree, **({"REDIS_URL": redis_url} if redis_url else {}))
         flask_command(tree, env, "db", "upgrade")
         flask_command(tree, env, "seed-demo", "--force")
         public, citizen_pages, facilitator_pages, (citizen, facilitator) = prepare(url, env["SECRET_KEY"])
-        print(f"\n{'PostgreSQL' if postgres else 'SQLite'} · tree {tree} · gunicorn -c gunicorn.conf.py "
+        print(f"\n{'PostgreSQL' if postgres else 'SQLite'}{' + Redis' if redis_url else ''} · tree {tree} · "
+              f"gunicorn -c gunicorn.conf.py "
               f"× {PROCESSES} processes · "
               f"wrk {connections} connections, {seconds} s a row")
         print(f"{'page':52} {'req/s':>8} {'ratio':>6} {'mean ms':>8} {'p99 ms':>8} {'errors':>6}")
@@ -157,10 +159,12 @@ def main():
     parser.add_argument("--tree", default=str(ROOT), help="the CivicLab checkout to serve")
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--redis", metavar="URL", help="REDIS_URL of the servers, as in the README's production "
+                        "recipe (e.g. redis://127.0.0.1:6379/14); default: none")
     args = parser.parse_args()
     tree = Path(args.tree).resolve()
     for postgres in {"sqlite": [False], "postgres": [True], "both": [False, True]}[args.db]:
-        run(postgres, tree, args.seconds, args.connections)
+        run(postgres, tree, args.seconds, args.connections, args.redis)
 
 
 if __name__ == "__main__":
