@@ -40,15 +40,15 @@ def create_app(config=None):
     from civiclab.core.templating import register_template_helpers
 
     register_error_handlers(app)
+    from civiclab.core.page_cache import register_page_cache
+
+    register_page_cache(app)  # its look-up first among before_request; its front door inside the proxies
     register_network(app)  # trusted proxies and hosts
     register_security_headers(app)
     register_form_keys(app)  # a create form posted twice creates once (after the request boundary)
     register_template_helpers(app)
     register_header(app)  # `header` in every page: the menu and the counters domains add
     register_cli(app)
-    from civiclab.core.page_cache import register_page_cache
-
-    register_page_cache(app)  # last: its look-up goes first among the before_request functions
     return app
 
 

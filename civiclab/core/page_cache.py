@@ -42,6 +42,8 @@ from collections import OrderedDict
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context, request, session
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from civiclab.core.i18n import chosen_language
 
@@ -51,6 +53,7 @@ PRIVATE_TABLES = frozenset({"user_sessions", "form_keys", "notifications", "noti
 # What a visitor's session may hold and still share pages with others: the language chosen and
 # Flask-WTF's secret (the token itself is never in a stored page: see `_storable`).
 SHARED_SESSION_KEYS = frozenset({"lang", "csrf_token", "_permanent", "_fresh"})
+SHAREABLE = "civiclab.page_cache.shareable"  # environ: where the app says its answer may be shared
 # A proxy may keep a visitor's page but must ask each time (ETag): it never serves one stale.
 CACHE_CONTROL = "public, no-cache"
 _WRITES = "page_cache_writes"  # Session.info: this transaction wrote rows a page may show
@@ -66,6 +69,10 @@ def public_page(view):
 def personal():
     """Say that the page being rendered holds something of this visitor's: it is not stored."""
     g.page_cache_personal = True
+
+
+def _size(key, entry):
+    return len(entry[0]) + sum(len(part) for part in key if isinstance(part, str)) + 300
 
 
 class PageStore:
@@ -86,8 +93,9 @@ class PageStore:
                 self.hits += 1
             return entry
 
-    def put(self, key, entry):
-        size = len(entry[0]) + len(key[2]) + 200
+    def put(self, key, entry, rendered=True):
+        """Keep `entry` (its body first); `rendered`: a page the app rendered (counted in `stores`)."""
+        size = _size(key, entry)
         if size > self.max_bytes:
             return
         with self._lock:
@@ -95,10 +103,10 @@ class PageStore:
                 return
             self._entries[key] = entry
             self._bytes += size
-            self.stores += 1
+            self.stores += rendered
             while self._bytes > self.max_bytes:
-                old_key, (old_body, *_rest) = self._entries.popitem(last=False)
-                self._bytes -= len(old_body) + len(old_key[2]) + 200
+                old_key, old_entry = self._entries.popitem(last=False)
+                self._bytes -= _size(old_key, old_entry)
 
     def clear(self):
         with self._lock:
@@ -265,6 +273,7 @@ class PageCache:
             return None
         body, mimetype, etag = entry
         g.page_cache_hit = True
+        _say_shareable()
         # Nobody is signed in (checked above): spare Flask-Login loading that again after the view.
         g._login_user = self.app.login_manager.anonymous_user()
         response = self.app.response_class(body, mimetype=mimetype, headers={
@@ -290,6 +299,7 @@ class PageCache:
         body = response.get_data()
         etag = hashlib.blake2b(body, digest_size=16).hexdigest()
         self.store.put(key, (body, response.mimetype, etag))
+        _say_shareable()
         self._set_headers(response, etag)
         return response.make_conditional(request)
 
@@ -300,9 +310,83 @@ class PageCache:
         response.vary.update(("Accept-Language", "Cookie"))
 
 
+def _say_shareable():
+    """Tell the front door this answer is a page every visitor shares."""
+    told = request.environ.get(SHAREABLE)
+    if told is not None:
+        told.append(True)
+
+
+class FrontDoor:
+    """WSGI middleware before Flask: a visitor with no cookie at all (so no session, no flash, no
+    remember-me, no chosen language) asking with GET or HEAD, without If-None-Match, for an address
+    whose page the app shared with such a visitor before, under the same host, Accept-Language's
+    language, data version and minute, gets the very answer the app gave then (status, headers,
+    security headers included, and body) without Flask being entered. Everything else goes on to
+    the app, whose look-up above serves visitors with a session cookie.
+
+    The key is made of the request as it arrived (the trusted proxies already applied), so a page
+    is only ever replayed to a request the app answered the same way: the app checked the host,
+    the address and the query before it shared that page.
+    """
+
+    def __init__(self, cache, wsgi_app):
+        self.cache = cache
+        self.wsgi_app = wsgi_app
+        self._languages = {}
+
+    def _language(self, header):
+        language = self._languages.get(header)
+        if language is None:
+            if len(self._languages) > 512:
+                self._languages.clear()
+            language = self._languages[header] = chosen_language(
+                None, parse_accept_header(header, LanguageAccept))
+        return language
+
+    def __call__(self, environ, start_response):
+        method = environ.get("REQUEST_METHOD")
+        if (method not in ("GET", "HEAD") or "HTTP_COOKIE" in environ or "HTTP_IF_NONE_MATCH" in environ
+                or "HTTP_IF_MODIFIED_SINCE" in environ):
+            return self.wsgi_app(environ, start_response)
+        version = self.cache.version.read()
+        if version is None:
+            return self.wsgi_app(environ, start_response)
+        key = ("front", environ.get("wsgi.url_scheme", ""), environ.get("HTTP_HOST", ""),
+               environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+               self._language(environ.get("HTTP_ACCEPT_LANGUAGE", "")), version,
+               int(time.time() // self.cache.seconds))
+        entry = self.cache.store.get(key)
+        if entry is not None:
+            body, status, headers = entry
+            start_response(status, list(headers))
+            return [] if method == "HEAD" else [body]
+        if method != "GET":
+            return self.wsgi_app(environ, start_response)
+        answer = {}
+        environ[SHAREABLE] = shareable = []  # a list: middlewares below may copy the environ
+
+        def keep_status(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, keep_status)
+        if not shareable or not answer.get("status", "").startswith("200") or any(
+                name.lower() == "set-cookie" for name, _value in answer.get("headers", ())):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        self.cache.store.put(key, (body, answer["status"], tuple(answer["headers"])), rendered=False)
+        return [body]
+
+
 def register_page_cache(app):
-    """Watch commits, and put the look-up first among the app's before_request functions (call it
-    once every other before_request is registered)."""
+    """Watch commits, put the look-up first among the app's before_request functions (call it
+    once every other before_request is registered) and the front door around the app (before the
+    trusted proxies are: call it before core.network's register_network)."""
     from civiclab.extensions import db
 
     app.config.setdefault("PAGE_CACHE_ENABLED", True)
@@ -318,4 +402,5 @@ def register_page_cache(app):
     _listen_once()
     app.before_request_funcs.setdefault(None, []).insert(0, cache.look_up)
     app.after_request(cache.store_or_mark)
+    app.wsgi_app = FrontDoor(cache, app.wsgi_app)
     return cache

@@ -191,3 +191,25 @@ def test_pages_not_marked_public_are_never_stored(client, cache, make_event):
     form_page = client.get(f"/eventi/{event.id}/prenota-senza-account")
     assert 'name="form_key"' in body(form_page) and "ETag" not in form_page.headers
     assert cache.store.stores == stores
+
+
+def test_a_visitor_without_cookies_gets_the_apps_own_answer_without_the_app(app, client, make_city, monkeypatch):
+    make_city(name="Borgo Porta", slug="borgo-porta")
+    first = client.get("/citta")
+    rendered = []
+    monkeypatch.setitem(app.view_functions, "places.cities", lambda: rendered.append(1) or "altro")
+
+    again = client.get("/citta")
+    head = client.head("/citta")
+
+    assert rendered == [] and again.get_data() == first.get_data()
+    for name in ("Content-Security-Policy", "X-Frame-Options", "ETag", "Cache-Control", "Vary", "Content-Type"):
+        assert again.headers[name] == first.headers[name] == head.headers[name], name
+    assert head.status_code == 200 and head.get_data() == b""
+
+
+def test_a_visitor_with_a_session_cookie_goes_through_the_app_and_gets_their_language(app, client, make_city):
+    make_city(name="Borgo Biscotto", slug="borgo-biscotto")
+    assert 'lang="it"' in client.get("/citta").get_data(as_text=True)  # stored at the front door
+    client.get("/lingua/en?next=/citta")  # now a session cookie with the chosen language
+    assert '<html lang="en"' in client.get("/citta").get_data(as_text=True)
