@@ -33,6 +33,7 @@ SKIPPED = {
     "pages.city_participation_json": "a JSON download",
     "pages.lab_participation_csv": "a CSV download",
     "pages.lab_participation_json": "a JSON download",
+    "core.choose_language": "sets the page language and redirects back (the links are on every visitor page)",
 }
 
 # Pages the URL map alone does not reach: states of a page that a query string selects.
