@@ -330,9 +330,10 @@ class FrontDoor:
     the address and the query before it shared that page.
     """
 
-    def __init__(self, cache, wsgi_app):
+    def __init__(self, cache, wsgi_app, passing=("/static/", "/socket.io/")):
         self.cache = cache
         self.wsgi_app = wsgi_app
+        self.passing = passing  # never pages: not worth reading the data version for
         self._languages = {}
 
     def _language(self, header):
@@ -347,7 +348,7 @@ class FrontDoor:
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
         if (method not in ("GET", "HEAD") or "HTTP_COOKIE" in environ or "HTTP_IF_NONE_MATCH" in environ
-                or "HTTP_IF_MODIFIED_SINCE" in environ):
+                or "HTTP_IF_MODIFIED_SINCE" in environ or environ.get("PATH_INFO", "").startswith(self.passing)):
             return self.wsgi_app(environ, start_response)
         version = self.cache.version.read()
         if version is None:
@@ -402,5 +403,5 @@ def register_page_cache(app):
     _listen_once()
     app.before_request_funcs.setdefault(None, []).insert(0, cache.look_up)
     app.after_request(cache.store_or_mark)
-    app.wsgi_app = FrontDoor(cache, app.wsgi_app)
+    app.wsgi_app = FrontDoor(cache, app.wsgi_app, passing=(app.static_url_path + "/", "/socket.io/"))
     return cache
