@@ -133,6 +133,13 @@ class Config:
     CIVICLAB_CATALOGUE_TITLE = os.environ.get("CIVICLAB_CATALOGUE_TITLE", "CivicLab: dati aperti")
     CIVICLAB_CATALOGUE_ISSUED = os.environ.get("CIVICLAB_CATALOGUE_ISSUED", "2025-01-01")
 
+    # Public pages for visitors, kept per process until the next committed change (core/page_cache.py):
+    # how many bytes of pages each process keeps, and the time bucket bounding what changes with
+    # the clock alone (registration opening or closing, upcoming becoming past).
+    PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "1").lower() not in ("0", "false", "no")
+    PAGE_CACHE_MAX_BYTES = int(os.environ.get("PAGE_CACHE_MAX_BYTES", str(64 * 1024 * 1024)))
+    PAGE_CACHE_SECONDS = 60
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -166,6 +173,9 @@ class TestingConfig(Config):
     CIVICLAB_BASE_URL = "http://localhost"
     TRUSTED_HOSTS = None
     TRUSTED_PROXY_COUNT = 0
+    # On in tests, as in production: every test that commits a change and then reads a public
+    # page as a visitor checks that the change threw the stored page away.
+    PAGE_CACHE_ENABLED = True
 
 
 class ProductionConfig(Config):

@@ -40,6 +40,9 @@ def create_app(config=None):
     from civiclab.core.templating import register_template_helpers
 
     register_error_handlers(app)
+    from civiclab.core.page_cache import register_page_cache
+
+    register_page_cache(app)  # its look-up first among before_request; its front door inside the proxies
     register_network(app)  # trusted proxies and hosts
     register_security_headers(app)
     register_form_keys(app)  # a create form posted twice creates once (after the request boundary)
@@ -51,13 +54,13 @@ def create_app(config=None):
 
 def _select_locale():
     """The reader's language as a Babel locale ("en" reads and formats as en_GB)."""
-    from civiclab.core.i18n import LANGUAGES, babel_locale
+    from civiclab.core.i18n import LANGUAGES, babel_locale, chosen_language
 
     chosen = session.get("lang")
-    if chosen not in LANGUAGES:
-        user_locale = current_user.locale if current_user and current_user.is_authenticated else None
-        chosen = user_locale if user_locale in LANGUAGES else request.accept_languages.best_match(LANGUAGES)
-    return babel_locale(chosen or "it")
+    user_locale = None
+    if chosen not in LANGUAGES and current_user and current_user.is_authenticated:
+        user_locale = current_user.locale
+    return babel_locale(chosen_language(chosen, request.accept_languages, user_locale))
 
 
 def _init_extensions(app):
@@ -116,6 +119,8 @@ def _register_request_boundary(app):
 
     @app.after_request
     def commit_or_roll_back(response):
+        if not db.session.registry.has():
+            return response  # the request never used the database (a page from the page cache)
         if response.status_code < 400 and not g.get("rollback_only"):
             db.session.commit()
         else:

@@ -35,6 +35,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from civiclab.core.page_cache import personal
 from civiclab.core.time import UTCDateTime, utcnow
 from civiclab.extensions import db
 
@@ -63,6 +64,7 @@ class FormKey(db.Model):
 
 def form_key_field():
     """The hidden input of a create form (a template global: `{{ form_key() }}`)."""
+    personal()  # a key is this visitor's: the page is never shared from the page cache
     _owner(create=True)
     return Markup('<input type="hidden" name="%s" value="%s">') % (FIELD, secrets.token_urlsafe(24))
 

@@ -11,6 +11,15 @@ LANGUAGES = ("it", "en")
 FORMAT_LOCALES = {"it": "it_IT", "en": "en_GB"}
 
 
+def chosen_language(session_choice, accept_languages, user_locale=None):
+    """The reader's language: the one chosen in this session, else their account's, else the
+    browser's Accept-Language, else Italian."""
+    for language in (session_choice, user_locale):
+        if language in LANGUAGES:
+            return language
+    return accept_languages.best_match(LANGUAGES) or "it"
+
+
 def babel_locale(language):
     """The Babel locale for one of LANGUAGES ("en" -> "en_GB"); Italian for anything else."""
     return FORMAT_LOCALES.get(language, FORMAT_LOCALES["it"])

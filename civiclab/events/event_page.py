@@ -16,20 +16,25 @@ class BookingPanel:
     `refused` is a booking or guest form a booking route could not accept: the panel shows it
     with its messages, or, when it has no form to show it on (e.g. booking twice: the panel
     shows the registration instead), its messages above the panel.
+
+    A visitor's event page is the same for every visitor (it comes from the page cache), so it
+    holds no form with a CSRF token or a form key: it links to the guest booking page
+    (`with_guest_form`), which is the event page with the guest form open.
     """
 
-    def __init__(self, event, registration, refused=None):
+    def __init__(self, event, registration, refused=None, with_guest_form=False):
         self.event = event
         self.registration = registration
         self.signed_in = current_user.is_authenticated
         self.problem = event.registration_problem()
-        self.cancel_form = ButtonForm()
+        self.cancel_form = ButtonForm() if registration is not None else None
         self.position = (registration_queries.waiting_position(registration)
                          if registration is not None else None)
         self.can_cancel = registration is not None and registration.can_be_cancelled
         self.needs_confirmation = self.signed_in and not current_user.is_confirmed
         self.not_admitted = self.guest_problem = None
         self.booking_form = self.guest_form = None
+        self.guest_link = False
         self.refusals = []
         if self.problem or registration is not None:
             if refused is not None:
@@ -42,12 +47,19 @@ class BookingPanel:
                                      else BookingForm.for_user(current_user, event))
         else:
             self.guest_problem = guests.guest_problem(event)
-            if self.guest_problem is None:
-                self.guest_form = refused if isinstance(refused, GuestBookingForm) else GuestBookingForm(formdata=None)
+            if self.guest_problem is not None:
+                pass
+            elif isinstance(refused, GuestBookingForm):
+                self.guest_form = refused
+            elif with_guest_form:
+                self.guest_form = GuestBookingForm(formdata=None)
+            else:
+                self.guest_link = True
 
 
-def event_page(event, refused=None):
-    """The event page for the current visitor (422 after a POST: a form was refused)."""
+def event_page(event, refused=None, with_guest_form=False):
+    """The event page for the current visitor (422 after a POST: a form was refused); with the
+    guest booking form open on the guest booking page."""
     registration = services.active_registration_of(current_user, event)
     can_manage = permissions.can_manage_event(current_user, event)
     return page(
@@ -55,6 +67,6 @@ def event_page(event, refused=None):
         can_see_link=permissions.can_see_online_link(current_user, event, registration),
         registration_problem=event.registration_problem(),
         action_form=ButtonForm() if can_manage else None,
-        panel=BookingPanel(event, registration, refused=refused),
+        panel=BookingPanel(event, registration, refused=refused, with_guest_form=with_guest_form),
         sections=sections_of("event", event),
     )

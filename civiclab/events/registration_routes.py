@@ -129,6 +129,16 @@ def my_events():
 
 # ---- guests --------------------------------------------------------------------------------------
 
+@bp.get("/eventi/<id:event_id>/prenota-senza-account")
+def guest_book_form(event_id):
+    """The event page with the guest booking form open: a page of its own, so the event page
+    every visitor shares holds no token (core/page_cache.py)."""
+    event = load_event(event_id)
+    if current_user.is_authenticated:
+        return redirect(url_for("events.event", event_id=event.id))
+    return event_page(event, with_guest_form=True)
+
+
 @bp.post("/eventi/<id:event_id>/iscrizione-ospite")
 @limit_writes("RATELIMIT_REGISTER")  # the link goes by mail to any address: limited like registering
 @limit_writes("RATELIMIT_GUEST_ADDRESS", per=_guest_address_key)

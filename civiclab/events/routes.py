@@ -7,6 +7,7 @@ from wtforms import SelectChoice
 from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.forms import filter_id
 from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
+from civiclab.core.page_cache import public_page
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.events import bp, queries, services
@@ -20,6 +21,7 @@ from civiclab.places.models import Lab
 # ---- public pages --------------------------------------------------------------------------
 
 @bp.get("/eventi")
+@public_page
 def events():
     form = EventFilterForm(formdata=request.args)
     cities, labs = queries.filter_choices()
@@ -46,6 +48,7 @@ def events():
 
 
 @bp.get("/eventi/<id:event_id>")
+@public_page
 def event(event_id):
     return event_page(load_event(event_id))
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
+from civiclab.core.page_cache import public_page
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.core.sections import sections_of
@@ -26,13 +27,18 @@ def _back_to(outcome):
 # ---- the outcome's page ---------------------------------------------------------------------
 
 @bp.get("/risultati/<id:outcome_id>")
+@public_page
 def outcome(outcome_id):
     outcome = queries.load_outcome(outcome_id)
+    can_edit = can_edit_outcome(current_user, outcome)
+    # Forms only for who edits: a form makes a CSRF token, which would keep visitors' pages from
+    # being shared (core/page_cache.py).
     return page("outcomes/outcome.html", outcome=outcome, project=outcome.project,
                 children=queries.children_of(outcome), milestones=outcome.milestones,
                 proposals=queries.adopted_proposals(outcome), events=queries.linked_events(outcome),
-                attachments=queries.attachments_of(outcome), can_edit=can_edit_outcome(current_user, outcome),
-                button_form=ButtonForm(), reach_form=ReachForm(), sections=sections_of("outcome", outcome))
+                attachments=queries.attachments_of(outcome), can_edit=can_edit,
+                button_form=ButtonForm() if can_edit else None, reach_form=ReachForm() if can_edit else None,
+                sections=sections_of("outcome", outcome))
 
 
 # ---- the staff's forms ---------------------------------------------------------------------
@@ -194,6 +200,7 @@ def attachment_delete(outcome_id, attachment_id):
 # ---- a city's outcomes ---------------------------------------------------------------------
 
 @bp.get("/citta/<slug>/risultati")
+@public_page
 def city_outcomes(slug):
     city = load_city(slug)
     found = db.paginate(queries.city_outcomes_select(city.id), page=page_number(),

@@ -3,6 +3,7 @@ page (its events, calls and rooms), and the management dashboard (cities and pro
 from flask import current_app, render_template
 from flask_login import current_user, login_required
 
+from civiclab.core.page_cache import public_page
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.events.permissions import can_manage_lab_events
@@ -19,12 +20,14 @@ from civiclab.rooms.permissions import can_open_working_room
 
 
 @bp.get("/")
+@public_page
 def home():
     return render_template("pages/home.html", overview=network_overview(), next_events=upcoming_events(4),
                            open_calls=open_calls(4))
 
 
 @bp.get("/citta/<slug>")
+@public_page
 def city(slug):
     city = load_city(slug)
     projects = db.paginate(projects_select(current_user, city_id=city.id), page=page_number(),
@@ -35,6 +38,7 @@ def city(slug):
 
 
 @bp.get("/citta/<city_slug>/laboratori/<lab_slug>")
+@public_page
 def lab(city_slug, lab_slug):
     lab = load_lab(city_slug, lab_slug)
     can_manage_events = can_manage_lab_events(current_user, lab)

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
+from civiclab.core.page_cache import public_page
 from civiclab.core.pagination import page_number
 from civiclab.extensions import db
 from civiclab.places import bp, queries, services
@@ -15,12 +16,14 @@ from civiclab.places.permissions import can_appoint_staff
 # ---- public pages -----------------------------------------------------------------------------
 
 @bp.get("/citta")
+@public_page
 def cities():
     page_obj = db.paginate(queries.cities_select(), page=page_number(), per_page=current_app.config["PER_PAGE"])
     return render_template("places/cities.html", page=page_obj)
 
 
 @bp.get("/laboratori")
+@public_page
 def labs():
     page_obj = db.paginate(queries.labs_select(), page=page_number(), per_page=current_app.config["PER_PAGE"])
     return render_template("places/labs.html", page=page_obj)

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.forms import filter_id
 from civiclab.core.kit import attempt, limit_writes, page
+from civiclab.core.page_cache import public_page
 from civiclab.core.pagination import page_number
 from civiclab.core.sections import sections_of
 from civiclab.extensions import db
@@ -19,6 +20,7 @@ NO_CITY = "-"  # the list's filter value for the projects of no single city ("Tu
 
 
 @bp.get("/progetti")
+@public_page
 def projects():
     form = ProjectFilterForm(formdata=request.args)
     cities = db.session.execute(sa.select(City.id, City.slug, City.name).order_by(City.name)).all()
@@ -41,6 +43,7 @@ def projects():
 
 
 @bp.get("/progetti/<code>")
+@public_page
 def project(code):
     project = queries.load_project(code)  # a draft is not there for whoever may not edit it
     snapshots = queries.project_snapshots(project)

@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.forms import filter_id
 from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
+from civiclab.core.page_cache import public_page
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.core.sections import sections_of
@@ -21,6 +22,7 @@ from civiclab.proposals.permissions import can_edit_call, can_manage_calls
 # ---- public pages --------------------------------------------------------------------------
 
 @bp.get("/call")
+@public_page
 def calls():
     form = CallFilterForm(formdata=request.args)
     cities = queries.city_choices()
@@ -42,6 +44,7 @@ def _visitor_seed():
 
 
 @bp.get("/call/<id:call_id>")
+@public_page
 def call(call_id):
     call = queries.load_call(call_id)
     form = ProposalFilterForm(formdata=request.args).with_themes(call)

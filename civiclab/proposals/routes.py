@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from civiclab.accounts.blocks import ensure_not_blocked
 from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
+from civiclab.core.page_cache import public_page
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.core.sections import sections_of
@@ -37,7 +38,7 @@ def _proposal_page(proposal):
         supported=services.has_supported(viewer, proposal),
         history=queries.history(proposal) if sees_history else None,
         change_request=queries.pending_change_request(proposal) if sees_history else None,
-        button_form=ButtonForm(),
+        button_form=ButtonForm() if viewer.is_authenticated else None,  # visitors: no token (page cache)
         sections=sections_of("proposal", proposal),
     )
 
@@ -47,6 +48,7 @@ def _back_to(proposal):
 
 
 @bp.get("/proposte/<id:proposal_id>")
+@public_page
 def proposal(proposal_id):
     return _proposal_page(queries.load_proposal(proposal_id))
 

@@ -33,6 +33,7 @@ SKIPPED = {
     "pages.city_participation_json": "a JSON download",
     "pages.lab_participation_csv": "a CSV download",
     "pages.lab_participation_json": "a JSON download",
+    "core.choose_language": "sets the page language and redirects back (the links are on every visitor page)",
 }
 
 # Pages the URL map alone does not reach: states of a page that a query string selects.
@@ -159,6 +160,6 @@ def open_as(browser, server, email, language, init_scripts=(), **context_options
     # Switched, not assumed: an account keeps the language it last chose (another test's).
     if page.locator("html").get_attribute("lang") != language:
         with page.expect_navigation():
-            page.locator(f"form.cl-lang-switch button[value={language}]").click()
+            page.locator(f".cl-lang-switch [lang={language}]").click()  # a link for visitors, a button signed in
     assert page.locator("html").get_attribute("lang") == language
     return context, page

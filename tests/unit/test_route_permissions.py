@@ -22,6 +22,7 @@ from tests.unit.route_tables import (
     moderation,
     opendata,
     outcomes,
+    pagecache,
     participation,
     proposals,
     rooms,
@@ -172,12 +173,12 @@ ROUTES = {
 }
 # The co-design domains keep their rows in tests/unit/route_tables/<domain>.py.
 for table in (proposals.ROUTES, comments.ROUTES, moderation.ROUTES, follows.ROUTES, rooms.ROUTES,
-              participation.ROUTES, opendata.ROUTES, dashboard.ROUTES, outcomes.ROUTES):
+              participation.ROUTES, opendata.ROUTES, dashboard.ROUTES, outcomes.ROUTES, pagecache.ROUTES):
     assert not set(table) & set(ROUTES), "an endpoint is in two tables"
     ROUTES.update(table)
 
 # Anonymous redirects that are not "log in first".
-GOES_HOME = {"core.set_language", "accounts.logout", "comments.comment"}
+GOES_HOME = {"core.set_language", "core.choose_language", "accounts.logout", "comments.comment"}
 
 # Pages whose answer depends on the object's state, walked once more with that state.
 DRAFT_PROJECT = managers(200, refused=404, anonymous=404)

@@ -129,7 +129,7 @@ def test_an_event_created_twice_from_one_form_is_created_once(client, db_session
 def test_a_guest_booking_sent_twice_mails_one_link(client, make_event, outbox):
     """Visitors have keys too, tied to their session."""
     event = make_event()
-    key = form_key_in(client.get(f"/eventi/{event.id}"))
+    key = form_key_in(client.get(f"/eventi/{event.id}/prenota-senza-account"))
     data = {"name": "Marta Rossi", "email": "marta@example.org", "privacy_consent": "y", "form_key": key}
     first = client.post(f"/eventi/{event.id}/iscrizione-ospite", data=data)
     again = client.post(f"/eventi/{event.id}/iscrizione-ospite", data=data)

@@ -31,11 +31,34 @@ def test_switching_back_to_italian(client):
     assert page_lang(client.get("/privacy", headers={"Accept-Language": "en"})) == "it"
 
 
-def test_the_switch_offers_both_languages_and_marks_the_current_one(client):
+def test_the_switch_offers_visitors_both_languages_as_links_and_marks_the_current_one(client):
+    html = client.get("/privacy?x=1").get_data(as_text=True)
+    assert 'href="/lingua/it?next=/privacy?x%3D1"' in html and 'href="/lingua/en?next=/privacy?x%3D1"' in html
+    assert 'lang="it" hreflang="it"' in html and 'lang="en" hreflang="en"' in html
+    assert html.count('aria-current="true"') >= 1
+    assert "csrf_token" not in html  # a visitor's page holds no session token (core/page_cache.py)
+
+
+def test_the_switch_offers_a_signed_in_user_a_form_with_both_languages(client, make_user):
+    login(client, make_user())
     html = client.get("/privacy").get_data(as_text=True)
     assert 'action="/lingua"' in html and 'name="next" value="/privacy"' in html
     assert 'value="it" lang="it"' in html and 'value="en" lang="en"' in html
-    assert html.count('aria-current="true"') >= 1
+
+
+def test_a_visitor_switches_by_link_and_is_sent_back(client):
+    response = client.get("/lingua/en?next=/privacy?x=1")
+    assert response.status_code == 302 and response.headers["Location"] == "/privacy?x=1"
+    assert page_lang(client.get("/privacy")) == "en"
+    client.get("/lingua/it?next=/")
+    assert page_lang(client.get("/privacy", headers={"Accept-Language": "en"})) == "it"
+
+
+def test_the_language_link_refuses_other_sites_and_unknown_languages(client):
+    for target in ("//evil.example.org/", "https://evil.example.org/", "/\\evil.example", ""):
+        response = client.get("/lingua/en", query_string={"next": target})
+        assert response.headers["Location"] == "/", repr(target)
+    assert client.get("/lingua/xx?next=/").status_code == 404
 
 
 def test_an_unknown_language_is_ignored(client):

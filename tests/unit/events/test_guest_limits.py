@@ -61,8 +61,10 @@ def test_the_event_page_stops_offering_guest_seats_once_their_share_is_taken(
     register(event, guest_name="Anna Neri")
 
     page = text(client.get(f"/eventi/{event.id}"))
+    form_page = text(client.get(f"/eventi/{event.id}/prenota-senza-account"))
 
-    assert "senza account sono esauriti" in page and 'name="privacy_consent"' not in page
+    assert "senza account sono esauriti" in page and "prenota-senza-account" not in page
+    assert "senza account sono esauriti" in form_page and 'name="privacy_consent"' not in form_page
 
 
 def test_an_address_holds_a_few_upcoming_guest_bookings_at_most(client, app, db_session, make_event, outbox,

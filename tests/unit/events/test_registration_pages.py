@@ -161,8 +161,19 @@ def test_the_panel_offers_anonymous_visitors_login_registration_and_a_guest_book
     html = text(client.get(f"/eventi/{event.id}"))
     assert f"/account/accedi?next=/eventi/{event.id}" in html
     assert "/account/registrati" in html
-    assert f'action="/eventi/{event.id}/iscrizione-ospite"' in html
-    assert 'name="privacy_consent"' in html
+    # The event page every visitor shares links to the guest booking page, which holds the form.
+    assert f'href="/eventi/{event.id}/prenota-senza-account#prenota-senza-account"' in html
+    assert 'name="privacy_consent"' not in html and "csrf_token" not in html
+    form_page = text(client.get(f"/eventi/{event.id}/prenota-senza-account"))
+    assert f'action="/eventi/{event.id}/iscrizione-ospite"' in form_page
+    assert 'name="privacy_consent"' in form_page and 'id="prenota-senza-account"' in form_page
+
+
+def test_the_guest_booking_page_sends_signed_in_people_back_to_the_event(client, make_user, make_event):
+    event = make_event()
+    login(client, make_user())
+    response = client.get(f"/eventi/{event.id}/prenota-senza-account")
+    assert response.status_code == 302 and response.headers["Location"] == f"/eventi/{event.id}"
 
 
 def test_the_panel_offers_a_participant_one_seat_without_group_fields(client, make_user, make_event):

@@ -238,12 +238,13 @@ def test_a_cursor_of_another_order_or_call_shows_the_first_page(app, client, mak
     assert titles_in(client.get(f"/call/{other.id}?cursore={cursor}&ordine=sostegni")) == ["Altra 2"]
 
 
-def test_a_page_of_proposals_costs_the_same_queries_for_3_or_30(client, make_call, make_proposal, make_user,
+def test_a_page_of_proposals_costs_the_same_queries_for_3_or_30(app, client, make_call, make_proposal, make_user,
                                                                 count_queries):
     call = make_call()
     for _ in range(3):
         make_proposal(call=call, author=make_user(), theme=call.themes[0])
     client.get(f"/call/{call.id}")  # warm up
+    app.extensions["page_cache"].forget_everything()  # count a rendered page, not the visitors' stored copy
     with count_queries() as few:
         assert client.get(f"/call/{call.id}").status_code == 200
     for _ in range(27):
