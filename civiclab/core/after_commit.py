@@ -15,9 +15,9 @@ class CommitQueue:
         self.key, self.on_commit = key, on_commit
         self._connected = False
 
-    def add(self, item):
-        """Queue `item` for `on_commit` after the current transaction of db.session commits."""
-        db.session.info.setdefault(self.key, []).append(item)
+    def add(self, item, session=None):
+        """Queue `item` for `on_commit` after the current transaction of `session` (db.session) commits."""
+        (db.session if session is None else session).info.setdefault(self.key, []).append(item)
 
     def connect(self):
         """Listen to every session's commits and rollbacks (once, however often it is called)."""

@@ -9,8 +9,8 @@ see is stored.
 
 Correctness rests on the key, never on a timeout:
 - the data version changes after every committed transaction that wrote rows a public page may
-  show (the session events below: flushed objects, ORM bulk UPDATE/DELETE/INSERT and raw DML
-  through `db.session.execute`; a rollback forgets them). It is read BEFORE the page is rendered,
+  show (core/changes.py watches every session's flushes, ORM bulk statements and raw DML
+  through `db.session.execute`; a rollback tells nothing). It is read BEFORE the page is rendered,
   so a page is stored under a version no newer than the data it shows. Across processes: Redis
   (`REDIS_URL`: INCR after each such commit, GET per lookup); on SQLite also `PRAGMA data_version`
   on a dedicated connection (it moves when ANY other connection commits, CLI commands and raw SQL
@@ -33,18 +33,17 @@ Visitor pages that may be stored carry a strong ETag of their body (`If-None-Mat
 Storage is an LRU per process bounded in bytes; old versions are never looked up again and age out.
 """
 import hashlib
-import re
 import sqlite3
 import threading
 import time
 import weakref
 from collections import OrderedDict
 
-import sqlalchemy as sa
 from flask import current_app, g, has_app_context, request, session
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from civiclab.core import changes
 from civiclab.core.i18n import chosen_language
 
 # Tables no public page shows: writing only these does not change the data version.
@@ -56,8 +55,6 @@ SHARED_SESSION_KEYS = frozenset({"lang", "csrf_token", "_permanent", "_fresh"})
 SHAREABLE = "civiclab.page_cache.shareable"  # environ: where the app says its answer may be shared
 # A proxy may keep a visitor's page but must ask each time (ETag): it never serves one stale.
 CACHE_CONTROL = "public, no-cache"
-_WRITES = "page_cache_writes"  # Session.info: this transaction wrote rows a page may show
-_DML = re.compile(r"\s*(insert|update|delete|replace|merge|with)\b", re.IGNORECASE)
 
 
 def public_page(view):
@@ -184,53 +181,19 @@ class DataVersion:
             return self._sqlite.execute("PRAGMA data_version").fetchone()[0]
 
 
-def _table_names(objects):
-    for obj in objects:
-        table = getattr(type(obj), "__table__", None)
-        yield getattr(table, "name", None)
-
-
-def _touches_public_rows(names):
-    return any(name not in PRIVATE_TABLES for name in names)
-
-
-def _mark_writes(session, flush_context):
-    if _touches_public_rows(_table_names(session.new | session.dirty | session.deleted)):
-        session.info[_WRITES] = True
-
-
-def _mark_statement_writes(state):
-    statement = state.statement
-    if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(statement, "table", None)
-        if getattr(table, "name", None) not in PRIVATE_TABLES:
-            state.session.info[_WRITES] = True
-    elif isinstance(statement, sa.TextClause) and _DML.match(statement.text):
-        state.session.info[_WRITES] = True
-
-
-def _forget_writes(session, previous_transaction):
-    if not previous_transaction.nested:
-        session.info.pop(_WRITES, None)
+def _shows_on_pages(write):
+    """Whether a committed write may change a public page (raw SQL and unknown tables count)."""
+    return write.table not in PRIVATE_TABLES
 
 
 _caches = weakref.WeakSet()  # every app's cache in this process (tests build several apps)
 
 
-def _bump_after_commit(session):
-    if not session.info.pop(_WRITES, False):
-        return
+def _bump_after_commit():
     # The app whose request or command committed; other processes learn it through the shared part.
     cache = current_app.extensions.get("page_cache") if has_app_context() else None
     for each in [cache] if cache is not None else list(_caches):
         each.version.bump()
-
-
-def _listen_once():
-    for name, listener in (("after_flush", _mark_writes), ("do_orm_execute", _mark_statement_writes),
-                           ("after_soft_rollback", _forget_writes), ("after_commit", _bump_after_commit)):
-        if not sa.event.contains(sa.orm.Session, name, listener):
-            sa.event.listen(sa.orm.Session, name, listener)
 
 
 class PageCache:
@@ -400,7 +363,7 @@ def register_page_cache(app):
     cache = PageCache(app, engine)
     app.extensions["page_cache"] = cache
     _caches.add(cache)
-    _listen_once()
+    changes.watch(_shows_on_pages, _bump_after_commit)
     app.before_request_funcs.setdefault(None, []).insert(0, cache.look_up)
     app.after_request(cache.store_or_mark)
     app.wsgi_app = FrontDoor(cache, app.wsgi_app, passing=(app.static_url_path + "/", "/socket.io/"))
