@@ -450,7 +450,7 @@ def test_an_unexpected_error_is_an_error_event_not_a_crash(connect, lab_room, ma
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "post_message", broken)
+    monkeypatch.setattr(services, "post_checked_message", broken)
     ack = emit(client, "message", {"room": room_id, "body": "Ciao", "key": "e"})
     assert ack["error"]["code"] == "internal" and client.is_connected(NS)
     assert emit(client, "join", {"room": room_id, "after": 0})["ok"]
