@@ -98,7 +98,7 @@ async def client_worker(spec):
     expected = {phase: spec["messages"] * count for phase in ("lat", "burst")}
     latencies = {"lat": [], "burst": []}
     last_seen = {"lat": 0.0, "burst": 0.0}
-    clients, dropped, last_event = [], [0], [time.monotonic()]
+    clients, refused, dropped, last_event = [], [], [0], [time.monotonic()]
 
     def on_any(*_args):
         last_event[0] = time.monotonic()
@@ -126,24 +126,33 @@ async def client_worker(spec):
             client.on("*", on_any, namespace=NAMESPACE)
             client.on("disconnect", on_disconnect, namespace=NAMESPACE)
             headers = {"Cookie": cookie} if cookie else {}
-            await client.connect(spec["url"], headers=headers, namespaces=[NAMESPACE],
-                                 transports=["websocket"], wait_timeout=60)
-            answer = await client.call("join", {"room": spec["room"], "after": spec["after"]},
-                                       namespace=NAMESPACE, timeout=120)
+            try:
+                await client.connect(spec["url"], headers=headers, namespaces=[NAMESPACE],
+                                     transports=["websocket"], wait_timeout=60)
+                answer = await client.call("join", {"room": spec["room"], "after": spec["after"]},
+                                           namespace=NAMESPACE, timeout=120)
+            except (socketio.exceptions.SocketIOError, OSError) as error:  # counted: the row says who never got in
+                answer = repr(error)
             if not isinstance(answer, dict) or not answer.get("ok"):
-                raise RuntimeError(f"join refused: {answer}")
+                refused.append(str(answer)[:200])
+                await client.disconnect()
+                return
             clients.append(client)
 
     gate = asyncio.Semaphore(25)
     fill_started = time.time()
     await asyncio.gather(*(one(cookie, gate) for cookie in spec["cookies"]))
     fill_ended = time.time()  # every client of this process connected and joined
+    expected.update({phase: spec["messages"] * len(clients) for phase in expected})
+    if refused:
+        print(f"bench: {len(refused)} clients could not join, e.g. {refused[0]}", file=sys.stderr, flush=True)
     # Ready once what the joins caused (presence announcements) has been delivered: a second
     # without any event, so the measured phases do not queue behind it.
     deadline = time.monotonic() + 600
     while time.monotonic() - last_event[0] < 1.0 and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
-    print(json.dumps({"ready": len(clients), "fill": [fill_started, fill_ended]}), flush=True)
+    print(json.dumps({"ready": len(clients), "refused": len(refused), "fill": [fill_started, fill_ended]}),
+          flush=True)
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -227,11 +236,12 @@ async def measure(url, room, cookies, sender_cookie, args, after):
         workers.append(await asyncio.create_subprocess_exec(
             sys.executable, __file__, "--client-worker", json.dumps(spec),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=ROOT, limit=2**26))
-    fills = []
+    fills, refused = [], 0
     for worker in workers:
         ready = await read_json(worker.stdout, 900)
         assert "ready" in ready, ready
         fills.append(ready["fill"])
+        refused += ready["refused"]
     fill_seconds = max(end for _, end in fills) - min(start for start, _ in fills)
 
     sender = socketio.AsyncClient(reconnection=False)
@@ -292,7 +302,7 @@ async def measure(url, room, cookies, sender_cookie, args, after):
         await worker.wait()
     expected = args.messages * len(cookies)
     return {
-        "fill_s": fill_seconds, "dropped": dropped,
+        "fill_s": fill_seconds, "dropped": dropped, "refused": refused,
         "p50": percentile(latencies["lat"], 50), "p95": percentile(latencies["lat"], 95),
         "p99": percentile(latencies["lat"], 99),
         "lat_delivered": len(latencies["lat"]) / expected, "lat_complete": lat_complete,
@@ -307,7 +317,7 @@ def show(n, name, figures):
     lost = ""
     if figures["lat_delivered"] < 1 or figures["burst_delivered"] < 1 or figures["dropped"]:
         lost = (f"  delivered {figures['lat_delivered']:.1%} / {figures['burst_delivered']:.1%},"
-                f" {figures['dropped']} clients disconnected")
+                f" {figures['refused']} clients never joined, {figures['dropped']} disconnected")
     print(f"N={n:<5} {name:<9} fill {figures['fill_s']:6.2f} s  p50 {figures['p50']:7.1f}  "
           f"p95 {figures['p95']:7.1f}  p99 {figures['p99']:7.1f} ms  {figures['throughput']:8.0f} deliveries/s"
           f"  (ack p50 {figures['ack_p50']:.1f} ms, burst ack p50 {figures['ack_burst_p50']:.1f} ms,"

@@ -45,8 +45,9 @@ UNRELATED = frozenset({
 })
 # Updates that change no fact: a session's last use (moved at most every TOUCH_INTERVAL).
 HARMLESS_UPDATES = {"user_sessions": frozenset({"last_seen_at"})}
-# A new row that can only add a connection, never take a right away (a sign-in elsewhere).
-HARMLESS_INSERTS = frozenset({"user_sessions"})
+# A new row that takes no connection's right away: an account that has no connection yet, a
+# sign-in elsewhere. (A new registration, role or membership may give one: it counts.)
+HARMLESS_INSERTS = frozenset({"users", "user_sessions"})
 
 VERSION_KEY = "{prefix}:rooms:facts-version"
 

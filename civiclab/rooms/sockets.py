@@ -185,6 +185,7 @@ def _event(name):
                 return _refuse(name, data, Refusal("internal", _("Qualcosa non ha funzionato: riprova.")))
             finally:
                 db.session.remove()
+                g.pop("_login_user", None)  # detached now: never reused by what runs next
 
         return wrapper
 
