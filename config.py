@@ -93,6 +93,9 @@ class Config:
     # Socket.IO connections one user may hold at once on /rooms (all processes together, counted in
     # Redis with REDIS_URL); the next is refused with a reason. 0 turns the cap off.
     ROOMS_MAX_SOCKETS_PER_USER = int(os.environ.get("ROOMS_MAX_SOCKETS_PER_USER") or 10) or None
+    # Arrivals in a room are told to the others at once, then gathered for this many seconds while
+    # more arrive (rooms/arrivals.py): a room filling up costs each client a few events, not one per person.
+    ROOMS_PRESENCE_BATCH = float(os.environ.get("ROOMS_PRESENCE_BATCH") or 0.5)
 
     # Socket.IO: threading (simple-websocket) in development and tests; gevent in production.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
@@ -149,6 +152,7 @@ class TestingConfig(Config):
     CIVICLAB_BASE_URL = "http://localhost"
     TRUSTED_HOSTS = None
     TRUSTED_PROXY_COUNT = 0
+    ROOMS_PRESENCE_BATCH = 0  # every arrival told at once (tests of batches set it)
 
 
 class ProductionConfig(Config):

@@ -24,6 +24,7 @@ from civiclab.core import signals
 from civiclab.core.time import utcnow
 from civiclab.extensions import db, socketio
 from civiclab.rooms import facts, limits, payloads, permissions, queries, services
+from civiclab.rooms.arrivals import arrivals, init_arrivals
 from civiclab.rooms.broadcast import (
     NAMESPACE,
     channel,
@@ -146,17 +147,17 @@ def _is_present(user_id, room_id):
 
 
 def _announce_arrival(room_id, user_id, name):
-    """The joiner gets the whole list; the others only the one who arrived (a room filling up
-    with N people costs N small events each, not N lists of N)."""
+    """The joiner gets the whole list; the others only who arrived, in batches while the room
+    fills up (rooms.arrivals: not N lists of N, nor N² single arrivals)."""
     _emit("presence", {"room": room_id, "users": presence_store().users(room_id)}, to=request.sid)
-    _emit("presence", {"room": room_id, "joined": {"id": user_id, "name": name}}, to=channel(room_id),
-          skip_sid=request.sid)
+    arrivals().arrived(room_id, {"id": user_id, "name": name}, skip_sid=request.sid)
 
 
 def _announce_departure(room_id, user_id):
     """Someone left: told to the others unless the same person is still there in another tab."""
     if user_id is not None and not _is_present(user_id, room_id):
-        _emit("presence", {"room": room_id, "left": {"id": user_id}}, to=channel(room_id))
+        arrivals().departed(room_id, user_id, lambda: _emit("presence", {"room": room_id, "left": {"id": user_id}},
+                                                            to=channel(room_id)))
 
 
 def _event(name):
@@ -397,6 +398,7 @@ def register_socket_handlers(app):
     init_presence(app)
     limits.init_limiter(app)
     facts.init_facts(app)
+    init_arrivals(app)
     for event, handler in HANDLERS.items():
         socketio.on(event, namespace=NAMESPACE)(handler)
     if not _signals_connected:

@@ -121,7 +121,7 @@ def test_presence_lists_each_user_once_and_follows_leave_and_disconnect(connect,
     # The others hear of one arrival (not of Bruno's second tab); each tab gets the whole list.
     assert received(watcher, "presence") == [
         {"room": room_id, "users": [{"id": anna_id, "name": "Anna"}]},
-        {"room": room_id, "joined": {"id": bruno_id, "name": "Bruno"}},
+        {"room": room_id, "joined": [{"id": bruno_id, "name": "Bruno"}]},
     ]
     both = [{"id": anna_id, "name": "Anna"}, {"id": bruno_id, "name": "Bruno"}]
     assert received(bruno_other_tab, "presence") == [{"room": room_id, "users": both}]
