@@ -299,6 +299,11 @@ def _distinct(users):
             for user_id, name in sorted(by_id.items(), key=lambda item: (item[1].casefold(), item[0]))]
 
 
+def with_user(users, user_id, name):
+    """`users` (as a store's users() lists them) with one more person, in the same order."""
+    return _distinct([(user["id"], user["name"]) for user in users] + [(user_id, name)])
+
+
 def make_presence(config):
     if config.get("REDIS_URL"):
         return RedisPresence(config["REDIS_URL"], prefix=config.get("ROOMS_PRESENCE_PREFIX", "civiclab:presence"),

@@ -33,7 +33,7 @@ from civiclab.rooms.broadcast import (
     user_channel,
 )
 from civiclab.rooms.models import Message
-from civiclab.rooms.presence import init_presence, presence_store
+from civiclab.rooms.presence import init_presence, presence_store, with_user
 
 SESSION_ENDED = "La sessione è terminata: accedi di nuovo."
 
@@ -146,13 +146,6 @@ def _is_present(user_id, room_id):
     return any(user["id"] == user_id for user in presence_store().users(room_id))
 
 
-def _announce_arrival(room_id, user_id, name):
-    """The joiner gets the whole list; the others only who arrived, in batches while the room
-    fills up (rooms.arrivals: not N lists of N, nor N² single arrivals)."""
-    _emit("presence", {"room": room_id, "users": presence_store().users(room_id)}, to=request.sid)
-    arrivals().arrived(room_id, {"id": user_id, "name": name}, skip_sid=request.sid)
-
-
 def _announce_departure(room_id, user_id):
     """Someone left: told to the others unless the same person is still there in another tab."""
     if user_id is not None and not _is_present(user_id, room_id):
@@ -258,7 +251,8 @@ def on_join(data):
     user = _acting_user()
     room_id, after = data["room"], data["after"]
     room = _readable_room(user, room_id)
-    already_present = _is_present(user.id, room.id)
+    present = presence_store().users(room.id)  # read once: the joiner's list is made from it
+    already_present = any(person["id"] == user.id for person in present)
     join_room(channel(room.id))
     presence_store().join(request.sid, room.id)
     missed = queries.latest(room) if after is None else queries.after(room, after)
@@ -266,10 +260,11 @@ def on_join(data):
         _emit("message", message_payload(message), to=request.sid)
     kept = _keep_facts(user, room, version)  # the room's first message needs no look-up
     refusal = None if kept.refusal is None else {"code": kept.refusal[0], "message": str(kept.refusal[1])}
-    if already_present:  # another tab of the same person: only this tab needs the list
-        _emit("presence", {"room": room.id, "users": presence_store().users(room.id)}, to=request.sid)
-    else:
-        _announce_arrival(room.id, user.id, user.display_name)
+    if not already_present:
+        present = with_user(present, user.id, user.display_name)
+    _emit("presence", {"room": room.id, "users": present}, to=request.sid)  # the joiner: the whole list
+    if not already_present:  # the others: who arrived, in batches while the room fills up (rooms.arrivals)
+        arrivals().arrived(room.id, {"id": user.id, "name": user.display_name}, skip_sid=request.sid)
     return {
         "ok": True, "room": room.id,
         "last_id": missed[-1].id if missed else after,
