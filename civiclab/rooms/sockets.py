@@ -246,26 +246,19 @@ def on_disconnect(reason=None):
 
 @_event("join")
 def on_join(data):
-    """Enter a room: replay what the client missed after `after`, announce presence, acknowledge."""
+    """Enter a room: replay what the client missed after `after`, announce presence, acknowledge.
+    The database work comes first and its connection goes back to the pool before anything is
+    sent: a room filling up has many joins at once, and a connection is not held while sending."""
     version = facts.current_version()
     user = _acting_user()
     room_id, after = data["room"], data["after"]
     room = _readable_room(user, room_id)
-    present = presence_store().users(room.id)  # read once: the joiner's list is made from it
-    already_present = any(person["id"] == user.id for person in present)
-    join_room(channel(room.id))
-    presence_store().join(request.sid, room.id)
+    join_room(channel(room.id))  # before the replay is read: a message stored meanwhile comes live
     missed = queries.latest(room) if after is None else queries.after(room, after)
-    for message in missed:
-        _emit("message", message_payload(message), to=request.sid)
+    replay = [message_payload(message) for message in missed]
     kept = _keep_facts(user, room, version)  # the room's first message needs no look-up
     refusal = None if kept.refusal is None else {"code": kept.refusal[0], "message": str(kept.refusal[1])}
-    if not already_present:
-        present = with_user(present, user.id, user.display_name)
-    _emit("presence", {"room": room.id, "users": present}, to=request.sid)  # the joiner: the whole list
-    if not already_present:  # the others: who arrived, in batches while the room fills up (rooms.arrivals)
-        arrivals().arrived(room.id, {"id": user.id, "name": user.display_name}, skip_sid=request.sid)
-    return {
+    answer = {
         "ok": True, "room": room.id,
         "last_id": missed[-1].id if missed else after,
         "replayed": len(missed),
@@ -273,6 +266,20 @@ def on_join(data):
         "locked": room.is_locked, "lock_reason": room.lock_reason if room.is_locked else "",
         "can_write": refusal is None, "reason": refusal,
     }
+    me = {"id": user.id, "name": user.display_name}
+    db.session.remove()
+
+    present = presence_store().users(room_id)  # read once: the joiner's list is made from it
+    already_present = any(person["id"] == me["id"] for person in present)
+    presence_store().join(request.sid, room_id)
+    for payload in replay:
+        _emit("message", payload, to=request.sid)
+    if not already_present:
+        present = with_user(present, me["id"], me["name"])
+    _emit("presence", {"room": room_id, "users": present}, to=request.sid)  # the joiner: the whole list
+    if not already_present:  # the others: who arrived, in batches while the room fills up (rooms.arrivals)
+        arrivals().arrived(room_id, me, skip_sid=request.sid)
+    return answer
 
 
 @_event("leave")
