@@ -110,6 +110,9 @@ class Config:
     # Socket.IO connections one user may hold at once on /rooms (all processes together, counted in
     # Redis with REDIS_URL); the next is refused with a reason. 0 turns the cap off.
     ROOMS_MAX_SOCKETS_PER_USER = int(os.environ.get("ROOMS_MAX_SOCKETS_PER_USER") or 10) or None
+    # Arrivals in a room are told to the others at once, then gathered for this many seconds while
+    # more arrive (rooms/arrivals.py): a room filling up costs each client a few events, not one per person.
+    ROOMS_PRESENCE_BATCH = float(os.environ.get("ROOMS_PRESENCE_BATCH") or 0.5)
 
     # Socket.IO: threading (simple-websocket) in development and tests; gevent in production.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
@@ -176,6 +179,7 @@ class TestingConfig(Config):
     # On in tests, as in production: every test that commits a change and then reads a public
     # page as a visitor checks that the change threw the stored page away.
     PAGE_CACHE_ENABLED = True
+    ROOMS_PRESENCE_BATCH = 0  # every arrival told at once (tests of batches set it)
 
 
 class ProductionConfig(Config):

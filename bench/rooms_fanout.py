@@ -1,63 +1,67 @@
-"""Rooms under fan-out: N clients in one room, one sender; delivery latency and deliveries per
-second of CivicLab's /rooms namespace, beside a minimal python-socketio broadcast server measured
-in the same run, so the ratio shows what CivicLab's persistence and checks cost.
+"""Rooms under fan-out: N clients in one room, one sender; delivery latency, deliveries per
+second and the time a room takes to fill, of CivicLab's /rooms namespace beside a minimal
+python-socketio broadcast server measured in the same run, so the ratios show what CivicLab's
+persistence and checks cost.
 
-Run by hand from the project root (it builds its own throwaway database, never touches yours):
+Run by hand from the project root (it builds its own throwaway databases, never touches yours):
 
-    .venv/bin/python bench/rooms_fanout.py                      # SQLite, N = 100, 500, 1000
-    .venv/bin/python bench/rooms_fanout.py --postgres           # PostgreSQL (PG_ADMIN_URL)
-    .venv/bin/python bench/rooms_fanout.py --redis redis://127.0.0.1:6379/15   # via Redis
-    .venv/bin/python bench/rooms_fanout.py --clients 500 --messages 50
+    .venv/bin/python bench/rooms_fanout.py                      # SQLite and PostgreSQL, N = 100, 500, 1000
+    .venv/bin/python bench/rooms_fanout.py --db postgres --clients 500 --messages 50
+    .venv/bin/python bench/rooms_fanout.py --redis redis://127.0.0.1:6379/15   # Socket.IO via Redis
+    .venv/bin/python bench/rooms_fanout.py --tree /tmp/rooms-before             # serve another checkout
 
-Both servers run as in production: `gunicorn -k gevent -w 1` on loopback ports. CivicLab gets a
-lab's public room, N + 1 confirmed users (their session cookies are signed here with the server's
-SECRET_KEY, so no password is hashed) and its room message rate limit raised out of the way
-of one fast sender. The minimal server has the same event names and payload shape, and nothing
-else: no database, no session, no permission.
+Both servers run as the production recipe: `gunicorn -c gunicorn.conf.py`, one process
+(bench/harness.py recipe(processes=1)), on loopback ports. CivicLab runs ProductionConfig with
+the production environment (harness.production_env), its room message rate limit raised out of the
+way of one fast sender; it gets a lab's public room and N + 1 confirmed users (their session
+cookies are signed here with the server's SECRET_KEY, so no password is hashed). The minimal
+server has the same event names and payload shape, and nothing else: no database, no session, no
+permission, no presence.
 
-The N clients are python-socketio AsyncClients (WebSocket transport) spread over a few processes;
-every message body carries its send time, so each delivery's latency is read where it lands.
-For each N and server, two phases:
+The N clients are python-socketio AsyncClients (WebSocket transport) spread over a few processes
+(--client-processes), so the client side is not the bottleneck; every message body carries its
+send time, so each delivery's latency is read where it lands. For each N and server:
+- fill: the time from the first client's connect to the last client's join acknowledgement
+  (everyone connected and joined);
 - latency: `--messages` messages at `--rate` per second, each sent once the previous one is
   acknowledged; the p50/p95/p99 delivery latency over every (message, client) pair;
 - throughput: `--messages` messages back to back (each after the previous acknowledgement);
   deliveries per second = deliveries / (last delivery - first send).
-The goal at 500 clients: CivicLab's p99 within 2x the minimal server's, its throughput at least
-half. Everything (servers, clients) shares this machine's cores, so absolute figures are for
-comparison within one run.
+The goal (issue 13), for every N and database: CivicLab's p99 at most 1.5x the minimal server's,
+its throughput at least 0.6x; a 1,000-person room fills within 2x of the minimal server's time.
+Everything (servers, clients) shares this machine's cores, so absolute figures are for comparison
+within one run.
 """
 import argparse
 import asyncio
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.integration.services import free_port, wait_for_port  # noqa: E402  (after the path)
-
 NAMESPACE = "/rooms"
 BODY = re.compile(r"bench:(\w+):(\d+):(\d+\.\d+)")
-SECRET_KEY = "bench-only-" + "x" * 40  # the throwaway server's; sessions are signed with it
+SECRET_KEY = "bench-only-" + "x" * 40  # harness.production_env's: cookies are signed with it
 ROOM_MESSAGE_LIMIT = "100000 per minute"  # one sender sends far faster than a person types
+GOAL_P99, GOAL_THROUGHPUT, GOAL_FILL, FILL_AT = 1.5, 0.6, 2.0, 1000
 
 
 # --- the two servers, loaded by gunicorn in its gevent worker (after monkey patching) ----------
+# Nothing at this module's top level touches sys.path: the server imports `civiclab` and `config`
+# from the tree it serves (--tree), first on its PYTHONPATH.
 
 def minimal_app():
     """A python-socketio broadcast server: join puts the client in the room, a message is
     acknowledged and broadcast. No database, no session, no checks."""
     import socketio
 
-    redis_url = os.environ.get("BENCH_REDIS_URL")
+    redis_url = os.environ.get("REDIS_URL")
     manager = socketio.RedisManager(redis_url) if redis_url else None
     sio = socketio.Server(async_mode="gevent", client_manager=manager)
     counter = iter(range(1, 10**9))
@@ -76,33 +80,13 @@ def minimal_app():
     return socketio.WSGIApp(sio)
 
 
-def civiclab_config(database_url, redis_url=None):
-    from config import DevelopmentConfig
-
-    overrides = {
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": SECRET_KEY,
-        "REDIS_URL": redis_url,
-        "SOCKETIO_ASYNC_MODE": "gevent",
-        "RATELIMIT_ROOM_MESSAGE": ROOM_MESSAGE_LIMIT,
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
-        "MAIL_FILE_DIR": tempfile.mkdtemp(prefix="civiclab-bench-mail-"),
-    }
-    return type("BenchConfig", (DevelopmentConfig,), overrides)
-
-
 def civiclab_app():
-    """The CivicLab app, as wsgi.py builds it, on the bench's database."""
+    """The CivicLab app as wsgi.py builds it in production (ProductionConfig, read from the
+    environment), but for the room message rate limit, raised out of a fast sender's way."""
     from civiclab import create_app
+    from config import ProductionConfig
 
-    app = create_app(civiclab_config(os.environ["BENCH_DATABASE_URL"],
-                                     os.environ.get("BENCH_REDIS_URL") or None))
-    if os.environ.get("BENCH_PRESENCE") == "off":
-        # Diagnosis only (--presence-off): joins and leaves announce nothing to the room.
-        from civiclab.rooms import sockets
-
-        sockets._announce_presence = lambda room_id: None
-    return app
+    return create_app(type("BenchConfig", (ProductionConfig,), {"RATELIMIT_ROOM_MESSAGE": ROOM_MESSAGE_LIMIT}))
 
 
 # --- a client process: `count` clients in one room, recording latencies -----------------------
@@ -114,7 +98,7 @@ async def client_worker(spec):
     expected = {phase: spec["messages"] * count for phase in ("lat", "burst")}
     latencies = {"lat": [], "burst": []}
     last_seen = {"lat": 0.0, "burst": 0.0}
-    clients, dropped, last_event = [], [0], [time.monotonic()]
+    clients, refused, dropped, last_event = [], [], [0], [time.monotonic()]
 
     def on_any(*_args):
         last_event[0] = time.monotonic()
@@ -142,22 +126,33 @@ async def client_worker(spec):
             client.on("*", on_any, namespace=NAMESPACE)
             client.on("disconnect", on_disconnect, namespace=NAMESPACE)
             headers = {"Cookie": cookie} if cookie else {}
-            await client.connect(spec["url"], headers=headers, namespaces=[NAMESPACE],
-                                 transports=["websocket"], wait_timeout=60)
-            answer = await client.call("join", {"room": spec["room"], "after": spec["after"]},
-                                       namespace=NAMESPACE, timeout=120)
+            try:
+                await client.connect(spec["url"], headers=headers, namespaces=[NAMESPACE],
+                                     transports=["websocket"], wait_timeout=60)
+                answer = await client.call("join", {"room": spec["room"], "after": spec["after"]},
+                                           namespace=NAMESPACE, timeout=120)
+            except (socketio.exceptions.SocketIOError, OSError) as error:  # counted: the row says who never got in
+                answer = repr(error)
             if not isinstance(answer, dict) or not answer.get("ok"):
-                raise RuntimeError(f"join refused: {answer}")
+                refused.append(str(answer)[:200])
+                await client.disconnect()
+                return
             clients.append(client)
 
     gate = asyncio.Semaphore(25)
+    fill_started = time.time()
     await asyncio.gather(*(one(cookie, gate) for cookie in spec["cookies"]))
+    fill_ended = time.time()  # every client of this process connected and joined
+    expected.update({phase: spec["messages"] * len(clients) for phase in expected})
+    if refused:
+        print(f"bench: {len(refused)} clients could not join, e.g. {refused[0]}", file=sys.stderr, flush=True)
     # Ready once what the joins caused (presence announcements) has been delivered: a second
     # without any event, so the measured phases do not queue behind it.
     deadline = time.monotonic() + 600
     while time.monotonic() - last_event[0] < 1.0 and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
-    print(json.dumps({"ready": len(clients)}), flush=True)
+    print(json.dumps({"ready": len(clients), "refused": len(refused), "fill": [fill_started, fill_ended]}),
+          flush=True)
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -176,51 +171,25 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-@contextmanager
-def gunicorn(factory, env):
-    """`gunicorn -k gevent -w 1` serving `factory` on a free loopback port; yields the URL."""
-    port = free_port()
-    command = [str(ROOT / ".venv/bin/gunicorn"), "-k", "gevent", "-w", "1",
-               "--bind", f"127.0.0.1:{port}", "--worker-connections", "5000", "--timeout", "300",
-               "--log-level", "warning", "--chdir", str(ROOT), "--pythonpath", str(ROOT / "bench"),
-               f"rooms_fanout:{factory}()"]
-    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)
-    try:
-        wait_for_port(port, timeout=60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-@contextmanager
-def database(postgres):
-    if postgres:
-        from tests.conftest import temporary_postgres_database
-
-        with temporary_postgres_database() as url:
-            yield url
-    else:
-        with tempfile.TemporaryDirectory(prefix="civiclab-bench-") as folder:
-            yield f"sqlite:///{folder}/civiclab.sqlite3"
-
-
 def fill(database_url, people):
     """Schema by the migrations, a lab (its public room comes with it) and `people` + 1 confirmed
     users; returns (room id, [session cookie of each user], the sender's first)."""
     import sqlalchemy as sa
     from flask_migrate import upgrade
+    from harness import session_cookies
 
     from civiclab import create_app
     from civiclab.accounts.models import User
-    from civiclab.accounts.sessions import open_session
     from civiclab.core.time import utcnow
     from civiclab.extensions import db
     from civiclab.places.models import City, Lab
     from civiclab.rooms.models import Room, RoomKind
+    from config import DevelopmentConfig
 
-    config = civiclab_config(database_url)
-    app = create_app(type("FillConfig", (config,), {"SOCKETIO_ASYNC_MODE": "threading"}))
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY,
+                "SOCKETIO_ASYNC_MODE": "threading", "REDIS_URL": None,
+                "MAIL_FILE_DIR": tempfile.mkdtemp(prefix="civiclab-bench-mail-")}
+    app = create_app(type("FillConfig", (DevelopmentConfig,), settings))
     with app.app_context():
         upgrade()
         now = utcnow()
@@ -231,11 +200,7 @@ def fill(database_url, people):
         db.session.add_all([city, lab, *users])
         db.session.commit()
         room_id = db.session.scalar(sa.select(Room.id).where(Room.lab_id == lab.id, Room.kind == RoomKind.LAB))
-        signer = app.session_interface.get_signing_serializer(app)
-        for user in users:  # each person signed in once: a session row the cookie names
-            open_session(user, user_agent="bench")
-        db.session.commit()
-        cookies = [f"session={signer.dumps({'_user_id': user.get_id(), '_fresh': True})}" for user in users]
+        cookies = session_cookies(app, users)  # each person signed in once: a session row each
         db.engine.dispose()
     return room_id, cookies
 
@@ -271,11 +236,13 @@ async def measure(url, room, cookies, sender_cookie, args, after):
         workers.append(await asyncio.create_subprocess_exec(
             sys.executable, __file__, "--client-worker", json.dumps(spec),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=ROOT, limit=2**26))
-    started = time.monotonic()
+    fills, refused = [], 0
     for worker in workers:
-        ready = await read_json(worker.stdout, 600)
+        ready = await read_json(worker.stdout, 900)
         assert "ready" in ready, ready
-    connect_seconds = time.monotonic() - started
+        fills.append(ready["fill"])
+        refused += ready["refused"]
+    fill_seconds = max(end for _, end in fills) - min(start for start, _ in fills)
 
     sender = socketio.AsyncClient(reconnection=False)
     await sender.connect(url, headers={"Cookie": sender_cookie} if sender_cookie else {},
@@ -335,7 +302,7 @@ async def measure(url, room, cookies, sender_cookie, args, after):
         await worker.wait()
     expected = args.messages * len(cookies)
     return {
-        "connect_s": connect_seconds, "dropped": dropped,
+        "fill_s": fill_seconds, "dropped": dropped, "refused": refused,
         "p50": percentile(latencies["lat"], 50), "p95": percentile(latencies["lat"], 95),
         "p99": percentile(latencies["lat"], 99),
         "lat_delivered": len(latencies["lat"]) / expected, "lat_complete": lat_complete,
@@ -350,66 +317,83 @@ def show(n, name, figures):
     lost = ""
     if figures["lat_delivered"] < 1 or figures["burst_delivered"] < 1 or figures["dropped"]:
         lost = (f"  delivered {figures['lat_delivered']:.1%} / {figures['burst_delivered']:.1%},"
-                f" {figures['dropped']} clients disconnected")
-    print(f"N={n:<5} {name:<9} p50 {figures['p50']:7.1f}  p95 {figures['p95']:7.1f}  "
-          f"p99 {figures['p99']:7.1f} ms   {figures['throughput']:8.0f} deliveries/s   "
-          f"(ack p50 {figures['ack_p50']:.1f} ms, burst ack p50 {figures['ack_burst_p50']:.1f} ms, "
-          f"burst p99 {figures['burst_p99']:.0f} ms, connected, joined and quiet in {figures['connect_s']:.1f} s){lost}",
-          flush=True)
+                f" {figures['refused']} clients never joined, {figures['dropped']} disconnected")
+    print(f"N={n:<5} {name:<9} fill {figures['fill_s']:6.2f} s  p50 {figures['p50']:7.1f}  "
+          f"p95 {figures['p95']:7.1f}  p99 {figures['p99']:7.1f} ms  {figures['throughput']:8.0f} deliveries/s"
+          f"  (ack p50 {figures['ack_p50']:.1f} ms, burst ack p50 {figures['ack_burst_p50']:.1f} ms,"
+          f" burst p99 {figures['burst_p99']:.0f} ms){lost}", flush=True)
+
+
+def verdict(n, base, ours):
+    """(the ratio line of one row, whether its goals are met)."""
+    p99, rate = ours["p99"] / base["p99"], ours["throughput"] / base["throughput"]
+    fill = ours["fill_s"] / base["fill_s"]
+    complete = ours["lat_delivered"] == ours["burst_delivered"] == 1 and not ours["dropped"]
+    met = p99 <= GOAL_P99 and rate >= GOAL_THROUGHPUT and complete and (n != FILL_AT or fill <= GOAL_FILL)
+    from harness import goal
+
+    note = "" if complete else " (CivicLab lost deliveries or clients)"
+    fill_goal = f" (goal <= {GOAL_FILL:g})" if n == FILL_AT else ""
+    return (f"p50 x{ours['p50'] / base['p50']:.2f}  p99 x{p99:.2f}  throughput x{rate:.2f}  "
+            f"fill x{fill:.2f}{fill_goal}  {goal(met)}{note}"), met
+
+
+async def run_database(args, postgres, sizes):
+    """Both servers on one throwaway database; returns [(n, minimal figures, CivicLab's)]."""
+    from harness import database, production_env, recipe
+
+    name = "PostgreSQL" if postgres else "SQLite"
+    tree = Path(args.tree).resolve()
+    rows = []
+    with ExitStack() as stack:
+        url_db = stack.enter_context(database(postgres))
+        print(f"bench: {name}: filling with {max(sizes) + 1} users", flush=True)
+        room, cookies = fill(url_db, max(sizes))
+        env = production_env(url_db, PYTHONPATH=f"{tree}{os.pathsep}{ROOT / 'bench'}",
+                             WORKER_CONNECTIONS="5000", REDIS_URL=args.redis or "")
+        if not args.redis:
+            env.pop("REDIS_URL")
+        minimal = stack.enter_context(recipe("rooms_fanout:minimal_app()", env, tree=tree, processes=1))[0]
+        civiclab = stack.enter_context(recipe("rooms_fanout:civiclab_app()", env, tree=tree, processes=1))[0]
+        print(f"bench: {name}: CivicLab from {tree}; {args.messages} messages at {args.rate}/s, then "
+              f"{args.messages} back to back; latencies in ms; Redis {'on ' + args.redis if args.redis else 'off'}",
+              flush=True)
+        for n in sizes:
+            base = await measure(minimal, 1, [""] * n, "", args, 0)
+            show(n, "minimal", base)
+            ours = await measure(civiclab, room, cookies[1:n + 1], cookies[0], args, last_message_id(url_db))
+            show(n, "CivicLab", ours)
+            rows.append((n, base, ours))
+    return rows
 
 
 async def run(args):
     sizes = [int(n) for n in args.clients.split(",")]
-    with ExitStack() as stack:
-        url_db = stack.enter_context(database(args.postgres))
-        print(f"bench: filling {'PostgreSQL' if args.postgres else 'SQLite'} with {max(sizes) + 1} users",
-              flush=True)
-        room, cookies = fill(url_db, max(sizes))
-        env = {"BENCH_DATABASE_URL": url_db, "BENCH_REDIS_URL": args.redis or "",
-               "BENCH_PRESENCE": "off" if args.presence_off else "on"}
-        minimal = stack.enter_context(gunicorn("minimal_app", env))
-        civiclab = stack.enter_context(gunicorn("civiclab_app", env))
-        print(f"bench: {args.messages} messages at {args.rate}/s, then {args.messages} back to back; "
-              f"latencies in ms; Redis {'on ' + args.redis if args.redis else 'off'}"
-              f"{'; CivicLab presence OFF' if args.presence_off else ''}", flush=True)
-        rows = []
-        for n in sizes:
-            base = await measure(minimal, 1, [""] * n, "", args, 0)
-            show(n, "minimal", base)
-            if args.minimal_only:
-                continue
-            ours = await measure(civiclab, room, cookies[1:n + 1], cookies[0], args,
-                                 last_message_id(url_db))
-            show(n, "CivicLab", ours)
-            rows.append((n, base, ours))
-        print("\nratios CivicLab / minimal (goal at 500: p99 <= 2x, throughput >= 0.5x)")
-        for n, base, ours in rows:
-            p99, rate = ours["p99"] / base["p99"], ours["throughput"] / base["throughput"]
-            verdict = ""
-            complete = (ours["lat_delivered"] == ours["burst_delivered"] == 1 and not ours["dropped"])
-            if n == 500:
-                verdict = "  goal met" if p99 <= 2 and rate >= 0.5 and complete else "  goal MISSED"
-            if not complete:
-                verdict += " (CivicLab lost deliveries or clients)"
-            print(f"N={n:<5} p50 x{ours['p50'] / base['p50']:.2f}  p99 x{p99:.2f}  "
-                  f"throughput x{rate:.2f}{verdict}")
+    databases = {"sqlite": [False], "postgres": [True], "both": [False, True]}[args.db]
+    table = []
+    for postgres in databases:
+        table += [("PostgreSQL" if postgres else "SQLite", *row) for row in await run_database(args, postgres, sizes)]
+    print(f"\nratios CivicLab / minimal (goal: p99 <= {GOAL_P99:g}x, throughput >= {GOAL_THROUGHPUT:g}x "
+          f"at every N; a {FILL_AT}-person room fills within {GOAL_FILL:g}x)")
+    for name, n, base, ours in table:
+        line, _met = verdict(n, base, ours)
+        print(f"{name:<10} N={n:<5} {line}", flush=True)
 
 
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--client-worker":
         asyncio.run(client_worker(json.loads(sys.argv[2])))
         return
+    sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # the coordinator only: harness, civiclab to fill
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", default="100,500,1000", help="room sizes, comma separated")
     parser.add_argument("--messages", type=int, default=100, help="messages in each phase")
     parser.add_argument("--rate", type=float, default=20, help="messages per second, latency phase")
     parser.add_argument("--client-processes", type=int, default=4)
     parser.add_argument("--settle", type=float, default=60, help="seconds to wait for deliveries")
-    parser.add_argument("--postgres", action="store_true", help="PostgreSQL on PG_ADMIN_URL")
-    parser.add_argument("--presence-off", action="store_true",
-                        help="diagnosis: CivicLab announces no presence on join and leave")
-    parser.add_argument("--minimal-only", action="store_true", help="check the harness alone")
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--redis", help="a Redis URL: both servers' Socket.IO go through it")
+    parser.add_argument("--tree", default=str(ROOT), help="the CivicLab checkout to serve (default: this one)")
     asyncio.run(run(parser.parse_args()))
 
 

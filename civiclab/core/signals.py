@@ -30,7 +30,7 @@ milestone_reached = signals.signal("milestone-reached")  # milestone=, actor=
 # programmes
 financial_snapshot_added = signals.signal("financial-snapshot-added")  # snapshot= (sender: the project)
 # rooms: sent with the room as sender
-room_message_posted = signals.signal("room-message-posted")  # message=
+room_message_posted = signals.signal("room-message-posted")  # message=, author= (sender: the room, or its id)
 room_message_deleted = signals.signal("room-message-deleted")  # message=
 room_locked = signals.signal("room-locked")  # locked=True|False, reason=
 room_user_muted = signals.signal("room-user-muted")  # mute=

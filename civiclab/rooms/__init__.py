@@ -11,6 +11,7 @@ def connect(app):
     from civiclab.rooms import (  # noqa: F401  (routes fill bp)
         broadcast,
         creation,
+        facts,
         personal_data,
         queries,
         reportable,
@@ -19,6 +20,7 @@ def connect(app):
     )
 
     creation.connect_room_creation()  # every event, project and lab gets its room in the same flush
+    facts.connect_invalidation()  # a committed change to what a message is checked against
     broadcast.connect_broadcasts()  # stored room messages and moderation reach connected screens
     sockets.register_socket_handlers(app)  # the /rooms namespace, its presence and rate limit
     personal_data.connect()  # "download my data" and deleting an account

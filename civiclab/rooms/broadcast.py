@@ -21,19 +21,21 @@ def user_channel(user_id):
     return f"user:{user_id}"
 
 
-def message_payload(message):
+def message_payload(message, author=None):
     """What clients get for a message (the same for the acknowledgement, the broadcast and the
     replay on join). A deleted message travels as a placeholder, its text withheld; `erased`
-    says it went with its author's account (rooms/personal_data.py), not by moderation."""
+    says it went with its author's account (rooms/personal_data.py), not by moderation.
+    `author` (its display_name and deleted_at) may be given when the caller knows it."""
+    author = author if author is not None else message.author
     deleted = message.deleted_at is not None
     return {
         "id": message.id,
         "room": message.room_id,
-        "author": {"id": message.author_id, "name": message.author.display_name},
+        "author": {"id": message.author_id, "name": author.display_name},
         "html": "" if deleted else message.body_html,
         "created_at": message.created_at.isoformat(),
         "deleted": deleted,
-        "erased": deleted and message.author.deleted_at is not None,
+        "erased": deleted and author.deleted_at is not None,
         "key": message.client_key,
     }
 
@@ -67,8 +69,8 @@ def run_after_commit(action):
     _actions.add(action)
 
 
-def on_message_posted(room, message, **_extra):
-    emit_after_commit("message", message_payload(message), channel(room.id))
+def on_message_posted(room, message, author=None, **_extra):
+    emit_after_commit("message", message_payload(message, author), channel(room.id))
 
 
 def on_message_deleted(room, message, **_extra):

@@ -116,6 +116,7 @@ class RedisPresence:
         self.ttl = ttl
         self._local = {}  # this process's sids -> (user id, name): what its refresher keeps alive
         self._sessions = {}  # this process's sids -> sign-in session id
+        self._touched = {}  # this process's sids -> when touch() last refreshed them (monotonic)
         self._lock = threading.Lock()
         self._refresher_started = False
 
@@ -182,6 +183,7 @@ class RedisPresence:
         with self._lock:
             user = self._local.pop(sid, None)
             session_id = self._sessions.pop(sid, None)
+            self._touched.pop(sid, None)
         if session_id is not None:
             self.redis.zrem(self._session_key(session_id), sid)
         if user is None:
@@ -232,9 +234,12 @@ class RedisPresence:
         return sorted(self.redis.zrangebyscore(self._session_key(session_id), time.time(), "+inf"))
 
     def touch(self, sid):
-        """Keep `sid`'s entries alive (called on its events)."""
+        """Keep `sid`'s entries alive (called on its events): at most once a third of the ttl per
+        sid, as the refresher does, so a busy writer's messages cost no Redis round trip each."""
         user = self._local.get(sid)
-        if user is not None:
+        now = time.monotonic()
+        if user is not None and now - self._touched.get(sid, 0.0) >= self.ttl / 3:
+            self._touched[sid] = now
             self._refresh({sid: user})
 
     def _refresh(self, sids):
@@ -292,6 +297,11 @@ def _distinct(users):
     by_id = dict(users)
     return [{"id": user_id, "name": name}
             for user_id, name in sorted(by_id.items(), key=lambda item: (item[1].casefold(), item[0]))]
+
+
+def with_user(users, user_id, name):
+    """`users` (as a store's users() lists them) with one more person, in the same order."""
+    return _distinct([(user["id"], user["name"]) for user in users] + [(user_id, name)])
 
 
 def make_presence(config):

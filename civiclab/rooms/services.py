@@ -65,27 +65,22 @@ def _client_key(key):
     return key
 
 
-def post_message(user, room, body, client_key=None, facts=None):
-    """Store `user`'s message in `room`; returns (message, created).
+def _resent(user_id, key):
+    """The message `user_id` already stored with client key `key`, or None."""
+    if key is None:
+        return None
+    return db.session.scalars(
+        sa.select(Message).where(Message.author_id == user_id, Message.client_key == key)
+    ).one_or_none()
 
-    With a `client_key` already used by this user, the stored message is returned and nothing is
-    added (created False): a client resending after a lost acknowledgement gets the same id.
-    `facts` (queries.write_facts) may be given by a caller that has just looked them up.
-    A new message takes a slot of the user's message limit (rooms.limits), the same whether it
-    came through the socket or the form; a resend takes none.
-    """
-    key = _client_key(client_key)
-    if key is not None and getattr(user, "is_authenticated", False):
-        existing = db.session.scalars(
-            sa.select(Message).where(Message.author_id == user.id, Message.client_key == key)
-        ).one_or_none()
-        if existing is not None:
-            if existing.room_id != room.id:
-                raise RoomError("invalid", _l("Chiave del messaggio già usata."), field="key")
-            return existing, False
-    refusal = permissions.write_refusal(user, room, **(facts or queries.write_facts(user, room)))
-    if refusal is not None:
-        raise RoomNotAllowed(*refusal)
+
+def _same_room(existing, room_id):
+    if existing.room_id != room_id:
+        raise RoomError("invalid", _l("Chiave del messaggio già usata."), field="key")
+    return existing, False
+
+
+def _checked_body(body):
     if not isinstance(body, str):
         raise RoomError("invalid", _l("Il messaggio è vuoto."), field="body")
     body = body.strip()
@@ -96,8 +91,33 @@ def post_message(user, room, body, client_key=None, facts=None):
                         field="body")
     if unstorable(body):
         raise RoomError("invalid", _l("Il messaggio contiene caratteri non validi."), field="body")
-    if not limits.take_message_slot(user.id):
+    return body
+
+
+def _take_slot(user_id):
+    if not limits.take_message_slot(user_id):
         raise RoomError("rate_limited", _l("Stai scrivendo troppo in fretta: aspetta qualche secondo."))
+
+
+def post_message(user, room, body, client_key=None, facts=None):
+    """Store `user`'s message in `room`; returns (message, created).
+
+    With a `client_key` already used by this user, the stored message is returned and nothing is
+    added (created False): a client resending after a lost acknowledgement gets the same id.
+    `facts` (queries.write_facts) may be given by a caller that has just looked them up.
+    A new message takes a slot of the user's message limit (rooms.limits), the same whether it
+    came through the socket or the form; a resend takes none.
+    """
+    key = _client_key(client_key)
+    if getattr(user, "is_authenticated", False):
+        existing = _resent(user.id, key)
+        if existing is not None:
+            return _same_room(existing, room.id)
+    refusal = permissions.write_refusal(user, room, **(facts or queries.write_facts(user, room)))
+    if refusal is not None:
+        raise RoomNotAllowed(*refusal)
+    body = _checked_body(body)
+    _take_slot(user.id)
     message = Message(room_id=room.id, author_id=user.id, body=body, body_html=render_markdown(body),
                       client_key=key)
     try:
@@ -105,16 +125,47 @@ def post_message(user, room, body, client_key=None, facts=None):
             db.session.add(message)
     except IntegrityError:
         # The same key raced in from another connection: that one was stored.
-        existing = db.session.scalars(
-            sa.select(Message).where(Message.author_id == user.id, Message.client_key == key)
-        ).one_or_none()
+        existing = _resent(user.id, key)
         if existing is None:
             raise
         return existing, False
     message.room = room
     message.author = user
     # No read marker to move: one's own messages never count as unread.
-    signals.room_message_posted.send(room, message=message)
+    signals.room_message_posted.send(room, message=message, author=user)
+    return message, True
+
+
+def post_checked_message(writer, room, body, client_key, refusal):
+    """Store a message of `writer` (a rooms.facts.Writer) in `room` (anything with its `id`)
+    whose write permission has been decided already: `refusal` is permissions.write_refusal's
+    answer, kept for the connection (rooms.facts) while nothing it depends on has changed.
+    Returns (message, created), as post_message.
+
+    The socket's path: it runs alone in its transaction, so a resend is found by the unique key
+    on the INSERT itself (the transaction is rolled back and the stored message returned) rather
+    than by a look-up before every message: one INSERT per message.
+    """
+    key = _client_key(client_key)
+    if refusal is not None:
+        existing = _resent(writer.id, key)  # a resend is answered even when writing is refused now
+        if existing is not None:
+            return _same_room(existing, room.id)
+        raise RoomNotAllowed(*refusal)
+    body = _checked_body(body)
+    message = Message(room_id=room.id, author_id=writer.id, body=body, body_html=render_markdown(body),
+                      client_key=key, created_at=utcnow())
+    db.session.add(message)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _resent(writer.id, key)
+        if existing is None:
+            raise
+        return _same_room(existing, room.id)
+    _take_slot(writer.id)  # after the INSERT: a resend takes no slot; a refusal rolls it back
+    signals.room_message_posted.send(room, message=message, author=writer)
     return message, True
 
 

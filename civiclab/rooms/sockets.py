@@ -1,9 +1,11 @@
 """The /rooms Socket.IO namespace: connect, join, leave, message, typing and read (README: "Stanze in
 tempo reale: protocollo").
 
-Every event loads the user again from the session cookie read at connect (a block, a deletion or a
-log-out everywhere since then counts) and checks the room's permissions again: the client names
-rooms by id only and is never trusted with roles. A socket event is not a request: each handler
+Every event checks the user (signed in with the session the socket was opened with, not blocked,
+deleted or signed out since) and the room's permissions again: the client names rooms by id only
+and is never trusted with roles. A message and a typing notice check them against the facts kept
+for the connection (rooms.facts), looked up again as soon as anything they depend on has changed
+on any process; the other events load them again. A socket event is not a request: each handler
 commits its own work, rolls back on error and removes the session at the end. A refusal is the
 acknowledgement {"ok": false, "error": {code, message}} and an `error` event to the sender.
 """
@@ -17,9 +19,12 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from civiclab.accounts.blocks import active_block
+from civiclab.accounts.sessions import TOUCH_INTERVAL, lifetime
 from civiclab.core import signals
+from civiclab.core.time import utcnow
 from civiclab.extensions import db, socketio
-from civiclab.rooms import limits, payloads, permissions, queries, services
+from civiclab.rooms import facts, limits, payloads, permissions, queries, services
+from civiclab.rooms.arrivals import arrivals, init_arrivals
 from civiclab.rooms.broadcast import (
     NAMESPACE,
     channel,
@@ -28,7 +33,7 @@ from civiclab.rooms.broadcast import (
     user_channel,
 )
 from civiclab.rooms.models import Message
-from civiclab.rooms.presence import init_presence, presence_store
+from civiclab.rooms.presence import init_presence, presence_store, with_user
 
 SESSION_ENDED = "La sessione è terminata: accedi di nuovo."
 
@@ -46,9 +51,10 @@ class Refusal(Exception):
 _is_id = payloads.is_id
 
 
-# This process's connections: sid -> {"user_id"}. The user's id,
-# never the ORM object: each event loads the user again.
+# This process's connections: sid -> {"user_id", "session_id", "kept": {room id: facts.Kept}}.
+# The user's id, never the ORM object: what is kept is plain data, checked against facts' version.
 _connections = {}
+KEPT_ROOMS_MAX = 20  # rooms whose facts one connection keeps (more: the oldest are looked up again)
 
 
 def _socket_session():
@@ -99,6 +105,39 @@ def _refusal_of(user, room):
     return None if refusal is None else {"code": refusal[0], "message": str(refusal[1])}
 
 
+def _keep_facts(user, room, version):
+    """Look up whether `user` may write in `room` now (write_refusal, as the form's service does)
+    and keep the answer for this connection, with the facts' `version` read before the look-up
+    (a change committed meanwhile has bumped past it) and the moment it goes stale by itself: a
+    mute ends; the session's last use is due to be recorded (the user loader does it)."""
+    mute = queries.active_mute(user, room)
+    refusal = permissions.write_refusal(user, room, registration_state=queries.registration_state(user, room),
+                                        muted=mute is not None, blocked=False)
+    signed_in = user.current_session
+    valid_until = signed_in.last_seen_at + min(TOUCH_INTERVAL, lifetime(signed_in))
+    if mute is not None:
+        valid_until = min(valid_until, mute.until)
+    kept = facts.Kept(facts.Writer(user.id, user.display_name, user.deleted_at), refusal, version, valid_until)
+    rooms = _socket_session().setdefault("kept", {})
+    if len(rooms) >= KEPT_ROOMS_MAX:
+        rooms.pop(next(iter(rooms)))
+    rooms[room.id] = kept
+    return kept
+
+
+def _write_facts(room_id):
+    """What a message or typing notice in `room_id` is checked against: the facts kept for this
+    connection while fresh, else looked up again (the user and the room loaded, as every other
+    event does; refused and disconnected if signed out or blocked)."""
+    version = facts.current_version()
+    kept = _socket_session().get("kept", {}).get(room_id)
+    if kept is not None and kept.fresh(version, utcnow()):
+        presence_store().touch(request.sid)
+        return kept
+    user = _acting_user()
+    return _keep_facts(user, _readable_room(user, room_id), version)
+
+
 def _emit(event, payload, to, **kwargs):
     socketio.emit(event, payload, to=to, namespace=NAMESPACE, **kwargs)
 
@@ -107,18 +146,11 @@ def _is_present(user_id, room_id):
     return any(user["id"] == user_id for user in presence_store().users(room_id))
 
 
-def _announce_arrival(room_id, user_id, name):
-    """The joiner gets the whole list; the others only the one who arrived (a room filling up
-    with N people costs N small events each, not N lists of N)."""
-    _emit("presence", {"room": room_id, "users": presence_store().users(room_id)}, to=request.sid)
-    _emit("presence", {"room": room_id, "joined": {"id": user_id, "name": name}}, to=channel(room_id),
-          skip_sid=request.sid)
-
-
 def _announce_departure(room_id, user_id):
     """Someone left: told to the others unless the same person is still there in another tab."""
     if user_id is not None and not _is_present(user_id, room_id):
-        _emit("presence", {"room": room_id, "left": {"id": user_id}}, to=channel(room_id))
+        arrivals().departed(room_id, user_id, lambda: _emit("presence", {"room": room_id, "left": {"id": user_id}},
+                                                            to=channel(room_id)))
 
 
 def _event(name):
@@ -147,6 +179,7 @@ def _event(name):
                 return _refuse(name, data, Refusal("internal", _("Qualcosa non ha funzionato: riprova.")))
             finally:
                 db.session.remove()
+                g.pop("_login_user", None)  # detached now: never reused by what runs next
 
         return wrapper
 
@@ -213,22 +246,19 @@ def on_disconnect(reason=None):
 
 @_event("join")
 def on_join(data):
-    """Enter a room: replay what the client missed after `after`, announce presence, acknowledge."""
+    """Enter a room: replay what the client missed after `after`, announce presence, acknowledge.
+    The database work comes first and its connection goes back to the pool before anything is
+    sent: a room filling up has many joins at once, and a connection is not held while sending."""
+    version = facts.current_version()
     user = _acting_user()
     room_id, after = data["room"], data["after"]
     room = _readable_room(user, room_id)
-    already_present = _is_present(user.id, room.id)
-    join_room(channel(room.id))
-    presence_store().join(request.sid, room.id)
+    join_room(channel(room.id))  # before the replay is read: a message stored meanwhile comes live
     missed = queries.latest(room) if after is None else queries.after(room, after)
-    for message in missed:
-        _emit("message", message_payload(message), to=request.sid)
-    refusal = _refusal_of(user, room)
-    if already_present:  # another tab of the same person: only this tab needs the list
-        _emit("presence", {"room": room.id, "users": presence_store().users(room.id)}, to=request.sid)
-    else:
-        _announce_arrival(room.id, user.id, user.display_name)
-    return {
+    replay = [message_payload(message) for message in missed]
+    kept = _keep_facts(user, room, version)  # the room's first message needs no look-up
+    refusal = None if kept.refusal is None else {"code": kept.refusal[0], "message": str(kept.refusal[1])}
+    answer = {
         "ok": True, "room": room.id,
         "last_id": missed[-1].id if missed else after,
         "replayed": len(missed),
@@ -236,6 +266,20 @@ def on_join(data):
         "locked": room.is_locked, "lock_reason": room.lock_reason if room.is_locked else "",
         "can_write": refusal is None, "reason": refusal,
     }
+    me = {"id": user.id, "name": user.display_name}
+    db.session.remove()
+
+    present = presence_store().users(room_id)  # read once: the joiner's list is made from it
+    already_present = any(person["id"] == me["id"] for person in present)
+    presence_store().join(request.sid, room_id)
+    for payload in replay:
+        _emit("message", payload, to=request.sid)
+    if not already_present:
+        present = with_user(present, me["id"], me["name"])
+    _emit("presence", {"room": room_id, "users": present}, to=request.sid)  # the joiner: the whole list
+    if not already_present:  # the others: who arrived, in batches while the room fills up (rooms.arrivals)
+        arrivals().arrived(room_id, me, skip_sid=request.sid)
+    return answer
 
 
 @_event("leave")
@@ -252,12 +296,10 @@ def on_message(data):
     """Store a message (the service broadcasts it) and acknowledge it with its stored form. The
     service answers a resend with the stored message and counts a new one against the user's
     limit (shared with the form of the page)."""
-    user = _acting_user()
-    room = _readable_room(user, data["room"])
-    # _acting_user has just refused a blocked user: no second look-up of the block.
-    facts = queries.write_facts(user, room, blocked=False)
-    message, created = services.post_message(user, room, data["body"], data["key"], facts=facts)
-    payload = message_payload(message)
+    kept = _write_facts(data["room"])
+    message, created = services.post_checked_message(kept.writer, facts.RoomRef(data["room"]), data["body"],
+                                                     data["key"], kept.refusal)
+    payload = message_payload(message, kept.writer if created else None)
     db.session.commit()
     return {"ok": True, "message": payload, "created": created}
 
@@ -270,13 +312,11 @@ def on_typing(data):
     user_id = _socket_session().get("user_id")
     if user_id is not None and not limits.take_typing_slot(user_id, room_id):
         return {"ok": True, "sent": False}
-    user = _acting_user()
-    room = _readable_room(user, room_id)
-    refusal = _refusal_of(user, room)
-    if refusal is not None:
-        raise Refusal(refusal["code"], refusal["message"])
-    _emit("typing", {"room": room.id, "user": {"id": user.id, "name": user.display_name}},
-          to=channel(room.id), skip_sid=request.sid)
+    kept = _write_facts(room_id)
+    if kept.refusal is not None:
+        raise Refusal(kept.refusal[0], kept.refusal[1])
+    _emit("typing", {"room": room_id, "user": {"id": kept.writer.id, "name": kept.writer.display_name}},
+          to=channel(room_id), skip_sid=request.sid)
     return {"ok": True, "sent": True}
 
 
@@ -359,6 +399,8 @@ def register_socket_handlers(app):
     global _signals_connected
     init_presence(app)
     limits.init_limiter(app)
+    facts.init_facts(app)
+    init_arrivals(app)
     for event, handler in HANDLERS.items():
         socketio.on(event, namespace=NAMESPACE)(handler)
     if not _signals_connected:

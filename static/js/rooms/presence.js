@@ -3,7 +3,7 @@ import { element, fill } from "./dom.js";
 
 const TYPING_SHOWN_MS = 4000;  // a typing notice is shown this long after the last one
 
-// Presence: the whole list when this tab joins, then one arrival or departure at a time.
+// Presence: the whole list when this tab joins, then arrivals (one or a batch) and departures.
 export class Presence {
   constructor(page) {
     this.list = page.presenceList;
@@ -19,8 +19,13 @@ export class Presence {
     }
     if (Array.isArray(data.users)) {
       this.present = data.users.slice();
-    } else if (data.joined && !this.present.some((user) => user.id === data.joined.id)) {
-      this.present.push(data.joined);
+    } else if (Array.isArray(data.joined)) {
+      // Arrivals, one or a batch of them; someone already listed is listed once.
+      const arrived = data.joined.filter((user) => !this.present.some((known) => known.id === user.id));
+      if (arrived.length === 0) {
+        return;
+      }
+      this.present.push(...arrived);
       this.present.sort((a, b) => a.name.localeCompare(b.name));
     } else if (data.left) {
       this.present = this.present.filter((user) => user.id !== data.left.id);

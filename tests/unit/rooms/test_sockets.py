@@ -121,7 +121,7 @@ def test_presence_lists_each_user_once_and_follows_leave_and_disconnect(connect,
     # The others hear of one arrival (not of Bruno's second tab); each tab gets the whole list.
     assert received(watcher, "presence") == [
         {"room": room_id, "users": [{"id": anna_id, "name": "Anna"}]},
-        {"room": room_id, "joined": {"id": bruno_id, "name": "Bruno"}},
+        {"room": room_id, "joined": [{"id": bruno_id, "name": "Bruno"}]},
     ]
     both = [{"id": anna_id, "name": "Anna"}, {"id": bruno_id, "name": "Bruno"}]
     assert received(bruno_other_tab, "presence") == [{"room": room_id, "users": both}]
@@ -450,7 +450,7 @@ def test_an_unexpected_error_is_an_error_event_not_a_crash(connect, lab_room, ma
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "post_message", broken)
+    monkeypatch.setattr(services, "post_checked_message", broken)
     ack = emit(client, "message", {"room": room_id, "body": "Ciao", "key": "e"})
     assert ack["error"]["code"] == "internal" and client.is_connected(NS)
     assert emit(client, "join", {"room": room_id, "after": 0})["ok"]
