@@ -8,7 +8,7 @@ writer's roles, mute and registration. The first message of a connection in a ro
 it while it is fresh:
 
 - a version, bumped after every commit that touched a table those facts are read from (WATCHED,
-  found by the session's flushes and bulk statements, so no service has to remember to say so);
+  found by core/changes.py in every session's writes, so no service has to remember to say so);
   with REDIS_URL the version is a Redis counter every process reads on each message (one GET),
   else a number in this process (there is one). A rolled back change bumps nothing; a bump
   forgets every connection's facts (too often is only slower, never wrong);
@@ -20,9 +20,7 @@ import logging
 import threading
 from collections import namedtuple
 
-import sqlalchemy as sa
-
-from civiclab.core.after_commit import CommitQueue
+from civiclab.core import changes
 
 # The tables a connection's write facts are read from, directly or through a permission
 # (rooms.permissions, events/places/programmes permissions). A committed insert, update or
@@ -115,65 +113,30 @@ def bump():
     _version().bump()
 
 
-# ---- what changed, found in the session ---------------------------------------------------------
+# ---- what changed (core/changes.py watches every session) ----------------------------------------
 
-def _changes_facts(instance, inserted=False):
-    table = getattr(type(instance), "__tablename__", None)
-    if table not in WATCHED:
-        return table not in UNRELATED  # an unclassified table counts (see WATCHED)
-    if inserted:
-        return table not in HARMLESS_INSERTS
-    harmless = HARMLESS_UPDATES.get(table)
-    if harmless is None:
-        return True
-    state = sa.inspect(instance)
-    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
-    return bool(changed - harmless)
+def _changes_facts(write):
+    """Whether a committed write may change some connection's facts."""
+    if write.table not in WATCHED:
+        return write.table not in UNRELATED  # an unclassified table, or raw SQL, counts (see WATCHED)
+    if write.kind == "insert":
+        return write.table not in HARMLESS_INSERTS
+    harmless = HARMLESS_UPDATES.get(write.table)
+    if write.kind != "update" or harmless is None or write.columns is None:
+        return True  # a delete, or an update whose columns are not known (a bulk statement)
+    return bool(write.columns - harmless)
 
 
-def _mark(session):
-    session.info[_bumps.key] = [True]  # one bump per transaction, however many changes
-
-
-def _after_flush(session, _flush_context):
-    if _bumps.key in session.info:
-        return
-    if (any(_changes_facts(obj, inserted=True) for obj in session.new)
-            or any(_changes_facts(obj) for obj in session.deleted)
-            or any(_changes_facts(obj) for obj in session.dirty if session.is_modified(obj))):
-        _mark(session)
-
-
-def _on_bulk(execute_state):
-    """A bulk UPDATE or DELETE (session.execute(sa.update(...))) changes rows no flush sees."""
-    if not (execute_state.is_update or execute_state.is_delete or execute_state.is_insert):
-        return
-    table = getattr(execute_state.statement, "table", None)
-    name = getattr(table, "name", None)
-    if name in WATCHED or name not in UNRELATED:
-        _mark(execute_state.session)
-
-
-def _bump_after_commit(_items):
+def _bump_after_commit():
     try:
         bump()
     except Exception:  # the commit has happened; a lost bump is logged loudly
         logging.getLogger(__name__).exception("rooms facts version not bumped")
 
 
-_bumps = CommitQueue("civiclab_rooms_facts_changed", _bump_after_commit)
-_listening = False
-
-
 def connect_invalidation():
-    """Watch every session's flushes and bulk statements; bump after the commit (once)."""
-    global _listening
-    if _listening:
-        return
-    sa.event.listen(sa.orm.Session, "after_flush", _after_flush)
-    sa.event.listen(sa.orm.Session, "do_orm_execute", _on_bulk)
-    _bumps.connect()
-    _listening = True
+    """Bump the version after every committed write that may change a connection's facts."""
+    changes.watch(_changes_facts, _bump_after_commit)
 
 
 # ---- a connection's kept facts -----------------------------------------------------------------
