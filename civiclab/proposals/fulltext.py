@@ -3,10 +3,12 @@ PostgreSQL's Italian configuration); words, never substrings. A call's page filt
 "similar proposals" box ranks with it, and the site search (civiclab/search) finds proposals
 with it."""
 import re
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from civiclab.extensions import db
+from civiclab.proposals.models import Proposal
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 12
@@ -55,3 +57,38 @@ def matching_proposal_ids(text, any_word=False, limit=None):
     if limit:
         statement = statement.limit(limit)
     return statement
+
+
+class WordMatch(NamedTuple):
+    """The pieces of a full-text match, for a caller that joins and limits it itself.
+
+    `source` is what to select from (it holds the proposals' ids as `id`); `condition` the match;
+    `rank` best first by `best_first`. On SQLite the rank is FTS5's bm25 and must be selected
+    where `source` is (the index's own row); on PostgreSQL it reads proposals.search_vector and
+    can be computed wherever the proposals table is, once the rows are chosen (`rank_anywhere`).
+    """
+    source: object
+    id: object
+    condition: object
+    rank: object
+    best_first: object
+    rank_anywhere: bool
+
+
+def word_match(text):
+    """Every word of `text` as a word prefix (what matching_proposal_ids does), as a WordMatch;
+    None when `text` has no words."""
+    terms = _terms(text)
+    if not terms:
+        return None
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = " & ".join(f"{term}:*" for term in terms)
+        vector = sa.literal_column("proposals.search_vector")
+        tsquery = sa.func.to_tsquery(sa.literal_column("'italian'"), query)
+        rank = sa.func.ts_rank(vector, tsquery)
+        return WordMatch(Proposal.__table__, Proposal.__table__.c.id, vector.op("@@")(tsquery), rank,
+                         rank.desc(), True)
+    query = " AND ".join(f'"{term}"*' for term in terms)
+    rank = sa.literal_column("bm25(proposals_fts, 3.0, 1.0)")
+    return WordMatch(sa.table("proposals_fts"), sa.literal_column("proposals_fts.rowid"),
+                     sa.literal_column("proposals_fts").op("MATCH")(query), rank, rank, False)

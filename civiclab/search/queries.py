@@ -3,12 +3,15 @@
 Projects, events and labs match when every word of the text starts a word of one of their
 searched columns (a project's code also matches as a piece of text); proposals go through the
 full-text index (search/fulltext.py and proposals/fulltext.py): Italian stemming on PostgreSQL,
-word prefixes on SQLite; "orto" never finds "supporto". Every group is one COUNT and one SELECT with what its list shows joined in, so a page of
-results costs the same number of queries whatever it finds.
+word prefixes on SQLite; "orto" never finds "supporto". Every group is one COUNT and one SELECT
+with what its list shows joined in, so a page of results costs the same number of queries whatever
+it finds; proposals, where one word may match thousands, are also bounded in rows read: ranked
+among the newest SEARCH_CANDIDATES matches and counted up to one past them (search_proposals).
 """
 import re
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import contains_eager, lazyload
 
 from civiclab.core.db import LIKE_ESCAPE, like_pattern
@@ -16,7 +19,7 @@ from civiclab.events.models import Event, EventState
 from civiclab.extensions import db
 from civiclab.places.models import City, Lab
 from civiclab.programmes.models import Project
-from civiclab.proposals.fulltext import matching_proposal_ids
+from civiclab.proposals.fulltext import word_match
 from civiclab.proposals.models import PUBLIC_STATES, Call, Proposal
 from civiclab.search.fulltext import every_word_starts_a_word
 
@@ -87,33 +90,64 @@ def labs_select(text):
     )
 
 
-def proposals_select(text):
-    """Public proposals (accepted or adopted, not hidden) of published calls, best match first."""
-    matching = matching_proposal_ids(text)
-    if matching is None:
-        return None
-    matching = matching.order_by(None).subquery()  # the page orders; its COUNT needs no order
-    # ts_rank: higher is better; FTS5's bm25: lower is better.
-    best_first = matching.c.rank.desc() if db.session.get_bind().dialect.name == "postgresql" else matching.c.rank
+def _newest_public_matches(match, limit):
+    """Ids (and, on SQLite, ranks) of the `limit` newest public proposals matching: read newest
+    first from the index (the full-text index's rowid on SQLite, the primary key on PostgreSQL)
+    and stopped at `limit`, so a word found in 4,000 proposals costs what one found in 500 does."""
+    source = match.source
+    if source is not Proposal.__table__:
+        source = source.join(Proposal.__table__, Proposal.id == match.id)
+    columns = [match.id.label("id")] + ([] if match.rank_anywhere else [match.rank.label("rank")])
     return (
-        sa.select(Proposal).join(matching, matching.c.id == Proposal.id)
-        .join(Proposal.call).options(contains_eager(Proposal.call).lazyload(Call.themes))
-        .where(Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None), Call.published.is_(True))
-        .order_by(best_first, Proposal.id.desc())
+        sa.select(*columns).select_from(source.join(Call.__table__, Call.id == Proposal.call_id))
+        .where(match.condition, Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None),
+               Call.published.is_(True))
+        .order_by(match.id.desc()).limit(limit)
     )
 
 
+def search_proposals(text, page=1, per_page=PER_GROUP):
+    """One page of the proposals found (a Pagination), or None when the text has no words.
+
+    Only the newest SEARCH_CANDIDATES public matches are ranked (best match first among them) and
+    paged; the count stops one past them: `capped` is then true and `total` is the window's size
+    (the page says "more than N results"). Two statements, bounded by the setting whatever the
+    word: a COUNT over at most N+1 ids and the page's SELECT ranking at most N.
+    """
+    match = word_match(text)
+    if match is None:
+        return None
+    window = current_app.config["SEARCH_CANDIDATES"]
+    found = db.session.scalar(
+        sa.select(sa.func.count()).select_from(_newest_public_matches(match, window + 1).subquery()))
+    candidates = _newest_public_matches(match, window).subquery()
+    rank = match.best_first if match.rank_anywhere else candidates.c.rank
+    query = (
+        sa.select(Proposal).join(candidates, candidates.c.id == Proposal.id)
+        .join(Proposal.call).options(contains_eager(Proposal.call).lazyload(Call.themes))
+        .order_by(rank, Proposal.id.desc())
+    )
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False, count=False)
+    pagination.total = min(found, window)
+    pagination.capped = found > window
+    return pagination
+
+
+# The groups other than proposals (search_proposals): one SELECT each, paged with its COUNT.
 SELECTS = {
     "progetti": projects_select,
     "eventi": events_select,
     "laboratori": labs_select,
-    "proposte": proposals_select,
 }
 
 
 def search_group(group, text, page=1, per_page=PER_GROUP):
     """One page of one group's results (a Pagination), or None when the text has no words."""
+    if group == "proposte":
+        return search_proposals(text, page, per_page)
     query = SELECTS[group](text)
     if query is None:
         return None
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    pagination.capped = False  # counted in full (search_proposals counts up to a cap)
+    return pagination
