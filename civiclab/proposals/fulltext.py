@@ -60,35 +60,30 @@ def matching_proposal_ids(text, any_word=False, limit=None):
 
 
 class WordMatch(NamedTuple):
-    """The pieces of a full-text match, for a caller that joins and limits it itself.
-
-    `source` is what to select from (it holds the proposals' ids as `id`); `condition` the match;
-    `rank` best first by `best_first`. On SQLite the rank is FTS5's bm25 and must be selected
-    where `source` is (the index's own row); on PostgreSQL it reads proposals.search_vector and
-    can be computed wherever the proposals table is, once the rows are chosen (`rank_anywhere`).
-    """
+    """The pieces of a full-text match, for a caller that joins and limits it itself: select from
+    `source` (it holds the proposals' ids as `id`) where `condition`; `rank` scores a match, best
+    the highest when `highest_best` (PostgreSQL's ts_rank), else the lowest (FTS5's bm25, which
+    must be selected where `source` is: it reads the index's current row)."""
     source: object
     id: object
     condition: object
     rank: object
-    best_first: object
-    rank_anywhere: bool
+    highest_best: bool
 
 
 def word_match(text):
-    """Every word of `text` as a word prefix (what matching_proposal_ids does), as a WordMatch;
-    None when `text` has no words."""
+    """Every word of `text` as a word prefix (as matching_proposal_ids), as a WordMatch; None
+    when `text` has no words."""
     terms = _terms(text)
     if not terms:
         return None
     if db.session.get_bind().dialect.name == "postgresql":
         query = " & ".join(f"{term}:*" for term in terms)
-        vector = sa.literal_column("proposals.search_vector")
+        vector = sa.literal_column("proposals.search_vector")  # stored and GIN-indexed (migration 0014)
         tsquery = sa.func.to_tsquery(sa.literal_column("'italian'"), query)
-        rank = sa.func.ts_rank(vector, tsquery)
-        return WordMatch(Proposal.__table__, Proposal.__table__.c.id, vector.op("@@")(tsquery), rank,
-                         rank.desc(), True)
+        table = Proposal.__table__
+        return WordMatch(table, table.c.id, vector.op("@@")(tsquery), sa.func.ts_rank(vector, tsquery), True)
     query = " AND ".join(f'"{term}"*' for term in terms)
-    rank = sa.literal_column("bm25(proposals_fts, 3.0, 1.0)")
     return WordMatch(sa.table("proposals_fts"), sa.literal_column("proposals_fts.rowid"),
-                     sa.literal_column("proposals_fts").op("MATCH")(query), rank, rank, False)
+                     sa.literal_column("proposals_fts").op("MATCH")(query),
+                     sa.literal_column("bm25(proposals_fts, 3.0, 1.0)"), False)

@@ -12,6 +12,7 @@ import re
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import contains_eager, lazyload
 
 from civiclab.core.db import LIKE_ESCAPE, like_pattern
@@ -90,46 +91,55 @@ def labs_select(text):
     )
 
 
-def _newest_public_matches(match, limit):
-    """Ids (and, on SQLite, ranks) of the `limit` newest public proposals matching: read newest
-    first from the index (the full-text index's rowid on SQLite, the primary key on PostgreSQL)
-    and stopped at `limit`, so a word found in 4,000 proposals costs what one found in 500 does."""
-    source = match.source
-    if source is not Proposal.__table__:
-        source = source.join(Proposal.__table__, Proposal.id == match.id)
-    columns = [match.id.label("id")] + ([] if match.rank_anywhere else [match.rank.label("rank")])
-    return (
-        sa.select(*columns).select_from(source.join(Call.__table__, Call.id == Proposal.call_id))
-        .where(match.condition, Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None),
-               Call.published.is_(True))
-        .order_by(match.id.desc()).limit(limit)
-    )
+def _public_proposals(statement):
+    """`statement` (with proposals and calls in it) kept to what the public sees."""
+    return statement.where(Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None),
+                           Call.published.is_(True))
+
+
+class _RankedWindow(Pagination):
+    """A page of proposals out of `ranked` ids (best first), read by id: the page's one SELECT."""
+
+    def _query_items(self):
+        start = (self.page - 1) * self.per_page
+        ids = self._query_args["ranked"][start:start + self.per_page]
+        if not ids:
+            return []
+        rows = db.session.scalars(_public_proposals(
+            sa.select(Proposal).join(Proposal.call).options(contains_eager(Proposal.call).lazyload(Call.themes))
+            .where(Proposal.id.in_(ids))))
+        by_id = {proposal.id: proposal for proposal in rows}
+        return [by_id[id_] for id_ in ids if id_ in by_id]  # one hidden since the first statement: gone
+
+    def _query_count(self):
+        return len(self._query_args["ranked"])
 
 
 def search_proposals(text, page=1, per_page=PER_GROUP):
     """One page of the proposals found (a Pagination), or None when the text has no words.
 
-    Only the newest SEARCH_CANDIDATES public matches are ranked (best match first among them) and
-    paged; the count stops one past them: `capped` is then true and `total` is the window's size
-    (the page says "more than N results"). Two statements, bounded by the setting whatever the
-    word: a COUNT over at most N+1 ids and the page's SELECT ranking at most N.
+    A common word matches thousands of proposals; ranking and counting them all is what made
+    search grow with the data. So the public matches are read newest first, in an order the
+    index gives without sorting (FTS5's rowid, the proposal's id, on SQLite; the primary key on
+    PostgreSQL), and the read stops one past SEARCH_CANDIDATES: one statement returns at most
+    N+1 (id, rank) pairs. Past N, `capped` is true and `total` is N ("more than N results");
+    the N newest are ranked here, best match first then newest, and paged; a second statement
+    reads the page's proposals by id. Two statements, at most N+1 rows, whatever the data size.
     """
     match = word_match(text)
     if match is None:
         return None
     window = current_app.config["SEARCH_CANDIDATES"]
-    found = db.session.scalar(
-        sa.select(sa.func.count()).select_from(_newest_public_matches(match, window + 1).subquery()))
-    candidates = _newest_public_matches(match, window).subquery()
-    rank = match.best_first if match.rank_anywhere else candidates.c.rank
-    query = (
-        sa.select(Proposal).join(candidates, candidates.c.id == Proposal.id)
-        .join(Proposal.call).options(contains_eager(Proposal.call).lazyload(Call.themes))
-        .order_by(rank, Proposal.id.desc())
-    )
-    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False, count=False)
-    pagination.total = min(found, window)
-    pagination.capped = found > window
+    source = match.source
+    if source is not Proposal.__table__:
+        source = source.join(Proposal.__table__, Proposal.id == match.id)
+    found = db.session.execute(_public_proposals(
+        sa.select(match.id, match.rank).select_from(source.join(Call.__table__, Call.id == Proposal.call_id))
+        .where(match.condition).order_by(match.id.desc()).limit(window + 1))).all()
+    sign = -1 if match.highest_best else 1
+    ranked = [id_ for id_, rank in sorted(found[:window], key=lambda row: (sign * row[1], -row[0]))]
+    pagination = _RankedWindow(page=page, per_page=per_page, error_out=False, ranked=ranked)
+    pagination.capped = len(found) > window
     return pagination
 
 
