@@ -87,6 +87,9 @@ class Config:
     # Co-design: posting comments, per signed-in user (a burst beyond it gets a clear message).
     RATELIMIT_COMMENT = "5 per minute;60 per hour"
     # Attachments of proposals: images and PDF, checked by content, stored under instance/uploads.
+    # Site search: proposals are ranked among this many newest matches (20 pages of 10), and
+    # counted up to it ("more than 200" past it), so a common word costs what a rare one does.
+    SEARCH_CANDIDATES = int(os.environ.get("SEARCH_CANDIDATES", "200"))
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
     UPLOAD_MAX_BYTES = 5 * 1024 * 1024
     UPLOADS_PER_PROPOSAL = 5

@@ -3,10 +3,12 @@ PostgreSQL's Italian configuration); words, never substrings. A call's page filt
 "similar proposals" box ranks with it, and the site search (civiclab/search) finds proposals
 with it."""
 import re
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from civiclab.extensions import db
+from civiclab.proposals.models import Proposal
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 12
@@ -55,3 +57,33 @@ def matching_proposal_ids(text, any_word=False, limit=None):
     if limit:
         statement = statement.limit(limit)
     return statement
+
+
+class WordMatch(NamedTuple):
+    """The pieces of a full-text match, for a caller that joins and limits it itself: select from
+    `source` (it holds the proposals' ids as `id`) where `condition`; `rank` scores a match, best
+    the highest when `highest_best` (PostgreSQL's ts_rank), else the lowest (FTS5's bm25, which
+    must be selected where `source` is: it reads the index's current row)."""
+    source: object
+    id: object
+    condition: object
+    rank: object
+    highest_best: bool
+
+
+def word_match(text):
+    """Every word of `text` as a word prefix (as matching_proposal_ids), as a WordMatch; None
+    when `text` has no words."""
+    terms = _terms(text)
+    if not terms:
+        return None
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = " & ".join(f"{term}:*" for term in terms)
+        vector = sa.literal_column("proposals.search_vector")  # stored and GIN-indexed (migration 0014)
+        tsquery = sa.func.to_tsquery(sa.literal_column("'italian'"), query)
+        table = Proposal.__table__
+        return WordMatch(table, table.c.id, vector.op("@@")(tsquery), sa.func.ts_rank(vector, tsquery), True)
+    query = " AND ".join(f'"{term}"*' for term in terms)
+    return WordMatch(sa.table("proposals_fts"), sa.literal_column("proposals_fts.rowid"),
+                     sa.literal_column("proposals_fts").op("MATCH")(query),
+                     sa.literal_column("bm25(proposals_fts, 3.0, 1.0)"), False)

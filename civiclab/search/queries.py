@@ -3,12 +3,16 @@
 Projects, events and labs match when every word of the text starts a word of one of their
 searched columns (a project's code also matches as a piece of text); proposals go through the
 full-text index (search/fulltext.py and proposals/fulltext.py): Italian stemming on PostgreSQL,
-word prefixes on SQLite; "orto" never finds "supporto". Every group is one COUNT and one SELECT with what its list shows joined in, so a page of
-results costs the same number of queries whatever it finds.
+word prefixes on SQLite; "orto" never finds "supporto". Every group is one COUNT and one SELECT
+with what its list shows joined in, so a page of results costs the same number of queries whatever
+it finds; proposals, where one word may match thousands, are also bounded in rows read: ranked
+among the newest SEARCH_CANDIDATES matches and counted up to one past them (search_proposals).
 """
 import re
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import contains_eager, lazyload
 
 from civiclab.core.db import LIKE_ESCAPE, like_pattern
@@ -16,7 +20,7 @@ from civiclab.events.models import Event, EventState
 from civiclab.extensions import db
 from civiclab.places.models import City, Lab
 from civiclab.programmes.models import Project
-from civiclab.proposals.fulltext import matching_proposal_ids
+from civiclab.proposals.fulltext import word_match
 from civiclab.proposals.models import PUBLIC_STATES, Call, Proposal
 from civiclab.search.fulltext import every_word_starts_a_word
 
@@ -87,33 +91,73 @@ def labs_select(text):
     )
 
 
-def proposals_select(text):
-    """Public proposals (accepted or adopted, not hidden) of published calls, best match first."""
-    matching = matching_proposal_ids(text)
-    if matching is None:
+def _public_proposals(statement):
+    """`statement` (with proposals and calls in it) kept to what the public sees."""
+    return statement.where(Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None),
+                           Call.published.is_(True))
+
+
+class _RankedWindow(Pagination):
+    """A page of proposals out of `ranked` ids (best first), read by id: the page's one SELECT."""
+
+    def _query_items(self):
+        start = (self.page - 1) * self.per_page
+        ids = self._query_args["ranked"][start:start + self.per_page]
+        if not ids:
+            return []
+        rows = db.session.scalars(_public_proposals(
+            sa.select(Proposal).join(Proposal.call).options(contains_eager(Proposal.call).lazyload(Call.themes))
+            .where(Proposal.id.in_(ids))))
+        by_id = {proposal.id: proposal for proposal in rows}
+        return [by_id[id_] for id_ in ids if id_ in by_id]  # one hidden since the first statement: gone
+
+    def _query_count(self):
+        return len(self._query_args["ranked"])
+
+
+def search_proposals(text, page=1, per_page=PER_GROUP):
+    """One page of the proposals found (a Pagination), or None when the text has no words.
+
+    A common word matches thousands of proposals; ranking and counting them all is what made
+    search grow with the data. So the public matches are read newest first, in an order the
+    index gives without sorting (FTS5's rowid, the proposal's id, on SQLite; the primary key on
+    PostgreSQL), and the read stops one past SEARCH_CANDIDATES: one statement returns at most
+    N+1 (id, rank) pairs. Past N, `capped` is true and `total` is N ("more than N results");
+    the N newest are ranked here, best match first then newest, and paged; a second statement
+    reads the page's proposals by id. Two statements, at most N+1 rows, whatever the data size.
+    """
+    match = word_match(text)
+    if match is None:
         return None
-    matching = matching.order_by(None).subquery()  # the page orders; its COUNT needs no order
-    # ts_rank: higher is better; FTS5's bm25: lower is better.
-    best_first = matching.c.rank.desc() if db.session.get_bind().dialect.name == "postgresql" else matching.c.rank
-    return (
-        sa.select(Proposal).join(matching, matching.c.id == Proposal.id)
-        .join(Proposal.call).options(contains_eager(Proposal.call).lazyload(Call.themes))
-        .where(Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None), Call.published.is_(True))
-        .order_by(best_first, Proposal.id.desc())
-    )
+    window = current_app.config["SEARCH_CANDIDATES"]
+    source = match.source
+    if source is not Proposal.__table__:
+        source = source.join(Proposal.__table__, Proposal.id == match.id)
+    found = db.session.execute(_public_proposals(
+        sa.select(match.id, match.rank).select_from(source.join(Call.__table__, Call.id == Proposal.call_id))
+        .where(match.condition).order_by(match.id.desc()).limit(window + 1))).all()
+    sign = -1 if match.highest_best else 1
+    ranked = [id_ for id_, rank in sorted(found[:window], key=lambda row: (sign * row[1], -row[0]))]
+    pagination = _RankedWindow(page=page, per_page=per_page, error_out=False, ranked=ranked)
+    pagination.capped = len(found) > window
+    return pagination
 
 
+# The groups other than proposals (search_proposals): one SELECT each, paged with its COUNT.
 SELECTS = {
     "progetti": projects_select,
     "eventi": events_select,
     "laboratori": labs_select,
-    "proposte": proposals_select,
 }
 
 
 def search_group(group, text, page=1, per_page=PER_GROUP):
     """One page of one group's results (a Pagination), or None when the text has no words."""
+    if group == "proposte":
+        return search_proposals(text, page, per_page)
     query = SELECTS[group](text)
     if query is None:
         return None
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    pagination.capped = False  # counted in full (search_proposals counts up to a cap)
+    return pagination

@@ -2,10 +2,8 @@
 from flask import render_template, request
 from werkzeug.datastructures import ImmutableMultiDict
 
-from civiclab.search import bp
 from civiclab.core.pagination import page_number
-from civiclab.search import queries
-
+from civiclab.search import bp, queries
 
 
 @bp.get("/cerca")

@@ -191,3 +191,81 @@ def test_the_header_has_a_search_box(client):
     page = client.get("/").get_data(as_text=True)
     form = re.search(r'<form class="cl-header-search" role="search"[^>]*action="/cerca".*?</form>', page, re.DOTALL)
     assert form and '<label for="header-search"' in form.group(0)
+
+
+def _proposals_badge(response):
+    found = re.search(r'<h2 class="h3" id="group-proposte">Proposte <span class="badge bg-secondary">([^<]*)</span>',
+                      response.get_data(as_text=True))
+    return found.group(1)
+
+
+@pytest.fixture
+def many_bikes(app, monkeypatch, make_call, make_proposal):
+    """15 public proposals about a bike lane (00 the oldest) under a cap of 12, then newer ones that
+    must never be found nor take a place in the window."""
+    monkeypatch.setitem(app.config, "SEARCH_CANDIDATES", 12)
+    call = make_call()
+    for n in range(15):
+        make_proposal(call=call, title=f"Pista ciclabile numero {n:02d}")
+    for state in (ProposalState.DRAFT, ProposalState.SUBMITTED, ProposalState.REJECTED):
+        make_proposal(call=call, title=f"Pista ciclabile {state.value}", state=state)
+    make_proposal(call=call, title="Pista ciclabile nascosta", hidden_at=utcnow())
+    make_proposal(call=make_call(published=False), title="Pista ciclabile di una call privata")
+    return call
+
+
+def _bikes(response):
+    return set(re.findall(r"Pista ciclabile (\w+)", text_of(response)))
+
+
+def test_past_the_cap_the_count_says_more_than_and_the_newest_are_ranked(client, many_bikes):
+    first = client.get("/cerca?q=ciclabile")
+    assert _proposals_badge(first) == "più di 12"
+    assert 'href="/cerca?q=ciclabile&amp;tipo=proposte&amp;pagina=2"' in first.get_data(as_text=True)
+
+    one = client.get("/cerca?q=ciclabile&tipo=proposte")
+    two = client.get("/cerca?q=ciclabile&tipo=proposte&pagina=2")
+    assert "Pagina 1 di 2" in text_of(one) and "Pagina 2 di 2" in text_of(two)
+    assert "Più di 12 proposte corrispondono: qui sono le 12 più recenti" in text_of(one)
+    assert len(re.findall(r"Pista ciclabile numero", text_of(one))) == 10
+    assert len(re.findall(r"Pista ciclabile numero", text_of(two))) == 2
+    # The window is the 12 newest public matches: 03 to 14, each once; the hidden ones never.
+    assert _bikes(one) | _bikes(two) == {"numero"}
+    numbers = re.findall(r"Pista ciclabile numero (\d+)", text_of(one) + text_of(two))
+    assert sorted(numbers) == [f"{n:02d}" for n in range(3, 15)]
+    beyond = client.get("/cerca?q=ciclabile&tipo=proposte&pagina=3")
+    assert beyond.status_code == 200 and "Pista ciclabile numero" not in text_of(beyond)
+
+
+def test_at_the_cap_the_count_is_exact(client, app, monkeypatch, many_bikes):
+    monkeypatch.setitem(app.config, "SEARCH_CANDIDATES", 15)
+    page = client.get("/cerca?q=ciclabile&tipo=proposte&pagina=2")
+    assert _proposals_badge(page) == "15" and "Pagina 2 di 2" in text_of(page)
+    assert "più recenti" not in text_of(page)
+    numbers = re.findall(r"Pista ciclabile numero (\d+)", text_of(client.get("/cerca?q=ciclabile&tipo=proposte"))
+                         + text_of(page))
+    assert sorted(numbers) == [f"{n:02d}" for n in range(15)]
+
+
+def test_a_capped_search_costs_the_queries_of_a_small_one(client, app, monkeypatch, db_session, many_bikes,
+                                                          count_queries):
+    db_session.expire_all()
+    with count_queries() as capped:
+        assert _proposals_badge(client.get("/cerca?q=ciclabile&tipo=proposte")) == "più di 12"
+    monkeypatch.setitem(app.config, "SEARCH_CANDIDATES", 500)
+    db_session.expire_all()
+    with count_queries() as full:
+        assert _proposals_badge(client.get("/cerca?q=ciclabile&tipo=proposte")) == "15"
+    assert len(capped) == len(full)
+
+
+def test_the_best_match_comes_first_within_the_window(client, app, monkeypatch, make_call, make_proposal):
+    monkeypatch.setitem(app.config, "SEARCH_CANDIDATES", 3)
+    call = make_call()
+    make_proposal(call=call, title="Orto in cortile", body="Un orto con un orto e un altro orto.")  # outside
+    make_proposal(call=call, title="Panchine nuove", body="Vicino all'orto.")
+    make_proposal(call=call, title="Orto dei bambini", body="Un orto per la scuola.")
+    make_proposal(call=call, title="Fontanella", body="Per innaffiare l'orto.")
+    page = text_of(client.get("/cerca?q=orto&tipo=proposte"))
+    assert page.index("Orto dei bambini") < page.index("Panchine nuove")
+    assert "Orto in cortile" not in page
