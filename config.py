@@ -83,6 +83,7 @@ class Config:
     RATELIMIT_LOGIN_ACCOUNT = "10 per 15 minutes"
     RATELIMIT_REGISTER = "5 per minute;30 per hour"
     RATELIMIT_WRITE = "30 per minute"
+    RATELIMIT_API_READ = os.environ.get("RATELIMIT_API_READ", "300 per minute")  # per token, or per address
     RATELIMIT_HEADERS_ENABLED = True
     # Co-design: posting comments, per signed-in user (a burst beyond it gets a clear message).
     RATELIMIT_COMMENT = "5 per minute;60 per hour"

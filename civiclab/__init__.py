@@ -56,7 +56,7 @@ def _select_locale():
     """The reader's language as a Babel locale ("en" reads and formats as en_GB)."""
     from civiclab.core.i18n import LANGUAGES, babel_locale, chosen_language
 
-    chosen = session.get("lang")
+    chosen = None if request.path.startswith("/api/") else session.get("lang")  # the API reads no cookie
     user_locale = None
     if chosen not in LANGUAGES and current_user and current_user.is_authenticated:
         user_locale = current_user.locale
@@ -100,7 +100,7 @@ def _init_extensions(app):
 
 # Floor by floor (STYLE.md, "Floors"): each domain's connect() registers its pages and listeners.
 DOMAINS = ("accounts", "places", "programmes", "events", "proposals", "comments", "follows", "notifications",
-           "moderation", "rooms", "search", "outcomes", "opendata", "pages")
+           "moderation", "rooms", "search", "outcomes", "opendata", "pages", "api")
 
 
 def _connect_domains(app):

@@ -14,3 +14,4 @@ from civiclab.moderation.models import ModerationAction, Report  # noqa: F401
 from civiclab.follows.models import Follow  # noqa: F401
 from civiclab.rooms.models import Message, Room, RoomKind, RoomMember, RoomMute, RoomRead  # noqa: F401
 from civiclab.outcomes.models import Milestone, Outcome, OutcomeAttachment, OutcomeEvent, OutcomeProposal, OutcomeStatus  # noqa: F401
+from civiclab.api.models import AccessToken  # noqa: F401

@@ -32,6 +32,7 @@ pytest_plugins = [
     "tests.fixtures.opendata",
     "tests.fixtures.outcomes",
     "tests.fixtures.outcomes_social",
+    "tests.fixtures.api",
 ]
 
 

@@ -29,9 +29,12 @@ def wants_json():
 def _titles():
     return {
         400: _("Richiesta non valida"),
+        401: _("Autenticazione richiesta"),
         403: _("Accesso negato"),
         404: _("Pagina non trovata"),
         405: _("Metodo non consentito"),
+        409: _("Conflitto"),
+        415: _("Formato non supportato"),
         413: _("File troppo grande"),
         422: _("Dati non validi"),
         429: _("Troppe richieste"),
@@ -42,9 +45,12 @@ def _titles():
 def _explanations():
     return {
         400: _("La richiesta non è valida o il modulo è scaduto: ricarica la pagina e riprova."),
+        401: _("Questa operazione richiede un token personale valido (Authorization: Bearer …)."),
         403: _("Non hai i permessi per vedere o modificare questa pagina."),
         404: _("La pagina che cerchi non esiste o è stata spostata."),
         405: _("Questa azione non è disponibile a questo indirizzo."),
+        409: _("La richiesta è in conflitto con lo stato attuale dei dati."),
+        415: _("Invia il corpo della richiesta come JSON (Content-Type: application/json)."),
         413: _("Il contenuto inviato supera la dimensione massima consentita."),
         422: _("Alcuni dati non sono validi."),
         429: _("Hai fatto troppe richieste in poco tempo: attendi qualche minuto e riprova."),
@@ -52,10 +58,25 @@ def _explanations():
     }
 
 
+# The API's error codes (`{"error": {"code", "message", "fields"}}`, civiclab/api/errors.py).
+API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+             405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+             422: "invalid", 429: "too_many_requests", 500: "server_error"}
+
+
+def api_error(status, message, code=None, fields=None):
+    """The API's one error answer: JSON, never HTML, with a message in the reader's language."""
+    body = {"error": {"code": code or API_CODES.get(status, "error"), "message": str(message),
+                      "fields": {name: str(text) for name, text in (fields or {}).items()}}}
+    return jsonify(body), status
+
+
 def render_error(code, description=None):
     db.session.rollback()
     title = _titles().get(code, _("Errore"))
     message = description or _explanations().get(code, title)
+    if request.path.startswith("/api/"):
+        return api_error(code, message)
     if wants_json():
         return jsonify(error=title, message=message, status=code), code
     return render_template("errors/error.html", code=code, title=title, message=message), code

@@ -21,6 +21,7 @@ COVERAGE = {
     "organisations": not_exported("verification_decided_by_id: the staff member who verified it, not their data"),
     "upload_records": "upload_records",
     "user_sessions": "sessions",
+    "access_tokens": "access_tokens",
     "city_staff": "roles",
     "lab_facilitators": "roles",
     "memberships": "memberships",  # decided_by_id: the staff member who decided, not their data
