@@ -19,13 +19,12 @@ def connect(app):
     """Wire the API into `app`: its operations, its error answers, the token listeners."""
     from importlib import import_module
 
-    from civiclab.api import auth, errors, personal_data
+    from civiclab.api import auth, errors, personal_data  # noqa: F401  (errors: the blueprint's handlers)
     from civiclab.extensions import csrf
 
     for name in RESOURCES:
         import_module(f"civiclab.api.{name}")
     csrf.exempt(bp)  # a token in a header is not sent by a browser on its own: no CSRF to fear
-    errors.register(app, bp)
     auth.connect()  # a blocked or deleted person's tokens stop working
     personal_data.connect()
     app.register_blueprint(bp)

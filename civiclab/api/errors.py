@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from civiclab.api import bp
 from civiclab.api.auth import Unauthenticated
 from civiclab.core.errors import DomainError, NotAllowed, api_error
 from civiclab.extensions import db
@@ -83,36 +84,41 @@ def field_messages(error):
     return fields
 
 
-def register(app, bp):
-    @bp.errorhandler(ApiError)
-    def api_refused(exc):
-        db.session.rollback()
-        return api_error(exc.status, exc.message, code=exc.code, fields=exc.fields)
+# The blueprint's handlers, declared once on import (before the blueprint is first registered).
+@bp.errorhandler(ApiError)
+def api_refused(exc):
+    db.session.rollback()
+    return api_error(exc.status, exc.message, code=exc.code, fields=exc.fields)
 
-    @bp.errorhandler(Unauthenticated)
-    def unauthenticated(exc):
-        db.session.rollback()
-        response, status = api_error(401, exc.message, code="invalid_token")
-        response.headers["WWW-Authenticate"] = 'Bearer realm="civiclab", error="invalid_token"'
-        return response, status
 
-    @bp.errorhandler(ValidationError)
-    def invalid(exc):
-        db.session.rollback()
-        return api_error(422, _("Alcuni dati non sono validi."), fields=field_messages(exc))
+@bp.errorhandler(Unauthenticated)
+def unauthenticated(exc):
+    db.session.rollback()
+    response, status = api_error(401, exc.message, code="invalid_token")
+    response.headers["WWW-Authenticate"] = 'Bearer realm="civiclab", error="invalid_token"'
+    return response, status
 
-    @bp.errorhandler(NotAllowed)
-    def not_allowed(exc):
-        db.session.rollback()
-        return api_error(403, exc.message)
 
-    @bp.errorhandler(DomainError)
-    def refused(exc):
-        db.session.rollback()
-        status = g.get("api_conflict_status", 422)
-        return api_error(status, exc.message, fields={exc.field: exc.message} if exc.field else None)
+@bp.errorhandler(ValidationError)
+def invalid(exc):
+    db.session.rollback()
+    return api_error(422, _("Alcuni dati non sono validi."), fields=field_messages(exc))
 
-    @bp.errorhandler(IntegrityError)
-    def duplicate(exc):
-        db.session.rollback()
-        return api_error(409, _("La stessa richiesta è arrivata due volte: è stata eseguita una volta sola."))
+
+@bp.errorhandler(NotAllowed)
+def not_allowed(exc):
+    db.session.rollback()
+    return api_error(403, exc.message)
+
+
+@bp.errorhandler(DomainError)
+def refused(exc):
+    db.session.rollback()
+    status = g.get("api_conflict_status", 422)
+    return api_error(status, exc.message, fields={exc.field: exc.message} if exc.field else None)
+
+
+@bp.errorhandler(IntegrityError)
+def duplicate(exc):
+    db.session.rollback()
+    return api_error(409, _("La stessa richiesta è arrivata due volte: è stata eseguita una volta sola."))

@@ -76,7 +76,7 @@ def render_error(code, description=None):
     title = _titles().get(code, _("Errore"))
     message = description or _explanations().get(code, title)
     if request.path.startswith("/api/"):
-        return api_error(code, message)
+        return api_error(code, description or (_("Risorsa non trovata.") if code == 404 else message))
     if wants_json():
         return jsonify(error=title, message=message, status=code), code
     return render_template("errors/error.html", code=code, title=title, message=message), code

@@ -21,8 +21,7 @@ def test_missing_api_resource_answers_json(client):
     assert response.status_code == 404
     assert response.is_json
     assert response.get_json() == {
-        "status": 404, "error": "Pagina non trovata",
-        "message": "La pagina che cerchi non esiste o è stata spostata.",
+        "error": {"code": "not_found", "message": "Risorsa non trovata.", "fields": {}},
     }
 
 
