@@ -87,8 +87,9 @@ def current_token():
 
 
 def token_key():
-    """Who an API rate limit counts: the token, else the caller's address."""
-    row = current_token()
+    """Who an API rate limit counts: the token, else the caller's address. (The limiter asks before
+    the operation runs, so the token is read here when it has not been yet.)"""
+    row = g.api_token if "api_token" in g else authenticate()
     return f"token:{row.id}" if row is not None else f"address:{get_remote_address() or 'unknown'}"
 
 
