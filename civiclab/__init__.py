@@ -54,9 +54,12 @@ def create_app(config=None):
 
 def _select_locale():
     """The reader's language as a Babel locale ("en" reads and formats as en_GB)."""
+    from civiclab.core.errors import is_api_request
     from civiclab.core.i18n import LANGUAGES, babel_locale, chosen_language
 
-    chosen = None if request.path.startswith("/api/") else session.get("lang")  # the API reads no cookie
+    if is_api_request():  # the API reads no cookie and no account: the language asked for (Accept-Language)
+        return babel_locale(chosen_language(None, request.accept_languages))
+    chosen = session.get("lang")
     user_locale = None
     if chosen not in LANGUAGES and current_user and current_user.is_authenticated:
         user_locale = current_user.locale

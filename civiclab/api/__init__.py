@@ -20,6 +20,7 @@ def connect(app):
     from importlib import import_module
 
     from civiclab.api import auth, errors, personal_data  # noqa: F401  (errors: the blueprint's handlers)
+    from civiclab.api.cli import api_token_command
     from civiclab.extensions import csrf
 
     for name in RESOURCES:
@@ -28,3 +29,4 @@ def connect(app):
     auth.connect()  # a blocked or deleted person's tokens stop working
     personal_data.connect()
     app.register_blueprint(bp)
+    app.cli.add_command(api_token_command)

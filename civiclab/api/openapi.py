@@ -18,10 +18,15 @@ ERROR_TEXT = {
     403: "The token's person may not do this, or the token lacks the write scope.",
     404: "Not found, or not public.",
     409: "In conflict with the data's state (already done, full, closed).",
+    413: "The body is larger than the server accepts (12 MiB).",
+    414: "The address is longer than the server in front of the app accepts (gunicorn: 4 KiB for the "
+         "request line); that server answers, in its own format, not the JSON error shape.",
     415: "The body is not JSON.",
     422: "A field is not valid, or a rule of the service refused the request; `fields` says which.",
     429: "Too many requests for this token (or address): wait and retry.",
 }
+
+FRONT_SERVER_STATUSES = {414}  # answered before the app runs: no JSON body promised
 
 
 def _path_parameter(converter, name):
@@ -40,13 +45,13 @@ def _query_parameters(schema):
 
 
 def _error_statuses(op):
-    statuses = {400, 401, 429, *op.errors}
+    statuses = {400, 401, 414, 429, *op.errors}
     if op.path_parameters:
         statuses.add(404)
     if op.query is not None or op.body is not None:
         statuses.add(422)
     if op.body is not None:
-        statuses.add(415)
+        statuses.update({413, 415})
     if op.auth == "write":
         statuses.update({403, 404})
     if op.conflict:
@@ -80,8 +85,10 @@ def document(operations, *, title, version, description=""):
         if op.method == "GET":
             responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)."}
         for status in _error_statuses(op):
-            responses[str(status)] = {"description": ERROR_TEXT.get(status, "Error."), "content": {
-                "application/json": {"schema": {"$ref": REF.format(model="ErrorBody")}}}}
+            responses[str(status)] = {"description": ERROR_TEXT.get(status, "Error.")}
+            if status not in FRONT_SERVER_STATUSES:
+                responses[str(status)]["content"] = {
+                    "application/json": {"schema": {"$ref": REF.format(model="ErrorBody")}}}
         item = {
             "operationId": op.endpoint, "summary": op.summary, "description": op.description,
             "tags": [op.tag], "parameters": parameters, "responses": responses,

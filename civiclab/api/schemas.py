@@ -32,9 +32,10 @@ class Schema(BaseModel):
 
 
 class Input(BaseModel):
-    """A request body: unknown fields are an error."""
+    """A request body: unknown fields are an error, and types are JSON's as the document says them
+    (strict: a number is not a date, "1" is not 1, 1.5 is not an integer; dates are ISO strings)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, strict=True)
 
 
 class Query(BaseModel):

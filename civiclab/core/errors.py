@@ -1,7 +1,7 @@
 """Domain errors and the error pages: a clear message, never a stack trace."""
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from civiclab.extensions import db
 
@@ -19,8 +19,23 @@ class NotAllowed(DomainError):
     """The acting user may not do this (routes turn it into a 403)."""
 
 
+def html_page(view):
+    """Mark a view under /api/ that answers an HTML page (the API's documentation): like every
+    page, it reads the session's language and its errors are pages."""
+    view.html_page = True
+    return view
+
+
+def is_api_request():
+    """Whether this request is the JSON API's (under /api/): JSON errors, no cookie read."""
+    if not request.path.startswith("/api/"):
+        return False
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return not getattr(view, "html_page", False)
+
+
 def wants_json():
-    if request.path.startswith("/api/"):
+    if is_api_request():
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
@@ -71,21 +86,43 @@ def api_error(status, message, code=None, fields=None):
     return jsonify(body), status
 
 
-def render_error(code, description=None):
+def render_error(code, description=None, headers=None):
     db.session.rollback()
     title = _titles().get(code, _("Errore"))
     message = description or _explanations().get(code, title)
-    if request.path.startswith("/api/"):
-        return api_error(code, description or (_("Risorsa non trovata.") if code == 404 else message))
+    if is_api_request():
+        response, status = api_error(code, description or (_("Risorsa non trovata.") if code == 404 else message))
+        return response, status, headers or {}
     if wants_json():
-        return jsonify(error=title, message=message, status=code), code
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+        return jsonify(error=title, message=message, status=code), code, headers or {}
+    return render_template("errors/error.html", code=code, title=title, message=message), code, headers or {}
+
+
+def _found_with_any(methods):
+    """Whether this address names something with one of `methods`. Werkzeug checks a rule's
+    methods before its converters, so `DELETE /eventi/0` beside `POST /eventi/<id:…>` comes out 405
+    although no method finds anything there: that is a 404."""
+    adapter = current_app.create_url_adapter(request)
+    for method in methods:
+        try:
+            adapter.match(method=method)
+        except NotFound:
+            continue
+        except HTTPException:  # a redirect, or another refusal: the address exists
+            return True
+        return True
+    return False
 
 
 def register_error_handlers(app):
     @app.errorhandler(HTTPException)
     def http_error(exc):
         # CSRF failures carry Flask-WTF's English reason: show ours instead.
+        if isinstance(exc, MethodNotAllowed):
+            if not _found_with_any(exc.valid_methods or ()):
+                return render_error(404)
+            # RFC 9110: a 405 says which methods the address takes.
+            return render_error(405, headers={"Allow": ", ".join(sorted(exc.valid_methods))})
         return render_error(exc.code or 500)
 
     @app.errorhandler(NotAllowed)
