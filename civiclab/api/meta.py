@@ -1,9 +1,12 @@
-"""The API about itself: its OpenAPI document and its front door."""
-from flask import current_app, jsonify, request
+"""The API about itself: its OpenAPI document, its documentation page and its front door."""
+from flask import current_app, jsonify, render_template, request
 
-from civiclab.api import bp
+from civiclab.api import bp, documentation
 from civiclab.api.openapi import document
+from civiclab.api.schemas import MAX_PER_PAGE, PER_PAGE
 from civiclab.api.spec import OPERATIONS
+from civiclab.core.errors import html_page
+from civiclab.core.page_cache import public_page
 
 DESCRIPTION = (
     "CivicLab's public API: everything the site shows anyone, to read without an account, and "
@@ -35,3 +38,17 @@ def openapi_json():
 def index():
     return jsonify({"openapi": "/api/v1/openapi.json", "documentation": "/api/v1/documentazione",
                     "version": "1.0.0"})
+
+
+@bp.get("/documentazione", endpoint="documentation")
+@html_page
+@public_page
+def documentation_page():
+    """The documentation, read from the document: a page like the site's others (it reads the
+    reader's language from the session, and visitors share it from the page cache)."""
+    built = openapi_document()
+    return render_template(
+        "api/documentation.html", info=built["info"], tags=documentation.tags(built),
+        segments=documentation.segments, per_page=PER_PAGE, max_per_page=MAX_PER_PAGE,
+        read_limit=current_app.config["RATELIMIT_API_READ"], write_limit=current_app.config["RATELIMIT_WRITE"],
+    )

@@ -31,7 +31,10 @@ FRONT_SERVER_STATUSES = {414}  # answered before the app runs: no JSON body prom
 
 def _path_parameter(converter, name):
     schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID} if converter == "id" else {"type": "string"}
-    return {"name": name, "in": "path", "required": True, "schema": schema}
+    parameter = {"name": name, "in": "path", "required": True, "schema": schema}
+    if converter == "id" and name.endswith("_id"):
+        parameter["description"] = f"The {name[:-3].replace('_', ' ')}'s id."
+    return parameter
 
 
 def _query_parameters(schema):

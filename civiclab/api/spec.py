@@ -74,16 +74,20 @@ def _authorised(op):
     return token
 
 
-# A NUL character escaped in a JSON string (an even run of backslashes, then \u0000): PostgreSQL
-# text cannot hold it, so it is refused as the pages refuse it in a form (400).
-_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")  # an even run of backslashes, then \u0000
+
+
+def holds_nul(data):
+    """Whether JSON text `data` holds a NUL character (escaped: JSON allows it no other way).
+    PostgreSQL text cannot hold it, so a body with one is refused as a form with one is (400)."""
+    return _NUL_ESCAPE.search(data) is not None
 
 
 def _read_body(model):
     if not request.is_json:
         raise ApiError(415, _l("Invia il corpo della richiesta come JSON (Content-Type: application/json)."))
     data = request.get_data() or b""
-    if _NUL_ESCAPE.search(data):
+    if holds_nul(data):
         raise ApiError(400, _l("Il testo contiene caratteri non validi."))
     return model.model_validate_json(data)
 

@@ -35,6 +35,9 @@ SKIPPED = {
     "pages.lab_participation_json": "a JSON download",
     "core.choose_language": "sets the page language and redirects back (the links are on every visitor page)",
 }
+# The API answers JSON, not pages: its endpoints are skipped, except its HTML pages (the
+# documentation, marked `html_page`).
+API_PREFIX = "/api/"
 
 # Pages the URL map alone does not reach: states of a page that a query string selects.
 EXTRA_URLS = ["/cerca?q=laboratorio", "/cerca?q=nessun-risultato-possibile"]
@@ -117,6 +120,8 @@ def pages(app, values):
     with app.test_request_context():
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
             if "GET" not in rule.methods or rule.endpoint in SKIPPED:
+                continue
+            if rule.rule.startswith(API_PREFIX) and not getattr(app.view_functions[rule.endpoint], "html_page", False):
                 continue
             arguments = sorted(rule.arguments)
             choices = []
