@@ -29,8 +29,8 @@ def book(client, token, event, **body):
 
 # ---- reading events ------------------------------------------------------------------------------
 
-def test_the_list_holds_public_events_soonest_first_with_seats_left(client, make_event, make_lab, register,
-                                                                   make_user):
+def test_the_list_holds_public_events_soonest_first_with_seats_left(
+        client, make_event, make_lab, register, make_user):  # noqa: F811
     lab = make_lab()
     later = make_event(lab=lab, title="Dopo", starts_at=rome_time(days=9))
     sooner = make_event(lab=lab, title="Prima", capacity=5, starts_at=rome_time(days=3))
@@ -152,7 +152,7 @@ def test_a_token_books_a_seat_and_gets_the_code_the_mail_and_the_notification(
 
 
 def test_a_booking_for_a_full_event_waits_with_its_position_and_no_code(
-        client, db_session, make_event, make_user, make_token, register, outbox):
+        client, db_session, make_event, make_user, make_token, register, outbox):  # noqa: F811
     event = make_event(capacity=1, is_online=True, online_url="https://meet.example.org/lab")
     register(event, make_user())
     user = make_user()
