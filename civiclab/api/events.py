@@ -215,7 +215,14 @@ def book_seat(actor, event_id, body):
     confirmed yet; 409: already booked, or the event is cancelled, over or not taking bookings; 422:
     the group's rules (who may book several seats, how many, its name) or the event's audience."""
     event = public_event(event_id)
-    organisation = services.chosen_organisation(services.group_organisations(actor, event), body.organisation_id)
+    organisations = services.group_organisations(actor, event)
+    members_of = {membership.organisation_id for membership in actor.active_memberships}
+    if body.seats > 1 and body.organisation_id is not None and body.organisation_id not in members_of:
+        # the page offers only the person's own organisations: an id that is none of them is named
+        # (one not verified yet is the service's to explain)
+        message = _l("Prenoti per un gruppo solo a nome di un'organizzazione verificata di cui fai parte.")
+        raise ApiError(422, message, fields={"organisation_id": message})
+    organisation = services.chosen_organisation(organisations, body.organisation_id)
     with booking_refusals():
         return registration_out(services.book(actor, event, seats=body.seats, group_name=body.group_name,
                                               organisation=organisation), actor)

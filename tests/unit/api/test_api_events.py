@@ -241,6 +241,21 @@ def test_a_groups_rules_are_422_on_their_field(client, db_session, make_event, m
     assert registrations_of(db_session, event) == []
 
 
+def test_a_group_for_an_organisation_that_is_not_hers_is_a_422(client, db_session, make_event, make_token,
+                                                                teacher):  # noqa: F811
+    from civiclab.accounts.models import Organisation
+
+    user, _school = teacher
+    other = Organisation(name="Altra scuola", name_key="altra scuola", kind=ParticipantType.SCUOLA)
+    db_session.add(other)
+    db_session.commit()
+    event = make_event(max_seats_per_booking=25)
+    response = book(client, make_token(user), event, seats=20, group_name="Classe 3B", organisation_id=other.id)
+    assert response.status_code == 422
+    assert "organizzazione verificata" in response.get_json()["error"]["fields"]["organisation_id"]
+    assert registrations_of(db_session, event) == []
+
+
 def test_a_person_without_an_organisation_books_one_seat_only(client, db_session, make_event, make_user,
                                                               make_token):
     event = make_event(max_seats_per_booking=10)
