@@ -28,6 +28,7 @@ PUBLIC_STATES = (EventState.PUBLISHED, EventState.CANCELLED, EventState.FINISHED
 class EventFilters:
     past: bool = False
     city_id: int | None = None
+    city_slug: str | None = None  # the city by its address name (the API's filter)
     lab_id: int | None = None
     date_from: date | None = None  # days on Rome's calendar, both included
     date_to: date | None = None
@@ -53,6 +54,8 @@ def events_select(filters, now=None):
         query = query.where(Event.ends_at > now).order_by(Event.starts_at, Event.id)
     if filters.city_id:
         query = query.where(Lab.city_id == filters.city_id)
+    if filters.city_slug:
+        query = query.where(City.slug == filters.city_slug)
     if filters.lab_id:
         query = query.where(Event.lab_id == filters.lab_id)
     if filters.date_from:

@@ -4,16 +4,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
+from civiclab.events.services import chosen_organisation, group_organisations
+
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def group_organisations(user, event):
-    """The organisations `user` may book a group for at `event` (none: one seat only)."""
-    if event.max_seats_per_booking <= 1:
-        return []
-    return [membership.organisation for membership in user.verified_memberships]
 
 
 class BookingForm(FlaskForm):
@@ -41,10 +36,9 @@ class BookingForm(FlaskForm):
 
     @property
     def chosen_organisation(self):
-        by_id = {str(org.id): org for org in self.organisations}
-        if self.organisation.data in by_id:
-            return by_id[self.organisation.data]
-        return self.organisations[0] if len(self.organisations) == 1 else None
+        """The organisation chosen in the list, by services.chosen_organisation (the API's rule too)."""
+        chosen = self.organisation.data or ""
+        return chosen_organisation(self.organisations, int(chosen) if chosen.isascii() and chosen.isdigit() else None)
 
 
 class GuestBookingForm(FlaskForm):

@@ -275,6 +275,27 @@ def _admit(event, registration, code):
     return registration
 
 
+class NotAdmitted(DomainError):
+    """Who books is not among the people the event is reserved to (its audience): a rule about
+    the person, not about the event's state (the API answers it 422, a full or closed event 409)."""
+
+
+def group_organisations(user, event):
+    """The organisations `user` may book a group for at `event` (none: one seat only)."""
+    if event.max_seats_per_booking <= 1:
+        return []
+    return [membership.organisation for membership in user.verified_memberships]
+
+
+def chosen_organisation(organisations, organisation_id=None):
+    """Which of `organisations` (group_organisations) a booking is made for: the one whose id is
+    `organisation_id`, else the only one there is, else None (book() then allows one seat)."""
+    chosen = next((org for org in organisations if org.id == organisation_id), None)
+    if chosen is None and len(organisations) == 1:
+        return organisations[0]
+    return chosen
+
+
 def book(user, event, seats=1, group_name="", organisation=None):
     """Book `seats` for `user`: confirmed while seats remain, otherwise on the waiting list.
 
@@ -286,9 +307,12 @@ def book(user, event, seats=1, group_name="", organisation=None):
         raise NotAllowed(_l("Accedi con un account confermato per iscriverti."))
     code = _unused_code(event.id)
     event = lock_event_for_booking(event, seats)
-    problem = event.registration_problem() or admission_problem(event, user)
+    problem = event.registration_problem()
     if problem:
         raise DomainError(problem)
+    problem = admission_problem(event, user)
+    if problem:
+        raise NotAdmitted(problem)
     group_name = (group_name or "").strip()
     if seats < 1:
         raise DomainError(_l("Prenota almeno un posto."), field="seats")
