@@ -19,13 +19,15 @@ def connect(app):
     """Wire the API into `app`: its operations, its error answers, the token listeners."""
     from importlib import import_module
 
-    from civiclab.api import auth, errors, personal_data
+    from civiclab.api import auth, errors, personal_data, token_routes
     from civiclab.extensions import csrf
 
     for name in RESOURCES:
         import_module(f"civiclab.api.{name}")
     csrf.exempt(bp)  # a token in a header is not sent by a browser on its own: no CSRF to fear
-    errors.register(app, bp)
+    if not bp._got_registered_once:  # a blueprint keeps its handlers for every app it joins: add them once
+        errors.register(app, bp)
     auth.connect()  # a blocked or deleted person's tokens stop working
     personal_data.connect()
     app.register_blueprint(bp)
+    token_routes.register(app)  # the token pages: the site's HTML, outside /api/v1

@@ -1,0 +1,123 @@
+"""The token pages (`/account/token-api`): a person's personal access tokens for the API, listed,
+made and revoked. HTML pages of the site, signed in, in the site's language.
+
+Their endpoints are named `api.token*` (the API's), but they are rules of the app, not of the API
+blueprint (whose rules live under /api/v1). Flask reads an endpoint's blueprint from its name, so
+the API blueprint's CSRF exemption and its JSON error handlers would reach these pages: they check
+CSRF themselves (`protect_token_pages`) and let no NotAllowed out (`_refused` answers the page).
+
+The secret is shown once. Making a token redirects (so the form's one-time key sends a second
+copy of the same POST to the list, core/form_keys.py) and leaves the secret in the session for
+the next page only: the list pops it when it draws it. A reload, the Back button (signed-in pages
+are `no-store`, so it reloads) or the repeated form find it gone.
+"""
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectChoice, StringField
+from wtforms.validators import InputRequired, Length
+
+from civiclab.api import token_services as services
+from civiclab.core.errors import NotAllowed, render_error
+from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
+from civiclab.extensions import csrf
+
+SHOWN_ONCE = "api_token_shown"  # the session entry that carries a new secret to the next page
+LIFETIME_CHOICES = (("30", _l("30 giorni")), ("90", _l("90 giorni")), ("365", _l("Un anno")),
+                    ("never", _l("Senza scadenza (finché non lo revochi)")))
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Nome del token"), description=_l(
+        "Per riconoscerlo: per esempio lo script o l'applicazione che lo usa."), validators=[
+        InputRequired(_l("Dai un nome al token.")),
+        Length(max=services.NAME_MAX, message=_l("Il nome può avere al massimo %(max)d caratteri."))])
+    scopes = RadioField(_l("Che cosa può fare"), default="read", choices=[
+        SelectChoice("read", _l("Solo leggere")),
+        SelectChoice("read write", _l("Leggere e scrivere a tuo nome (proporre, commentare, prenotare…)")),
+    ], validators=[InputRequired(_l("Scegli che cosa può fare il token."))])
+    lifetime = RadioField(_l("Scadenza"), default="90",
+                          choices=[SelectChoice(value, label) for value, label in LIFETIME_CHOICES],
+                          validators=[InputRequired(_l("Scegli per quanto tempo vale il token."))])
+
+    def lifetime_days(self):
+        return None if self.lifetime.data == "never" else int(self.lifetime.data)
+
+
+def _refused(error):
+    """A NotAllowed as this site's 403 page (the API blueprint's handler would answer JSON)."""
+    return render_error(403, error.message)
+
+
+def _shown_once():
+    """The secret made by the last POST, if it is for this person: taken out of the session."""
+    entry = session.pop(SHOWN_ONCE, None)
+    if not entry or entry.get("user") != current_user.id:
+        return None
+    return entry
+
+
+def _tokens_page(form):
+    tokens = services.tokens_of(current_user)
+    new = _shown_once()
+    new_token = next((t for t in tokens if new and t.id == new["id"] and t.is_live()), None)
+    return page("api/tokens.html", form=form, tokens=tokens, new_token=new_token,
+                new_secret=new["secret"] if new_token else None, refusal=services.refusal(current_user),
+                max_live=services.MAX_LIVE)
+
+
+def tokens():
+    return _tokens_page(TokenForm())
+
+
+def token_create():
+    form = TokenForm()
+    try:
+        done = form.validate_on_submit() and attempt(
+            services.create_token, current_user, form.name.data, form.scopes.data, form.lifetime_days(),
+            form=form, on_form=True)
+    except NotAllowed as error:
+        return _refused(error)
+    if done:
+        token, secret = done.value
+        session[SHOWN_ONCE] = {"id": token.id, "user": current_user.id, "secret": secret}
+        flash(_("Token «%(name)s» creato.", name=token.name), "success")
+        return redirect(url_for("api.tokens", _anchor="new-token"))
+    return _tokens_page(form)
+
+
+def token_revoke(token_id):
+    """GET asks for confirmation; the POST revokes."""
+    token = services.load_token(token_id, for_="revoke")
+    if token.revoked_at is not None:
+        flash(_("Il token «%(name)s» era già revocato.", name=token.name), "info")
+        return redirect(url_for("api.tokens"))
+    form = ButtonForm()
+    if form.validate_on_submit() and attempt(services.revoke_token, current_user, token):
+        flash(_("Token «%(name)s» revocato: chi lo usa non può più accedere all'API.", name=token.name), "success")
+        return redirect(url_for("api.tokens"))
+    return page("api/token_revoke.html", form=form, token=token)
+
+
+PAGES = {
+    "api.tokens": ("/account/token-api", ["GET"], tokens),
+    "api.token_create": ("/account/token-api/nuovo", ["POST"], token_create),
+    "api.token_revoke": ("/account/token-api/<id:token_id>/revoca", ["GET", "POST"], token_revoke),
+}
+
+
+def protect_token_pages():
+    """CSRF on the token pages' POSTs, as on every page of the site (see the module's docstring)."""
+    if request.endpoint in PAGES and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+
+
+def register(app):
+    for endpoint, (rule, methods, view) in PAGES.items():
+        if "POST" in methods:
+            view = limit_writes()(view)
+        view = login_required(view)  # as `@login_required` above `@limit_writes()` on the site's pages
+        app.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=methods)
+    app.before_request(protect_token_pages)
