@@ -243,9 +243,9 @@ def test_a_read_token_may_read_but_not_write(app, person, make_token):
     assert make_token.rows[read].allows("read") and not make_token.rows[read].allows("write")
     assert make_token.rows[write].allows("read") and make_token.rows[write].allows("write")
     writing = Operation(method="POST", rule="/prova", endpoint="prova", summary="", tag="", auth="write")
-    with app.test_request_context("/api/v1/prova", method="POST", headers=bearer(read)):
-        with pytest.raises(ApiError) as refused:
-            _authorised(writing)
+    with (app.test_request_context("/api/v1/prova", method="POST", headers=bearer(read)),
+          pytest.raises(ApiError) as refused):
+        _authorised(writing)
     assert refused.value.status == 403 and refused.value.code == "insufficient_scope"
     with app.test_request_context("/api/v1/prova", method="POST", headers=bearer(write)):
         g.pop("api_token", None)  # the app context's g outlives the request above
