@@ -9,7 +9,9 @@ CSRF themselves (`protect_token_pages`) and let no NotAllowed out (`_refused` an
 The secret is shown once. Making a token redirects (so the form's one-time key sends a second
 copy of the same POST to the list, core/form_keys.py) and leaves the secret in the session for
 the next page only: the list pops it when it draws it. A reload, the Back button (signed-in pages
-are `no-store`, so it reloads) or the repeated form find it gone.
+are `no-store`, so it reloads) or the repeated form find it gone. For that moment the secret is in
+the signed session cookie, next to the sign-in key that cookie always carries (which can do more
+on the site than any token through the API).
 """
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _

@@ -135,6 +135,17 @@ def test_an_unconfirmed_account_is_told_to_confirm_and_refused(client, make_user
     assert rows_of(db_session, user) == []
 
 
+def test_the_token_pages_check_csrf_though_their_names_are_the_apis(app, client, person, make_token,
+                                                                   monkeypatch, db_session):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    row = make_token.rows[make_token(person)]
+    refused = client.post(CREATE, data={"name": "Senza token CSRF", "scopes": "read", "lifetime": "90"})
+    assert refused.status_code == 400 and not refused.is_json
+    assert client.post(f"{PAGE}/{row.id}/revoca").status_code == 400
+    db_session.refresh(row)
+    assert row.revoked_at is None and len(rows_of(db_session, person)) == 1
+
+
 def test_a_visitor_is_sent_to_sign_in(client):
     assert client.get(PAGE).headers["Location"].startswith("/account/accedi")
     assert client.post(CREATE, data={"name": "x"}).headers["Location"].startswith("/account/accedi")
