@@ -19,7 +19,7 @@ def connect(app):
     """Wire the API into `app`: its operations, its error answers, the token listeners."""
     from importlib import import_module
 
-    from civiclab.api import auth, errors, personal_data  # noqa: F401  (errors: the blueprint's handlers)
+    from civiclab.api import auth, errors, personal_data, token_routes  # noqa: F401  (errors: the blueprint's handlers)
     from civiclab.api.cli import api_token_command
     from civiclab.extensions import csrf
 
@@ -29,4 +29,5 @@ def connect(app):
     auth.connect()  # a blocked or deleted person's tokens stop working
     personal_data.connect()
     app.register_blueprint(bp)
+    token_routes.register(app)  # the token pages: the site's HTML, outside /api/v1
     app.cli.add_command(api_token_command)

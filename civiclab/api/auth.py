@@ -87,9 +87,13 @@ def current_token():
 
 
 def token_key():
-    """Who an API rate limit counts: the token, else the caller's address. (The limiter asks before
-    the operation runs, so the token is read here when it has not been yet.)"""
-    row = g.api_token if "api_token" in g else authenticate()
+    """Who an API rate limit counts: the token, else the caller's address (a token that is not
+    valid too: guesses count by address). Limits are counted before the view runs, so the token
+    is read here; `authenticate` keeps it in g for the view."""
+    try:
+        row = g.api_token if "api_token" in g else authenticate()
+    except Unauthenticated:
+        row = None
     return f"token:{row.id}" if row is not None else f"address:{get_remote_address() or 'unknown'}"
 
 

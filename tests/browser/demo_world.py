@@ -39,8 +39,28 @@ SKIPPED = {
 # documentation, marked `html_page`).
 API_PREFIX = "/api/"
 
+
 # Pages the URL map alone does not reach: states of a page that a query string selects.
 EXTRA_URLS = ["/cerca?q=laboratorio", "/cerca?q=nessun-risultato-possibile"]
+
+def demo_token(user):
+    """A personal access token of `user` (the demo makes none), so the token list shows a row and
+    its revoke page has an id; made once per database."""
+    import sqlalchemy as sa
+
+    from civiclab.api.auth import new_secret
+    from civiclab.api.models import AccessToken
+    from civiclab.extensions import db
+
+    token = db.session.scalars(sa.select(AccessToken).filter_by(user_id=user.id)).first()
+    if token is None:
+        _secret, digest, prefix = new_secret()
+        token = AccessToken(user_id=user.id, name="Cruscotto di quartiere", scopes="read",
+                            token_hash=digest, prefix=prefix)
+        db.session.add(token)
+        db.session.commit()
+    return token
+
 
 def demo_values(app):
     """URL argument -> the demo values it is tried with; endpoint-specific values under
@@ -103,6 +123,7 @@ def demo_values(app):
                 sa.select(Outcome).order_by(Outcome.parent_id.is_not(None), Outcome.id).limit(2))],
             "milestone_id": [milestone.id],
             "outcomes.milestone_edit:outcome_id": [milestone.outcome_id],
+            "token_id": [demo_token(user["cittadino@example.org"]).id],  # the citizen's; another's is 404
             "accounts.confirm:token": ["not-a-token"],
             "accounts.reset:token": [reset_token(user["cittadino@example.org"]), "not-a-token"],
             "events.guest_confirm:token": [booking_token(full_event, "Ospite nuova", "ospite.nuova@example.org")],

@@ -130,3 +130,30 @@ def describe(violations):
         lines.append("  e.g. " + re.sub(r"\s+", " ", example))
     return "\n".join(lines)
 
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_the_token_page_showing_a_new_token_has_no_violation(browser, demo_server, language):
+    """The token page (in the walk above) once more in the state only a POST reaches: a new token
+    shown once, above the list; then a form sent without a name, with its error."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run scripts/install (npm ci installs axe-core)")
+    context, page = open_as(browser, demo_server, ROLES["participant"], language, init_scripts=[AXE])
+    try:
+        found = []
+        page.goto("/account/token-api")
+        page.locator("main input[name=name]").fill(f"Prova axe {language}")
+        page.locator("main form[action='/account/token-api/nuovo'] button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/account/token-api"))
+        assert page.locator("#new-token-value").input_value().startswith("clk_")
+        found += page.evaluate(RUN_AXE, WCAG_21_AA)
+        page.reload()
+        assert page.locator("#new-token-value").count() == 0  # shown once
+        page.locator("main form[action='/account/token-api/nuovo'] button[type=submit]").click()
+        page.wait_for_load_state()
+        assert page.locator("#form-errors").count() == 1
+        found += page.evaluate(RUN_AXE, WCAG_21_AA)
+    finally:
+        context.close()
+    failing = [v for v in found if v["impact"] in FAILING_IMPACTS]
+    assert not failing, describe([(v, "participant", language, "/account/token-api", "api_tokens.tokens") for v in failing])
