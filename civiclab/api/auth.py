@@ -87,7 +87,14 @@ def current_token():
 
 
 def token_key():
-    """Who an API rate limit counts: the token, else the caller's address."""
+    """Who an API rate limit counts: the token, else the caller's address. The limit is checked
+    before the operation runs, so the token is read here first (an invalid one counts as the
+    address; the operation answers 401)."""
+    if "api_token" not in g:
+        try:
+            authenticate()
+        except Unauthenticated:
+            pass
     row = current_token()
     return f"token:{row.id}" if row is not None else f"address:{get_remote_address() or 'unknown'}"
 

@@ -207,9 +207,13 @@ class ProposalChange(Input):
 
 
 def _create(actor, call, body):
+    """As the page: the proposal saved, then sent if asked (a refusal undoes the whole request)."""
     values = body.model_dump(exclude={"submit"})
+    proposal = services.create_proposal(actor, call, **values)
     _theme_needed(call, values["theme_id"])
-    return services.create_proposal(actor, call, submit=body.submit, **values)
+    if body.submit:
+        services.submit_proposal(actor, proposal)
+    return proposal
 
 
 @operation("POST", "/calls/<id:call_id>/proposals", tag="codesign", summary="Write a proposal", auth="write",
@@ -225,8 +229,8 @@ def _update(actor, proposal, body):
     values = {"title": proposal.title, "body": proposal.body, "theme_id": proposal.theme_id,
               "lab_id": proposal.lab_id, "place": proposal.place, **given}
     if given:
+        services.update_proposal(actor, proposal, **values)  # who, when, and the fields' own rules first
         _theme_needed(proposal.call, values["theme_id"])
-        services.update_proposal(actor, proposal, **values)
     if body.submit:
         services.submit_proposal(actor, proposal)
     return proposal
