@@ -1,7 +1,7 @@
 """The API's route walk rows, gathered from each slice's module (api_<slice>.py)."""
-from tests.unit.route_tables import api_meta, api_places
+from tests.unit.route_tables import api_codesign, api_meta, api_places
 
-MODULES = (api_meta, api_places)
+MODULES = (api_meta, api_places, api_codesign)
 
 ROUTES, TOKEN_ROUTES = {}, {}
 for module in MODULES:
