@@ -265,3 +265,12 @@ def test_comments_and_replies_share_one_budget_per_token(limited_client, proposa
     project_url = f"/api/v1/projects/{proposal.call.project.code}/comments"
     assert limited_client.post(project_url, json={"body": "Quattro"}, headers=bearer(token)).status_code == 429
     assert limited_client.post(url, json={"body": "Cinque"}, headers=bearer(other)).status_code == 201
+
+
+def test_a_placeholder_is_in_the_readers_language(client, proposal, make_user, say, db_session):
+    hidden = say(make_user(), "Segreto", proposal=proposal)
+    hidden.hidden_at = utcnow()
+    db_session.commit()
+    response = client.get(f"/api/v1/proposals/{proposal.id}/comments", headers={"Accept-Language": "en"})
+    placeholder = response.get_json()["data"][0]["placeholder"]
+    assert placeholder.startswith("Comment hidden") and "Segreto" not in response.get_data(as_text=True)
