@@ -137,6 +137,22 @@ def _write_problem(viewer, target):
     return None
 
 
+def threads_select(kind, target):
+    """The top-level comments on `target` (of its Commentable `kind`), authors joined, unordered."""
+    return sa.select(Comment).where(_about(kind, target), Comment.parent_id.is_(None)).options(_with_author())
+
+
+def replies_of(roots):
+    """Every reply in the threads of `roots` (one query), authors joined, oldest first."""
+    if not roots:
+        return []
+    return db.session.scalars(
+        sa.select(Comment).where(Comment.root_id.in_([root.id for root in roots]))
+        .options(_with_author())
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+
+
 def load_thread(viewer, sort="oldest", page=1, now=None, **target):
     """A page of the threads on a target named by its kind (`proposal=…`): PER_PAGE top-level
     comments, ordered by `sort`, with all their replies, oldest first under each comment."""
@@ -153,17 +169,9 @@ def load_thread(viewer, sort="oldest", page=1, now=None, **target):
     pages = max(1, -(-threads_total // PER_PAGE))
     page = min(max(page or 1, 1), pages)
     roots = db.session.scalars(
-        sa.select(Comment).where(subject, Comment.parent_id.is_(None))
-        .options(_with_author())
-        .order_by(*_root_order(sort)).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+        threads_select(kind, target).order_by(*_root_order(sort)).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()
-    replies = []
-    if roots:
-        replies = db.session.scalars(
-            sa.select(Comment).where(Comment.root_id.in_([root.id for root in roots]))
-            .options(_with_author())
-            .order_by(Comment.created_at, Comment.id)
-        ).all()
+    replies = replies_of(roots)
     votes = {}
     if is_authenticated(viewer) and roots:
         ids = [comment.id for comment in (*roots, *replies)]

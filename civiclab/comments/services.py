@@ -70,7 +70,7 @@ def post_comment(actor, body, parent=None, stance=None, **target):
     if parent is not None:
         kind, about = target_of(parent)
         if named is not None and (named[0] != kind or named[1].id != about.id):
-            raise DomainError(_l("La risposta deve riguardare lo stesso argomento del commento."))
+            raise DomainError(_l("La risposta deve riguardare lo stesso argomento del commento."), field="parent_id")
         named = kind, about
         if not parent.is_visible:
             raise DomainError(_l("Non si può rispondere a un commento eliminato o nascosto."))

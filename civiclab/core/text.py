@@ -45,9 +45,10 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 
 def clean_text(text):
     """A longer free text (a presentation, a reason) as stored: NFC, without bidi controls; the
-    joiners emoji and some scripts need are kept. Raises TextProblem for a lone surrogate."""
+    joiners emoji and some scripts need are kept. Raises TextProblem for a lone surrogate or a NUL
+    (PostgreSQL's text cannot hold one; the pages refuse it in any form, core/security.py)."""
     text = text or ""
-    if has_lone_surrogate(text):
+    if has_lone_surrogate(text) or "\0" in text:
         raise TextProblem(_l("Il testo contiene caratteri non validi."))
     return unicodedata.normalize("NFC", "".join(char for char in text if char not in _BIDI_CONTROLS)).strip()
 

@@ -26,6 +26,7 @@ from civiclab.proposals.fulltext import matching_proposal_ids
 from civiclab.proposals.models import (
     PUBLIC_STATES,
     Call,
+    CallPhase,
     Proposal,
     ProposalState,
     ProposalTransition,
@@ -111,13 +112,28 @@ def call_select(call_id):
     return _with_city(sa.select(Call)).where(Call.id == call_id)
 
 
+def in_phase(phase, now):
+    """A condition: the call is in `phase` (a CallPhase) at `now` (Call.phase_at, said in SQL)."""
+    starts, ends = {
+        CallPhase.UPCOMING: (None, Call.proposals_from),
+        CallPhase.PROPOSALS: (Call.proposals_from, Call.review_from),
+        CallPhase.REVIEW: (Call.review_from, Call.supports_from),
+        CallPhase.SUPPORTS: (Call.supports_from, Call.closes_at),
+        CallPhase.CLOSED: (Call.closes_at, None),
+    }[phase]
+    return sa.and_(*([starts <= now] if starts is not None else []), *([now < ends] if ends is not None else []))
+
+
+def is_open(now):
+    """A condition: the call takes proposals or supports at `now` (the home page's open calls)."""
+    return sa.or_(in_phase(CallPhase.PROPOSALS, now), in_phase(CallPhase.SUPPORTS, now))
+
+
 def open_calls(limit=4, now=None):
     """Published calls taking proposals or supports now, the ones closing first on top (home page)."""
     now = now or utcnow()
-    taking_proposals = sa.and_(Call.proposals_from <= now, now < Call.review_from)
-    taking_supports = sa.and_(Call.supports_from <= now, now < Call.closes_at)
     query = (_with_city(sa.select(Call))
-             .where(Call.published.is_(True), sa.or_(taking_proposals, taking_supports))
+             .where(Call.published.is_(True), is_open(now))
              .order_by(Call.closes_at, Call.id).limit(limit))
     return db.session.scalars(query).unique().all()
 
@@ -204,7 +220,13 @@ def order_keys(filters):
 def proposals_select(call, filters):
     """The public proposals of `call` (accepted and adopted, not hidden) for its page, unordered:
     `order_keys(filters)` orders them, a page at a time."""
-    query = _public(sa.select(Proposal).where(Proposal.call_id == call.id)).options(
+    return public_proposals_select(filters, sa.select(Proposal).where(Proposal.call_id == call.id))
+
+
+def public_proposals_select(filters, query=None):
+    """The public proposals (accepted and adopted, not hidden) of `query` (every proposal by
+    default), with the filters' theme and words; authors and themes joined."""
+    query = _public(sa.select(Proposal) if query is None else query).options(
         joinedload(Proposal.author), joinedload(Proposal.theme))
     if filters.theme_id:
         query = query.where(Proposal.theme_id == filters.theme_id)

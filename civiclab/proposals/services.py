@@ -16,6 +16,7 @@ from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.sanitize import is_blank, plain_text, render_markdown
 from civiclab.core.time import utcnow
 from civiclab.extensions import db
+from civiclab.places.models import Lab
 from civiclab.proposals import attachments, permissions
 from civiclab.proposals.models import (
     PROPOSAL_TRANSITIONS,
@@ -155,12 +156,17 @@ def _proposal_values(call, values):
     place = plain_text(values.get("place", "")).strip()
     if len(place) > PLACE_MAX:
         raise DomainError(_l("Il luogo può avere al massimo %(n)d caratteri.", n=PLACE_MAX), field="place")
+    lab_id = values.get("lab_id") or None
+    if lab_id is not None:
+        lab = db.session.get(Lab, lab_id)
+        if lab is None or lab.city_id != call.city_id:  # the form offers only the city's labs
+            raise DomainError(_l("Scegli uno dei laboratori della città della call."), field="lab_id")
     return {
         "title": title,
         "body": body,
         "body_html": render_markdown(body),
         "theme_id": theme_id,
-        "lab_id": values.get("lab_id") or None,
+        "lab_id": lab_id,
         "place": place,
     }
 
