@@ -73,13 +73,19 @@ def test_a_session_cookie_alone_writes_nothing(client, call, author):
     ({"theme_id": 2**31 - 1}, "theme_id"),  # not one of the call's themes
     ({"lab_id": 2**31 - 1}, "lab_id"),
     ({"colour": "red"}, "colour"),
-    ({"body": "Testo\u0000nullo"}, "body"),  # no NUL reaches the database (PostgreSQL refuses them)
 ])
 def test_a_proposal_that_is_not_valid_is_a_422_on_its_field(writes, call, db_session, fields, field):
     before = db_session.scalar(sa.select(sa.func.count(Proposal.id)))
     response = writes("POST", f"/api/v1/calls/{call.id}/proposals", idea(call, **fields))
     assert response.status_code == 422, response.get_json()
     assert field in response.get_json()["error"]["fields"]
+    assert db_session.scalar(sa.select(sa.func.count(Proposal.id))) == before
+
+
+def test_a_nul_is_a_400_as_on_the_pages_and_nothing_is_saved(writes, call, db_session):
+    before = db_session.scalar(sa.select(sa.func.count(Proposal.id)))
+    response = writes("POST", f"/api/v1/calls/{call.id}/proposals", idea(call, body="Testo\u0000nullo"))
+    assert response.status_code == 400  # no NUL reaches the database (PostgreSQL refuses them)
     assert db_session.scalar(sa.select(sa.func.count(Proposal.id))) == before
 
 
