@@ -1,6 +1,6 @@
 """Security headers on every response: a strict CSP with no inline script, no framing, signed-in
 pages never stored (Cache-Control: private, no-store); requests
-whose fields carry NUL bytes refused (PostgreSQL text cannot hold them: they would be a 500)."""
+whose fields or path carry NUL bytes refused (PostgreSQL text cannot hold them: they would be a 500)."""
 from flask import abort, request
 from flask_login import current_user
 
@@ -23,9 +23,10 @@ CSP = "; ".join([
 def register_security_headers(app):
     @app.before_request
     def refuse_nul_bytes():
-        # Form fields and query strings only: uploaded files may hold any byte.
+        # Form fields, query strings and the path (a slug or a code in it is looked up as text);
+        # not uploaded files, which may hold any byte.
         fields = (request.args, request.form)
-        if any("\0" in value for values in fields for _name, value in values.items(multi=True)):
+        if "\0" in request.path or any("\0" in value for values in fields for _name, value in values.items(multi=True)):
             abort(400)
 
     @app.after_request
