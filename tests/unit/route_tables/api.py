@@ -1,7 +1,7 @@
 """The API's route walk rows, gathered from each slice's module (api_<slice>.py)."""
-from tests.unit.route_tables import api_meta, api_places
+from tests.unit.route_tables import api_meta, api_places, api_projects
 
-MODULES = (api_meta, api_places)
+MODULES = (api_meta, api_places, api_projects)
 
 ROUTES, TOKEN_ROUTES = {}, {}
 for module in MODULES:
