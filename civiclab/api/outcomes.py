@@ -11,7 +11,12 @@ from civiclab.api.spec import operation
 from civiclab.core.pagination import Key
 from civiclab.outcomes.models import Outcome, OutcomeStatus
 from civiclab.outcomes.permissions import can_edit_outcome
-from civiclab.outcomes.queries import adopted_proposals, adopted_proposals_of, load_outcome, visible_outcomes
+from civiclab.outcomes.queries import (
+    adopted_proposals,
+    adopted_proposals_of,
+    load_outcome,
+    visible_outcomes,
+)
 from civiclab.places.models import City
 from civiclab.programmes.models import Project
 from civiclab.proposals.permissions import can_view_proposal
