@@ -6,7 +6,7 @@ from flask import url_for
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from civiclab.api.paging import api_page
-from civiclab.api.schemas import Line, Page, Query, Schema, date, field
+from civiclab.api.schemas import Page, Query, Schema, date, field
 from civiclab.api.spec import operation
 from civiclab.core.pagination import Key
 from civiclab.outcomes.models import Outcome, OutcomeStatus
@@ -87,11 +87,11 @@ def outcome_out(actor, outcome, proposals):
 
 
 class OutcomeQuery(Query):
-    project: Line | None = field("Progetto", "Only the outcomes of this project (its code; the open data's "
+    project: str | None = field("Progetto", "Only the outcomes of this project (its code; the open data's "
                                  "`project`).", None, max_length=40)
-    city: Line | None = field("Città", "Only the outcomes of this city's projects (its slug, see /cities).",
+    city: str | None = field("Città", "Only the outcomes of this city's projects (its slug, see /cities).",
                               None, max_length=80)
-    status: Line | None = field("Stato", "Only the outcomes in this status (its key: planned, in_progress, "
+    status: str | None = field("Stato", "Only the outcomes in this status (its key: planned, in_progress, "
                                 "completed, suspended, cancelled, or a city's own).", None, max_length=40)
 
 

@@ -4,7 +4,7 @@ from flask import url_for
 from sqlalchemy.orm import joinedload
 
 from civiclab.api.paging import api_page
-from civiclab.api.schemas import Line, Page, Query, Schema, field
+from civiclab.api.schemas import Page, Query, Schema, field
 from civiclab.api.spec import operation
 from civiclab.core.pagination import Key
 from civiclab.places.models import City, Lab
@@ -74,7 +74,7 @@ def lab_out(lab):
 
 
 class LabQuery(Query):
-    city: Line | None = field("Città", "Only the labs of this city (its slug, see /cities).", None, max_length=80)
+    city: str | None = field("Città", "Only the labs of this city (its slug, see /cities).", None, max_length=80)
 
 
 @operation("GET", "/labs", tag="places", summary="Laboratori aperti", query=LabQuery, response=Page[LabOut])

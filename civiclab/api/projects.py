@@ -14,14 +14,13 @@ from pydantic import BeforeValidator, Field, field_validator
 from sqlalchemy.orm import selectinload
 
 from civiclab.api.paging import api_page
-from civiclab.api.schemas import MAX_ID, Line, Page, Query, Schema, date, field
+from civiclab.api.schemas import MAX_ID, Page, Query, Schema, date, field
 from civiclab.api.spec import operation
 from civiclab.core.pagination import Key
 from civiclab.opendata.datasets import as_text, euro
 from civiclab.places.models import City
 from civiclab.programmes.models import CUP_PATTERN, Action, Axis, Programme, Project
 from civiclab.programmes.queries import load_project, project_snapshots, projects_select
-from civiclab.programmes.services import normalise_cup
 
 # An amount in euro as text: "412248.84" (a decimal point, two decimals, no thousands separator).
 Euro = Annotated[str, Field(pattern=r"^-?[0-9]+\.[0-9]{2}$", examples=["412248.84"])]
@@ -110,13 +109,21 @@ def project_out(project, snapshots):
     }
 
 
+# A CUP as the filter takes it: the letters in either case; empty is no filter.
+CUP_FILTER = r"^([A-Za-z][0-9]{2}[A-Za-z][0-9A-Za-z]{11})?$"
+
+
+def _upper(value):
+    return value.upper() if isinstance(value, str) else value
+
+
 class ProjectQuery(Query):
-    cup: Annotated[str | None, BeforeValidator(normalise_cup)] = field(
-        "Codice Unico Progetto - CUP", "Only the projects with this CUP (15 characters; spaces and case do not "
-        "matter); anything that is not a CUP is refused (422).", None)
-    city: Line | None = field("Città", "Only the projects of this city (its slug, see /cities; the open data's "
+    cup: Annotated[str | None, BeforeValidator(_upper)] = field(
+        "Codice Unico Progetto - CUP", "Only the projects with this CUP (15 letters and digits, e.g. "
+        "F39G16000350007; the case does not matter).", None, json_schema_extra={"pattern": CUP_FILTER})
+    city: str | None = field("Città", "Only the projects of this city (its slug, see /cities; the open data's "
                               "`city_slug`).", None, max_length=80)
-    programme: Line | None = field("Programma", "Only the projects of this programme (its code, e.g. "
+    programme: str | None = field("Programma", "Only the projects of this programme (its code, e.g. "
                                    "2014IT16M2OP004; the open data's `programme`).", None, max_length=40)
     axis: int | None = field("Asse", "Only the projects of this axis number (the open data's `axis`); with "
                              "`programme`, of that programme's axis.", None, ge=0, le=MAX_ID)
@@ -124,7 +131,7 @@ class ProjectQuery(Query):
     @field_validator("cup")
     @classmethod
     def _a_cup(cls, value):
-        if value is not None and not CUP_PATTERN.match(value):
+        if value and not CUP_PATTERN.match(value):
             raise ValueError(_("Il CUP non è valido: sono 15 caratteri, ad esempio F39G16000350007."))
         return value
 

@@ -73,7 +73,7 @@ def test_filters_pick_projects_by_cup_city_programme_and_axis(client, db_session
     same_cup = make_project(cup="F39G16000350007")
     test_prog = make_project(city=city)
 
-    assert codes(client.get("/api/v1/projects?cup=f39g 1600 0350007")) == [pon.code, same_cup.code]
+    assert codes(client.get("/api/v1/projects?cup=f39g16000350007")) == [pon.code, same_cup.code]
     assert codes(client.get(f"/api/v1/projects?city={city.slug}")) == [pon.code, test_prog.code]
     assert codes(client.get("/api/v1/projects?programme=2014IT16M2OP004")) == [pon.code]
     assert codes(client.get("/api/v1/projects?axis=3")) == [same_cup.code, test_prog.code]
@@ -85,7 +85,7 @@ def test_filters_pick_projects_by_cup_city_programme_and_axis(client, db_session
 
 @pytest.mark.parametrize("query, field", [
     ("axis=tre", "axis"), ("axis=-1", "axis"), ("axis=2147483648", "axis"), ("axis=99999999999999999999", "axis"),
-    ("cup=F39G", "cup"), ("cup=<script>", "cup"), ("city=" + "x" * 81, "city"), ("programme=" + "p" * 41, "programme"),
+    ("cup=F39G", "cup"), ("cup=<script>", "cup"), ("cup=F39G 1600 0350007", "cup"), ("city=" + "x" * 81, "city"), ("programme=" + "p" * 41, "programme"),
     ("limit=0", "limit"), ("limit=101", "limit"),
 ])
 def test_a_bad_filter_is_a_422_naming_it(client, query, field):
@@ -171,3 +171,17 @@ def test_the_document_describes_projects_and_their_amounts(client):
     project = spec["components"]["schemas"]["ProjectOut"]["properties"]
     assert project["erogato"]["pattern"] and project["erogato"]["x-label-it"] == "Importo erogato"
     assert "two decimals" in project["programmato"]["description"]
+
+
+def test_every_api_address_under_projects_names_the_project_by_its_code(app):
+    """A code may be all digits ("123"): an address taking a project by id beside /projects/<code>
+    would answer for it instead (the id converter wins), so the API names a project one way only."""
+    rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/projects/")]
+    assert rules
+    for rule in rules:
+        assert rule.rule.split("/")[4] == "<code>", rule.rule
+
+
+def test_a_project_whose_code_is_all_digits_is_found_by_it(client, make_project):
+    make_project(code="2024")
+    assert client.get("/api/v1/projects/2024").get_json()["code"] == "2024"
