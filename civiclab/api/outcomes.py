@@ -9,6 +9,7 @@ from civiclab.api.paging import api_page
 from civiclab.api.schemas import Page, Query, Schema, date, field
 from civiclab.api.spec import operation
 from civiclab.core.pagination import Key
+from civiclab.core.sanitize import safe_html
 from civiclab.outcomes.models import Outcome, OutcomeStatus
 from civiclab.outcomes.permissions import can_edit_outcome
 from civiclab.outcomes.queries import (
@@ -63,6 +64,11 @@ class OutcomeOut(Schema):
                                                         "adopted, by title.")
 
 
+def _html(stored):
+    """Stored HTML cleaned once more on the way out, as the page's `user_html` does."""
+    return str(safe_html(stored))
+
+
 def outcome_out(actor, outcome, proposals):
     """The outcome as the API writes it; `outcome` with its project, status, parent and
     milestones loaded; `proposals`: those it adopts, as its page lists them."""
@@ -74,10 +80,10 @@ def outcome_out(actor, outcome, proposals):
         "parent": parent.id if shows_parent else None, "title": outcome.title,
         "status": status.key if status else None, "status_label": str(status.label) if status else None,
         "progress": outcome.progress_shown, "start_date": outcome.start_date, "end_date": outcome.end_date,
-        "address": outcome.address, "description_html": outcome.description_html,
+        "address": outcome.address, "description_html": _html(outcome.description_html),
         "published": outcome.published, "url": url_for("outcomes.outcome", outcome_id=outcome.id),
         "milestones": [{"id": m.id, "title": m.title, "planned_on": m.planned_on, "reached_on": m.reached_on,
-                        "description_html": m.description_html} for m in outcome.milestones],
+                        "description_html": _html(m.description_html)} for m in outcome.milestones],
         # What the page lists, less a proposal whose own page the reader could not open (its
         # call made private since).
         "adopted_proposals": [
@@ -88,11 +94,11 @@ def outcome_out(actor, outcome, proposals):
 
 class OutcomeQuery(Query):
     project: str | None = field("Progetto", "Only the outcomes of this project (its code; the open data's "
-                                 "`project`).", None, max_length=40)
+                                "`project`).", None, max_length=40)
     city: str | None = field("Città", "Only the outcomes of this city's projects (its slug, see /cities).",
-                              None, max_length=80)
+                             None, max_length=80)
     status: str | None = field("Stato", "Only the outcomes in this status (its key: planned, in_progress, "
-                                "completed, suspended, cancelled, or a city's own).", None, max_length=40)
+                               "completed, suspended, cancelled, or a city's own).", None, max_length=40)
 
 
 def _filtered(select, query):

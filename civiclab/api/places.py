@@ -89,5 +89,6 @@ def labs(actor, query):
 
 @operation("GET", "/labs/<id:lab_id>", tag="places", summary="One laboratorio aperto", response=LabOut)
 def lab(actor, lab_id):
-    """One lab, by its id: what its page shows of it (its events are under /events)."""
+    """One lab, by its id: what its page shows of its sheet (its events and calls are lists of
+    their own)."""
     return lab_out(load_lab_by_id(lab_id))

@@ -122,9 +122,9 @@ class ProjectQuery(Query):
         "Codice Unico Progetto - CUP", "Only the projects with this CUP (15 letters and digits, e.g. "
         "F39G16000350007; the case does not matter).", None, json_schema_extra={"pattern": CUP_FILTER})
     city: str | None = field("Città", "Only the projects of this city (its slug, see /cities; the open data's "
-                              "`city_slug`).", None, max_length=80)
+                             "`city_slug`).", None, max_length=80)
     programme: str | None = field("Programma", "Only the projects of this programme (its code, e.g. "
-                                   "2014IT16M2OP004; the open data's `programme`).", None, max_length=40)
+                                  "2014IT16M2OP004; the open data's `programme`).", None, max_length=40)
     axis: int | None = field("Asse", "Only the projects of this axis number (the open data's `axis`); with "
                              "`programme`, of that programme's axis.", None, ge=0, le=MAX_ID)
 

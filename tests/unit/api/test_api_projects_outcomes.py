@@ -53,6 +53,16 @@ def test_an_outcome_carries_its_milestones_and_the_adopted_proposals_its_page_li
     assert listed == body
 
 
+def test_stored_html_is_cleaned_on_the_way_out_as_on_the_page(client, db_session, make_project, make_outcome):
+    outcome = make_outcome(make_project(), description_html='<p onclick="x()">Ok</p><script>alert(1)</script>')
+    db_session.add(Milestone(outcome_id=outcome.id, title="Gara", planned_on=datetime.date(2026, 5, 1),
+                             description_html='<a href="javascript:alert(1)">link</a>'))
+    db_session.commit()
+    body = client.get(f"/api/v1/outcomes/{outcome.id}").get_json()
+    assert "<script" not in body["description_html"] and "onclick" not in body["description_html"]
+    assert "Ok" in body["description_html"] and "javascript:" not in body["milestones"][0]["description_html"]
+
+
 def test_a_draft_outcome_and_an_outcome_of_a_draft_project_are_not_there(client, make_project, make_outcome):
     public = make_outcome(make_project())
     draft = make_outcome(make_project(), published=False)
