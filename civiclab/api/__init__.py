@@ -12,7 +12,7 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # The modules whose operations fill `bp` (and the OpenAPI document), in the document's order.
-RESOURCES = ("places", "events", "proposals", "comments", "meta")
+RESOURCES = ("places", "projects", "outcomes", "events", "proposals", "comments", "meta")
 
 
 def connect(app):

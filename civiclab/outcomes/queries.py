@@ -55,6 +55,18 @@ def load_outcome(outcome_id, for_="view"):
     return outcome
 
 
+def visible_outcomes(query, viewer):
+    """`query` (of outcomes, joined to their project) narrowed to what `viewer` may see:
+    can_view_outcome said in SQL. Published outcomes of published projects; every outcome of the
+    cities one manages; all of them for administrators."""
+    if is_admin(viewer):
+        return query
+    public = sa.and_(Outcome.published.is_(True), Project.published.is_(True))
+    if is_authenticated(viewer) and viewer.staff_city_ids:
+        return query.where(sa.or_(public, Project.city_id.in_(viewer.staff_city_ids)))
+    return query.where(public)
+
+
 # ---- statuses ------------------------------------------------------------------------------
 
 def city_statuses(city_id):
@@ -171,12 +183,23 @@ def children_of(outcome, viewer=None):
 
 def adopted_proposals(outcome, public_only=True):
     """The proposals the outcome adopts, with their call (public ones only for the page)."""
-    query = (sa.select(Proposal).join(OutcomeProposal, OutcomeProposal.proposal_id == Proposal.id)
-             .where(OutcomeProposal.outcome_id == outcome.id)
+    return adopted_proposals_of([outcome.id], public_only=public_only).get(outcome.id, [])
+
+
+def adopted_proposals_of(outcome_ids, public_only=True):
+    """{outcome id: the proposals it adopts, by title, with their call} for several outcomes in
+    one query (public ones only, as the outcome's page shows them); an outcome that adopts none
+    is not in it."""
+    query = (sa.select(OutcomeProposal.outcome_id, Proposal)
+             .join(OutcomeProposal, OutcomeProposal.proposal_id == Proposal.id)
+             .where(OutcomeProposal.outcome_id.in_(list(outcome_ids)))
              .options(joinedload(Proposal.call)).order_by(Proposal.title, Proposal.id))
     if public_only:
         query = query.where(Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None))
-    return list(db.session.scalars(query))
+    adopted = {}
+    for outcome_id, proposal in db.session.execute(query):
+        adopted.setdefault(outcome_id, []).append(proposal)
+    return adopted
 
 
 def linked_events(outcome):

@@ -1,7 +1,7 @@
 """The API's route walk rows, gathered from each slice's module (api_<slice>.py)."""
-from tests.unit.route_tables import api_codesign, api_events, api_meta, api_places, api_tokens
+from tests.unit.route_tables import api_codesign, api_events, api_meta, api_places, api_projects, api_tokens
 
-MODULES = (api_meta, api_places, api_events, api_codesign, api_tokens)
+MODULES = (api_meta, api_places, api_projects, api_events, api_codesign, api_tokens)
 
 ROUTES, TOKEN_ROUTES = {}, {}
 for module in MODULES:

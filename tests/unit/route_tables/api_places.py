@@ -10,9 +10,13 @@ from tests.unit.route_tables.common import everyone
 ROUTES = {
     "api.cities": ("GET", lambda w: "/api/v1/cities", everyone(200)),
     "api.city": ("GET", lambda w: f"/api/v1/cities/{w['city'].slug}", everyone(200)),
+    "api.labs": ("GET", lambda w: f"/api/v1/labs?city={w['city'].slug}", everyone(200)),
+    "api.lab": ("GET", lambda w: f"/api/v1/labs/{w['lab'].id}", everyone(200)),
 }
 
 TOKEN_ROUTES = {
     "api.cities": ("GET", lambda w: "/api/v1/cities", None, everyone(200)),
     "api.city": ("GET", lambda w: f"/api/v1/cities/{w['city'].slug}", None, everyone(200)),
+    "api.labs": ("GET", lambda w: f"/api/v1/labs?city={w['city'].slug}", None, everyone(200)),
+    "api.lab": ("GET", lambda w: f"/api/v1/labs/{w['lab'].id}", None, everyone(200)),
 }
