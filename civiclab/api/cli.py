@@ -1,18 +1,14 @@
 """`flask --app wsgi api-token create EMAIL --name N --scopes "read write"`: an administrator issues a
 personal access token for a person from the server's shell (a script's account, a test run). The
 token is printed once, as the profile page shows it once; only its digest is kept."""
-from datetime import timedelta
-
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from civiclab.api.auth import new_secret
-from civiclab.api.models import SCOPES, AccessToken
-from civiclab.core.time import utcnow
+from civiclab.api import token_services
+from civiclab.api.models import SCOPES
+from civiclab.core.errors import DomainError
 from civiclab.extensions import db
-
-NAME_MAX = 80  # AccessToken.name
 
 
 @click.group("api-token")
@@ -24,25 +20,26 @@ def api_token_command():
 @click.argument("email")
 @click.option("--name", required=True, help="What the token is for, as its person will see it (up to 80 characters).")
 @click.option("--scopes", default="read", show_default=True, help='"read", or "read write" to write too.')
-@click.option("--days", type=click.IntRange(min=1), default=None, help="Expires after this many days (default: never).")
+@click.option("--days", type=click.Choice([str(days) for days in token_services.LIFETIMES if days]), default=None,
+              help="Expires after this many days (default: never), as on the profile page.")
 @with_appcontext
 def create_command(email, name, scopes, days):
-    """Issue a token for the person with EMAIL and print it (it is shown only now)."""
+    """Issue a token for the person with EMAIL and print it (it is shown only now). The profile
+    page's rules hold: a confirmed, unblocked account, a visible name, at most 10 live tokens."""
     from civiclab.accounts.models import User
 
     wanted = scopes.split()
     if not wanted or set(wanted) - set(SCOPES):
         raise click.BadParameter(f"choose among {', '.join(SCOPES)}", param_hint="--scopes")
-    name = name.strip()
-    if not name or len(name) > NAME_MAX:
-        raise click.BadParameter(f"from 1 to {NAME_MAX} characters", param_hint="--name")
     user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.strip().lower(),
                                                    User.deleted_at.is_(None)))
     if user is None:
         raise click.ClickException(f"no account with the address {email}")
-    secret, digest, prefix = new_secret()
-    db.session.add(AccessToken(user=user, name=name, scopes=" ".join(s for s in SCOPES if s in wanted),
-                               token_hash=digest, prefix=prefix,
-                               expires_at=utcnow() + timedelta(days=days) if days else None))
+    scope_choice = "read write" if "write" in wanted else "read"
+    try:
+        _token, secret = token_services.create_token(user, name, scope_choice, int(days) if days else None)
+    except DomainError as refusal:
+        db.session.rollback()
+        raise click.ClickException(str(refusal.message)) from None
     db.session.commit()
     click.echo(secret)

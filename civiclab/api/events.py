@@ -13,7 +13,6 @@ from civiclab.api.schemas import Id, Input, Line, Page, Query, Schema, date, dat
 from civiclab.api.spec import operation
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.pagination import Key
-from civiclab.core.permissions import is_authenticated
 from civiclab.core.time import to_rome
 from civiclab.events import permissions, services
 from civiclab.events.models import Event
@@ -228,18 +227,11 @@ def book_seat(actor, event_id, body):
                                               organisation=organisation), actor)
 
 
-def _needs_token(actor):
-    if not is_authenticated(actor):
-        raise ApiError(401, _l("Questa operazione richiede un token personale (Authorization: Bearer …)."),
-                       code="unauthorized")
-
-
 @operation("GET", "/registrations/<id:registration_id>", tag="events", summary="One registration",
-           response=RegistrationOut, errors=(403,))
+           response=RegistrationOut, auth="read", errors=(403,))
 def registration(actor, registration_id):
     """A registration, for its owner (and for who runs its event, as on its page); anybody else 403.
     Needs a token (read scope is enough)."""
-    _needs_token(actor)
     return registration_out(load_registration(registration_id), actor)
 
 

@@ -55,7 +55,7 @@ def _error_statuses(op):
         statuses.add(422)
     if op.body is not None:
         statuses.update({413, 415})
-    if op.auth == "write":
+    if op.auth in ("read", "write"):
         statuses.update({403, 404})
     if op.conflict:
         statuses.add(409)
@@ -95,7 +95,7 @@ def document(operations, *, title, version, description=""):
         item = {
             "operationId": op.endpoint, "summary": op.summary, "description": op.description,
             "tags": [op.tag], "parameters": parameters, "responses": responses,
-            "security": [{"token": []}] if op.auth == "write" else [{}, {"token": []}],
+            "security": [{"token": []}] if op.auth in ("read", "write") else [{}, {"token": []}],
         }
         if op.body is not None:
             item["requestBody"] = {"required": True, "content": {

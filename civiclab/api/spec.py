@@ -7,7 +7,8 @@ the same declarations, so it cannot drift from what the endpoints validate.
         return load_city(slug)          # the domain's own loader: 404 / 403 in one place
 
 - `actor` is the token's person, or an anonymous user (a visitor); cookies are never read;
-- `auth="write"` needs a token with the write scope (401 without one, 403 with a read token);
+- `auth="write"` needs a token with the write scope (401 without one, 403 with a read token),
+  `auth="read"` any token (401 without one: a person's own data);
   every other operation is public, and a token given must still be valid (401);
 - `query=` and `body=` models are validated before the view runs (422 with a message per field);
   the view gets them as `query` and `body`;
@@ -45,7 +46,7 @@ class Operation:
     body: type | None = None
     response: object = None  # a model (or None for 204)
     status: int = 200
-    auth: str = "public"  # "public" or "write"
+    auth: str = "public"  # "public" (a token optional), "read" (a token needed) or "write" (its write scope)
     errors: tuple = ()  # statuses the operation may answer besides the usual ones
     limit: str | None = None  # the config key of a write's rate limit
     shared_limit: str | None = None  # several operations on one budget
@@ -64,11 +65,11 @@ class Operation:
 
 def _authorised(op):
     token = g.api_token if "api_token" in g else authenticate()
-    if op.auth == "write":
+    if op.auth in ("read", "write"):
         if token is None:
             raise ApiError(401, _l("Questa operazione richiede un token personale (Authorization: Bearer …)."),
                            code="unauthorized")
-        if not token.allows("write"):
+        if op.auth == "write" and not token.allows("write"):
             raise ApiError(403, _l("Questo token può solo leggere: creane uno con il permesso di scrittura."),
                            code="insufficient_scope")
     return token
