@@ -8,7 +8,6 @@ from pydantic import Field
 
 from civiclab.api.errors import ApiError, not_found
 from civiclab.api.paging import api_page
-from civiclab.api.refusals import run_service
 from civiclab.api.schemas import Id, Input, Page, Query, Schema, Text, datetime, field
 from civiclab.api.spec import operation
 from civiclab.comments import permissions, queries, services
@@ -164,7 +163,7 @@ def _parent(actor, parent_id):
 
 def _post(actor, kind, target, body):
     parent = _parent(actor, body.parent_id) if body.parent_id else None
-    comment = run_service(services.post_comment, actor, body.body, parent=parent, stance=body.stance,
+    comment = services.post_comment(actor, body.body, parent=parent, stance=body.stance,
                           **{kind.kind: target})
     return comment_out(comment, role_badges([comment.author]))
 

@@ -1,8 +1,8 @@
 """The API's errors: one JSON shape, `{"error": {"code", "message", "fields"}}`, with the message
 in the reader's language (Accept-Language) and never a page or a stack trace.
 
-- a service's DomainError is 422 (409 where the operation says the refusal is a conflict with the
-  data's state), on the field it names; NotAllowed is 403;
+- a service's DomainError is 422 on the field it names; where the operation declares `conflict`, a
+  refusal naming no field is a conflict with the data's state (409); NotAllowed is 403;
 - what does not validate (query, body) is 422 with a message per field;
 - a token that is not valid is 401; a valid token without the scope an operation needs is 403;
 - a unique index meeting a second copy of the same write (a request sent twice at once) is 409.
@@ -114,7 +114,9 @@ def not_allowed(exc):
 @bp.errorhandler(DomainError)
 def refused(exc):
     db.session.rollback()
-    status = g.get("api_conflict_status", 422)
+    # An operation declared `conflict`: a refusal naming no field is about the data's state (409:
+    # already done, closed, full); one naming a field is about what was sent (422 on that field).
+    status = 409 if g.get("api_conflict_status") == 409 and not exc.field else 422
     return api_error(status, exc.message, fields={exc.field: exc.message} if exc.field else None)
 
 

@@ -11,7 +11,6 @@ from civiclab.api.errors import ApiError, not_found
 from civiclab.api.paging import api_page
 from civiclab.api.schemas import Id, Input, Line, Page, Query, Schema, date, datetime, field
 from civiclab.api.spec import operation
-from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.pagination import Key
 from civiclab.core.time import to_rome
 from civiclab.events import permissions, services
@@ -195,14 +194,8 @@ def booking_refusals():
     or a person the event is not reserved to is not valid (422)."""
     try:
         yield
-    except NotAllowed:
-        raise
     except services.NotAdmitted as refusal:
         raise ApiError(422, refusal.message) from None
-    except DomainError as refusal:
-        if refusal.field:
-            raise ApiError(422, refusal.message, fields={refusal.field: refusal.message}) from None
-        raise
 
 
 @operation("POST", "/events/<id:event_id>/registrations", tag="events", summary="Book seats", body=BookingIn,

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
 from civiclab.api.paging import api_page
-from civiclab.api.refusals import run_service
 from civiclab.api.schemas import Id, Input, Line, Page, Query, Schema, Text, datetime, field
 from civiclab.api.spec import operation
 from civiclab.core.errors import DomainError
@@ -221,7 +220,7 @@ def _create(actor, call, body):
 def proposal_new(actor, call_id, body):
     """A new proposal under the call, as a draft or sent to the facilitators at once, while the call
     takes proposals (409 otherwise); by a confirmed account that is not blocked (403)."""
-    return proposal_out(run_service(_create, actor, queries.load_call(call_id), body))
+    return proposal_out(_create(actor, queries.load_call(call_id), body))
 
 
 def _update(actor, proposal, body):
@@ -242,7 +241,7 @@ def proposal_edit(actor, proposal_id, body):
     """Its author changes the fields sent (the others stay), while it is a draft or changes were
     requested (409 otherwise), and sends it to the facilitators with `submit`."""
     proposal = queries.load_proposal(proposal_id, for_="edit")
-    return proposal_out(run_service(_update, actor, proposal, body))
+    return proposal_out(_update(actor, proposal, body))
 
 
 # ---- supports ------------------------------------------------------------------------------
@@ -258,7 +257,7 @@ class SupportOut(Schema):
 def support(actor, proposal_id):
     """Support a published proposal of somebody else while the call takes supports; a second
     support, or one outside the supports phase, is a conflict (409)."""
-    proposal = run_service(services.support, actor, queries.load_proposal(proposal_id))
+    proposal = services.support(actor, queries.load_proposal(proposal_id))
     return {"proposal_id": proposal.id, "supported": True, "supports_count": proposal.supports_count}
 
 
@@ -266,5 +265,5 @@ def support(actor, proposal_id):
            auth="write", response=SupportOut, conflict=True, errors=(403,))
 def withdraw_support(actor, proposal_id):
     """Withdraw one's support while the call takes supports (409 without one, or outside the phase)."""
-    proposal = run_service(services.withdraw_support, actor, queries.load_proposal(proposal_id))
+    proposal = services.withdraw_support(actor, queries.load_proposal(proposal_id))
     return {"proposal_id": proposal.id, "supported": False, "supports_count": proposal.supports_count}
