@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from civiclab.accounts.models import ParticipantType
 from civiclab.api.errors import ApiError, not_found
 from civiclab.api.paging import api_page
-from civiclab.api.schemas import Id, Input, Line, Page, Query, Schema, date, datetime, field
+from civiclab.api.schemas import Day, Id, Input, Line, Page, Query, Schema, datetime, field
 from civiclab.api.spec import operation
 from civiclab.core.pagination import Key
 from civiclab.core.time import to_rome
@@ -139,9 +139,9 @@ class EventQuery(Query):
         "over, latest first (as the events page's two lists).", "upcoming")
     city: str | None = field("Città", "Only the events of this city (its slug, see /cities).", None, max_length=80)
     lab: Id | None = field("Laboratorio", "Only the events of this lab (its id).", None)
-    date_from: date | None = field("Dal giorno", "Only events starting on this day (YYYY-MM-DD, Rome's calendar) "
+    date_from: Day | None = field("Dal giorno", "Only events starting on this day (YYYY-MM-DD, Rome's calendar) "
                                    "or after.", None, alias="from")
-    date_to: date | None = field("Al giorno", "Only events starting on this day (YYYY-MM-DD, Rome's calendar) or "
+    date_to: Day | None = field("Al giorno", "Only events starting on this day (YYYY-MM-DD, Rome's calendar) or "
                                  "before: the day is included.", None, alias="to")
     audience: ParticipantType | None = field("Aperti a", "Only events this kind of participant may book (those "
                                              "reserved to them and those open to everybody).", None)

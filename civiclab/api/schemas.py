@@ -7,10 +7,12 @@ descriptions carry the Italian label the site shows (`x-label-it` in the OpenAPI
 Output models are built from plain dicts (or objects, `from_attributes`) by the operation; input
 models forbid fields they do not know, so a typo is an error, not a silent no-op.
 """
+import re
 from datetime import date, datetime
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from civiclab.core.text import TextProblem, clean_line, clean_text
 
@@ -69,6 +71,17 @@ Text = Annotated[str, AfterValidator(_text)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
+def _iso_day(value):
+    """A day in a query string as the document says it (YYYY-MM-DD), not any number pydantic would
+    read as a date (`?to=0` is not 1970-01-01)."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise PydanticCustomError("date_parsing", "not a YYYY-MM-DD date")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
+
+
 class Links(Schema):
     next: str | None = field("Pagina successiva", "The address of the next page; null on the last one.")
 
@@ -95,5 +108,5 @@ class ErrorBody(Schema):
     error: ErrorDetail
 
 
-__all__ = ["MAX_ID", "ErrorBody", "Id", "Input", "Line", "Links", "Page", "Query", "Schema", "Text", "date",
+__all__ = ["MAX_ID", "Day", "ErrorBody", "Id", "Input", "Line", "Links", "Page", "Query", "Schema", "Text", "date",
            "datetime", "field"]
