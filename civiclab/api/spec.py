@@ -84,6 +84,34 @@ def holds_nul(data):
     return _NUL_ESCAPE.search(data) is not None
 
 
+_QUERY_FORMS = {  # what a query string's integer or boolean looks like, as the document says
+    "integer": (re.compile(r"[+-]?[0-9]{1,20}"), _l("Deve essere un numero intero.")),
+    "boolean": (re.compile(r"true|false"), _l("Deve essere true o false.")),
+}
+
+
+@functools.cache
+def _query_types(model):
+    """{parameter: "integer" | "boolean"} of a query model (nullable ones included)."""
+    types = {}
+    for name, schema in model.model_json_schema()["properties"].items():
+        kinds = {option.get("type") for option in schema.get("anyOf", [schema])} - {"null"}
+        if len(kinds) == 1 and (kind := kinds.pop()) in _QUERY_FORMS:
+            types[name] = kind
+    return types
+
+
+def read_query(model):
+    """The query string read into `model`. An integer is written in digits and a boolean as true or
+    false, as the document says: pydantic's lax reading would take "1.0", "1_000" or "yes" too."""
+    values = request.args.to_dict()
+    wrong = {name: str(_QUERY_FORMS[kind][1]) for name, kind in _query_types(model).items()
+             if name in values and not _QUERY_FORMS[kind][0].fullmatch(values[name])}
+    if wrong:
+        raise ApiError(422, _l("Alcuni dati non sono validi."), fields=wrong)
+    return model.model_validate(values)
+
+
 def _read_body(model):
     if not request.is_json:
         raise ApiError(415, _l("Invia il corpo della richiesta come JSON (Content-Type: application/json)."))
@@ -131,7 +159,7 @@ def operation(method, rule, *, summary, tag, **options):
                 g.api_conflict_status = 409
             arguments = dict(path_arguments)
             if op.query is not None:
-                arguments["query"] = op.query.model_validate(request.args.to_dict())
+                arguments["query"] = read_query(op.query)
             if op.body is not None:
                 arguments["body"] = _read_body(op.body)
             return _answer(op, view(current_user._get_current_object(), **arguments))

@@ -1,4 +1,5 @@
 """The API's frame: the error shape, tokens in the header, cookies ignored, ETags, the document."""
+import pytest
 from openapi_spec_validator import validate
 
 from tests.fixtures.api import bearer
@@ -73,3 +74,14 @@ def test_the_openapi_document_is_valid_openapi_3_1(client):
     assert "/cities/{slug}" in spec["paths"]
     limit = next(p for p in spec["paths"]["/cities"]["get"]["parameters"] if p["name"] == "limit")
     assert limit["schema"]["maximum"] == 100
+
+
+@pytest.mark.parametrize("query", ["limit=1.0", "limit=1_0", "limit=%201", "limit=1e1"])
+def test_an_integer_in_a_query_is_written_in_digits(client, query):
+    response = client.get(f"/api/v1/cities?{query}")
+    assert response.status_code == 422 and "limit" in response.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("value, status", [("true", 200), ("false", 200), ("yes", 422), ("1", 422), ("True", 422)])
+def test_a_boolean_in_a_query_is_true_or_false(client, value, status):
+    assert client.get(f"/api/v1/calls?open={value}").status_code == status
