@@ -88,6 +88,8 @@ def store_payloads(live_server, world):
         facilitator = db.session.scalar(db.select(User).filter_by(email=world["facilitator"]))
         discussion = db.session.get(Proposal, world["published_id"])
         for n, payload in enumerate(PAYLOADS):
+            if "\0" in payload:
+                continue  # no service stores a NUL (core/text.clean_text refuses it, tests/unit/core/test_text.py)
             author = User(email=f"xss{n}-{world['tag']}@example.org", display_name=f"Autore {n}",
                           participant_type=facilitator.participant_type, password_hash=password_hash(PASSWORD),
                           privacy_consent_at=facilitator.created_at, email_confirmed_at=facilitator.created_at)

@@ -42,3 +42,8 @@ def test_a_longer_text_loses_bidi_controls_but_keeps_lines_and_emoji_joiners():
                                         "Ｃｏｍｕｎｅ ｄｉ Ｂｏｌｏｇｎａ", "Comune di\u200b Bologna", "Comune\u3164di Bologna"])
 def test_look_alikes_share_the_name_key(look_alike):
     assert name_key(look_alike) == name_key("Comune di Bologna") == "comune di bologna"
+
+
+def test_a_free_text_with_a_nul_is_refused():
+    with pytest.raises(TextProblem):
+        clean_text("<img src=x\0onerror=alert(1)>")
