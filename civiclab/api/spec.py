@@ -21,7 +21,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from flask import current_app, g, request
+from flask import abort, current_app, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from pydantic import TypeAdapter
@@ -112,10 +112,18 @@ def read_query(model):
     return model.model_validate(values)
 
 
+MAX_BODY = 256 * 1024  # a JSON body: a proposal's longest text is 20,000 characters
+
+
 def _read_body(model):
     if not request.is_json:
         raise ApiError(415, _l("Invia il corpo della richiesta come JSON (Content-Type: application/json)."))
+    # Not the site's 12 MB for attachments: a larger body is a 413, read no further than the limit.
+    if (request.content_length or 0) > MAX_BODY:
+        abort(413)
     data = request.get_data() or b""
+    if len(data) > MAX_BODY:  # a body sent without its length (chunked)
+        abort(413)
     if holds_nul(data):
         raise ApiError(400, _l("Il testo contiene caratteri non validi."))
     return model.model_validate_json(data)

@@ -85,3 +85,10 @@ def test_an_integer_in_a_query_is_written_in_digits(client, query):
 @pytest.mark.parametrize("value, status", [("true", 200), ("false", 200), ("yes", 422), ("1", 422), ("True", 422)])
 def test_a_boolean_in_a_query_is_true_or_false(client, value, status):
     assert client.get(f"/api/v1/calls?open={value}").status_code == status
+
+
+def test_a_json_body_past_its_limit_is_a_413_in_the_api_shape(client, make_user, make_token):
+    token = make_token(make_user())
+    call = client.post("/api/v1/calls/1/proposals", data=b'{"title": "' + b"a" * 300_000 + b'"}',
+                       headers={**bearer(token), "Content-Type": "application/json"})
+    assert call.status_code == 413 and call.get_json()["error"]["code"] == "too_large"
