@@ -220,6 +220,7 @@ def _replace_password(user, password, keep=None):
     user.set_password(password)
     user.session_version += 1  # every reset link stops working
     sessions.end_all_sessions(user, keep=keep)  # and every sign-in but `keep`
+    signals.credentials_reset.send(user)  # and every API token (civiclab/api/auth.py)
 
 
 # ---- profile, export, deletion ------------------------------------------------------------

@@ -129,8 +129,11 @@ def end_session(actor, user_session):
 
 
 def end_other_sessions(user):
-    """End every session of `user` except the current one ("esci da tutti i dispositivi")."""
-    return end_all_sessions(user, keep=user.current_session)
+    """End every session of `user` except the current one ("esci da tutti i dispositivi"), and
+    every API token (listeners of `credentials_reset`)."""
+    ended = end_all_sessions(user, keep=user.current_session)
+    signals.credentials_reset.send(user)
+    return ended
 
 
 def end_all_sessions(user, keep=None):

@@ -86,6 +86,16 @@ def current_token():
     return g.get("api_token")
 
 
+def person_or_address():
+    """Who an API write's rate limit counts: the token's person, with the key and budget of the
+    pages' own (core/kit.person_key), so tokens do not multiply a person's writes; else the address."""
+    try:
+        row = g.api_token if "api_token" in g else authenticate()
+    except Unauthenticated:
+        row = None
+    return f"user:{row.user_id}" if row is not None else f"address:{get_remote_address() or 'unknown'}"
+
+
 def token_key():
     """Who an API rate limit counts: the token, else the caller's address (a token that is not
     valid too: guesses count by address). Limits are counted before the view runs, so the token
@@ -112,10 +122,17 @@ def on_user_blocked(user, **_extra):
     revoke_all(user)
 
 
+def on_credentials_reset(user, **_extra):
+    """A password reset or changed, or "sign out everywhere": a token made by whoever held the
+    account meanwhile must not outlive its recovery."""
+    revoke_all(user)
+
+
 def on_user_deleted(user, **_extra):
     """A deleted account leaves no token behind: their names are the person's own words."""
     db.session.execute(sa.delete(AccessToken).where(AccessToken.user_id == user.id))
 
 
 def connect():
-    signals.connect_listeners([(signals.user_blocked, on_user_blocked), (signals.user_deleted, on_user_deleted)])
+    signals.connect_listeners([(signals.user_blocked, on_user_blocked), (signals.user_deleted, on_user_deleted),
+                               (signals.credentials_reset, on_credentials_reset)])

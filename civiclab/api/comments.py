@@ -168,7 +168,7 @@ def _post(actor, kind, target, body):
     return comment_out(comment, role_badges([comment.author]))
 
 
-# Comments and replies share one budget per token (the pages': one per person).
+# Comments and replies share one budget per person, the pages' own (scope "comment-posting").
 WRITING = {"tag": "codesign", "auth": "write", "body": CommentIn, "response": CommentOut, "status": 201,
            "conflict": True, "errors": (403,), "limit": "RATELIMIT_COMMENT", "shared_limit": "comment-posting"}
 

@@ -1,7 +1,9 @@
 """A list's page in the API: keyset pages (core/pagination.py) whose `next` link carries the
 cursor, so the 5,000th page costs what the first does and a row added meanwhile is neither
 skipped nor shown twice."""
-from flask import request, url_for
+from urllib.parse import urlencode
+
+from flask import request
 
 from civiclab.core.pagination import keyset_page
 from civiclab.extensions import db
@@ -20,5 +22,7 @@ def next_link(cursor):
     cannot put another site's address in it)."""
     if cursor is None:
         return None
-    arguments = {name: value for name, value in request.args.items() if name != "cursor"}
-    return url_for(request.endpoint, **(request.view_args or {}), **arguments, cursor=cursor)
+    # The query string as sent, but the cursor: its names go in no url_for (`endpoint`, `_external`
+    # or a path parameter's name would change what the link is).
+    kept = [(name, value) for name, value in request.args.items(multi=True) if name != "cursor"]
+    return f"{request.path}?{urlencode([*kept, ('cursor', cursor)])}"

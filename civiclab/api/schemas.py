@@ -11,12 +11,14 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Generic, TypeVar
 
+from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from civiclab.core.text import TextProblem, clean_line, clean_text
 
 MAX_ID = 2**31 - 1
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # the days a query may name (events/forms.py's date fields)
 PER_PAGE = 20
 MAX_PER_PAGE = 100
 
@@ -76,6 +78,9 @@ def _iso_day(value):
     read as a date (`?to=0` is not 1970-01-01)."""
     if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         raise PydanticCustomError("date_parsing", "not a YYYY-MM-DD date")
+    if isinstance(value, str) and not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:  # as the pages' date fields
+        raise PydanticCustomError("value_error", "{error}", {
+            "error": _("Data fuori dall'intervallo ammesso (anni dal 1900 al 2999).")})
     return value
 
 

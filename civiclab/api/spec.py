@@ -14,8 +14,8 @@ the same declarations, so it cannot drift from what the endpoints validate.
   the view gets them as `query` and `body`;
 - the view returns what `response` describes (objects or dicts); it is validated and written as
   JSON; a GET answer carries an ETag and answers 304 to a matching If-None-Match;
-- reads are limited by RATELIMIT_API_READ, writes by `limit` (a config key, as the pages'),
-  both per token (per address for visitors).
+- reads are limited by RATELIMIT_API_READ per token (per address for visitors); writes by `limit`
+  (a config key, as the pages') per person, on the pages' budget when they share its scope.
 """
 import functools
 import re
@@ -27,7 +27,7 @@ from flask_login import current_user
 from pydantic import TypeAdapter
 
 from civiclab.api import bp
-from civiclab.api.auth import authenticate, token_key
+from civiclab.api.auth import authenticate, person_or_address, token_key
 from civiclab.api.errors import ApiError
 from civiclab.extensions import limiter
 
@@ -145,12 +145,13 @@ def _limits(op, view):
         return lambda: current_app.config[key]
 
     if op.method == "GET":
-        return limiter.limit(amount("RATELIMIT_API_READ"), key_func=token_key, methods=["GET"])(view)
+        # HEAD runs the GET view in full: it counts as a read.
+        return limiter.limit(amount("RATELIMIT_API_READ"), key_func=token_key, methods=["GET", "HEAD"])(view)
     key = op.limit or "RATELIMIT_WRITE"
     if op.shared_limit:
-        return limiter.shared_limit(amount(key), scope=op.shared_limit, key_func=token_key,
+        return limiter.shared_limit(amount(key), scope=op.shared_limit, key_func=person_or_address,
                                     methods=[op.method])(view)
-    return limiter.limit(amount(key), key_func=token_key, methods=[op.method])(view)
+    return limiter.limit(amount(key), key_func=person_or_address, methods=[op.method])(view)
 
 
 def operation(method, rule, *, summary, tag, **options):

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from civiclab.accounts.blocks import active_block
 from civiclab.accounts.models import User
+from civiclab.api import mails
 from civiclab.api.auth import new_secret
 from civiclab.api.models import AccessToken
 from civiclab.api.permissions import can_make_tokens, owns_token
@@ -104,6 +105,7 @@ def create_token(actor, name, scopes, lifetime_days):
                         expires_at=now + timedelta(days=lifetime_days) if lifetime_days else None)
     db.session.add(token)
     db.session.flush()
+    mails.send_token_created(actor, token)  # leaves after the commit, like every mail of a request
     return token, secret
 
 

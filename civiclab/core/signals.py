@@ -7,6 +7,8 @@ user_registered = signals.signal("user-registered")
 user_confirmed = signals.signal("user-confirmed")
 user_deleted = signals.signal("user-deleted")
 sessions_revoked = signals.signal("sessions-revoked")  # session_ids=[...] (sender: their user)
+# a password reset or changed, or "sign out everywhere": whatever else signs in as the user goes too
+credentials_reset = signals.signal("credentials-reset")  # (sender: the user)
 membership_requested = signals.signal("membership-requested")
 membership_approved = signals.signal("membership-approved")
 project_saved = signals.signal("project-saved")

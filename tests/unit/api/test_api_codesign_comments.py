@@ -253,9 +253,9 @@ def test_writing_a_comment_needs_a_write_token(client, proposal, make_user, make
     assert client.post(url, json={"body": "Ciao"}, headers=headers).status_code == 403
 
 
-def test_comments_and_replies_share_one_budget_per_token(limited_client, proposal, make_user, make_token, say):
+def test_comments_and_replies_share_one_budget_per_person(limited_client, proposal, make_user, make_token, say):
     user = make_user()
-    token, other = make_token(user), make_token(user)
+    token, same_person = make_token(user), make_token(user)
     root = say(make_user(), "Prima", proposal=proposal)
     url = f"/api/v1/proposals/{proposal.id}/comments"
     statuses = [limited_client.post(url, json=json, headers=bearer(token)).status_code
@@ -263,7 +263,8 @@ def test_comments_and_replies_share_one_budget_per_token(limited_client, proposa
     assert statuses == [201, 201, 429]  # RATELIMIT_COMMENT is "2 per minute" in the limited app
     project_url = f"/api/v1/projects/{proposal.call.project.code}/comments"
     assert limited_client.post(project_url, json={"body": "Quattro"}, headers=bearer(token)).status_code == 429
-    assert limited_client.post(url, json={"body": "Cinque"}, headers=bearer(other)).status_code == 201
+    assert limited_client.post(url, json={"body": "Cinque"}, headers=bearer(same_person)).status_code == 429
+    assert limited_client.post(url, json={"body": "Sei"}, headers=bearer(make_token(make_user()))).status_code == 201
 
 
 def test_a_placeholder_is_in_the_readers_language(client, proposal, make_user, say, db_session):

@@ -226,11 +226,12 @@ def test_an_unconfirmed_account_may_not_support(writes, supportable, make_user):
     assert response.status_code == 403
 
 
-def test_writes_are_limited_per_token_by_the_pages_write_limit(limited_client, make_token, make_call, make_user):
+def test_writes_are_limited_per_person_by_the_pages_write_limit(limited_client, make_token, make_call, make_user):
     call = make_call(phase="proposals")
     user = make_user()
     first, second = make_token(user), make_token(user)
     url = f"/api/v1/calls/{call.id}/proposals"
     statuses = [limited_client.post(url, json=idea(call), headers=bearer(first)).status_code for _ in range(3)]
     assert statuses == [201, 201, 429]  # RATELIMIT_WRITE is "2 per minute" in the limited app
-    assert limited_client.post(url, json=idea(call), headers=bearer(second)).status_code == 201
+    assert limited_client.post(url, json=idea(call), headers=bearer(second)).status_code == 429  # same person
+    assert limited_client.post(url, json=idea(call), headers=bearer(make_token(make_user()))).status_code == 201

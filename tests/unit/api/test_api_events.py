@@ -278,7 +278,7 @@ def test_a_member_of_an_unverified_school_books_one_seat_only(client, db_session
     assert "non è ancora verificata" in response.get_json()["error"]["fields"]["seats"]
 
 
-def test_booking_is_rate_limited_per_token_as_the_page(limited_client, db_session, make_event, make_user,
+def test_booking_is_rate_limited_per_person_as_the_page(limited_client, db_session, make_event, make_user,
                                                         make_token):
     events = [make_event() for _ in range(3)]
     token, other = make_token(make_user()), make_token(make_user())

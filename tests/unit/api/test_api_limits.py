@@ -1,4 +1,4 @@
-"""The API's rate limits count per token (per address for visitors), and answer 429 in the
+"""The API's read limits count per token (per address for visitors), writes per person; 429 in the
 API's error shape."""
 from tests.fixtures.api import bearer
 

@@ -280,3 +280,12 @@ def test_each_token_has_its_own_read_budget(limited_app, limited_client, make_us
 def test_a_wrong_token_is_a_401_when_limits_are_on(limited_client):
     response = limited_client.get("/api/v1/cities", headers=bearer("clk_not-a-token"))
     assert response.status_code == 401 and response.get_json()["error"]["code"] == "invalid_token"
+
+
+def test_the_person_is_mailed_when_a_token_is_made_in_their_name(client, person, outbox, db_session):
+    made = client.post(CREATE, data=token_form(client, name="Script notturno", scopes="read write"))
+    assert made.status_code == 302
+    (mail,) = [message for message in outbox if person.email in message.recipients]
+    assert "Script notturno" in mail.body and "clk_" in mail.body  # its first characters, never the secret
+    prefix = next(row for row in rows_of(db_session, person)).prefix
+    assert prefix in mail.body and len([word for word in mail.body.split() if word.startswith("clk_")]) == 1
