@@ -169,3 +169,17 @@ def test_the_api_speaks_the_language_asked_for_not_the_tokens_persons(app, db_se
         g._login_user = person  # the documentation page is a page: its reader's account language
         refresh()
         assert get_locale().language == "en"
+
+
+def test_the_token_command_issues_the_token_when_the_mail_server_does_not_answer(app, db_session, make_user,
+                                                                                  monkeypatch):
+    from civiclab.api import mails
+
+    def refused(*_args, **_kwargs):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(mails, "send_mail", refused)
+    user = make_user()
+    db_session.commit()
+    result = app.test_cli_runner().invoke(args=["api-token", "create", user.email, "--name", "script"])
+    assert result.exit_code == 0 and result.output.strip().startswith("clk_"), result.output
