@@ -86,25 +86,35 @@ def current_token():
     return g.get("api_token")
 
 
+def caller_token(quiet=False):
+    """The request's live token (None for a visitor), read once and kept in g. The limiter asks
+    before the operation runs; `quiet` answers None for a token that is not valid (its guesses
+    count by address) where the operation itself answers 401."""
+    if "api_token" in g:
+        return g.api_token
+    try:
+        return authenticate()
+    except Unauthenticated:
+        if quiet:
+            return None
+        raise
+
+
+def _address():
+    return f"address:{get_remote_address() or 'unknown'}"
+
+
 def person_or_address():
     """Who an API write's rate limit counts: the token's person, with the key and budget of the
     pages' own (core/kit.person_key), so tokens do not multiply a person's writes; else the address."""
-    try:
-        row = g.api_token if "api_token" in g else authenticate()
-    except Unauthenticated:
-        row = None
-    return f"user:{row.user_id}" if row is not None else f"address:{get_remote_address() or 'unknown'}"
+    row = caller_token(quiet=True)
+    return f"user:{row.user_id}" if row is not None else _address()
 
 
 def token_key():
-    """Who an API rate limit counts: the token, else the caller's address (a token that is not
-    valid too: guesses count by address). Limits are counted before the view runs, so the token
-    is read here; `authenticate` keeps it in g for the view."""
-    try:
-        row = g.api_token if "api_token" in g else authenticate()
-    except Unauthenticated:
-        row = None
-    return f"token:{row.id}" if row is not None else f"address:{get_remote_address() or 'unknown'}"
+    """Who an API read's rate limit counts: the token, else the caller's address."""
+    row = caller_token(quiet=True)
+    return f"token:{row.id}" if row is not None else _address()
 
 
 # ---- revoking when the person goes ------------------------------------------------------------

@@ -27,7 +27,7 @@ from flask_login import current_user
 from pydantic import TypeAdapter
 
 from civiclab.api import bp
-from civiclab.api.auth import authenticate, person_or_address, token_key
+from civiclab.api.auth import caller_token, person_or_address, token_key
 from civiclab.api.errors import ApiError
 from civiclab.extensions import limiter
 
@@ -64,7 +64,7 @@ class Operation:
 
 
 def _authorised(op):
-    token = g.api_token if "api_token" in g else authenticate()
+    token = caller_token()
     if op.auth in ("read", "write"):
         if token is None:
             raise ApiError(401, _l("Questa operazione richiede un token personale (Authorization: Bearer …)."),
