@@ -99,6 +99,16 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # A SPID/CIE identity linked through the OIDC gateway (accounts/identities.py), or None.
+    verified_identity: Mapped["VerifiedIdentity | None"] = relationship(  # noqa: F821
+        back_populates="user", cascade="all, delete-orphan", uselist=False, lazy="selectin"
+    )
+
+    @property
+    def has_verified_identity(self):
+        """Whether a SPID or CIE identity vouches for this account ("solo con SPID/CIE")."""
+        return self.verified_identity is not None
+
     @property
     def staff_city_ids(self):
         return {role.city_id for role in self.staff_roles}

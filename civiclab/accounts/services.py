@@ -255,6 +255,13 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+def _export_identity(identity):
+    if identity is None:
+        return None
+    return {"kind": identity.kind, "issuer": identity.issuer, "fiscal_number": identity.fiscal_masked,
+            "linked_at": _iso(identity.linked_at), "last_login_at": _iso(identity.last_login_at)}
+
+
 def export_user_data(user):
     """Everything CivicLab keeps about `user`, as plain JSON-able data."""
     data = {
@@ -283,6 +290,7 @@ def export_user_data(user):
             for m in sorted(user.memberships, key=lambda m: m.requested_at)
         ],
         "sessions": sessions.export_sessions(user),
+        "verified_identity": _export_identity(user.verified_identity),
         "roles": {
             "administrator": bool(user.is_admin),
             "municipality_staff": [{"city_id": r.city_id, "city": r.city.name} for r in user.staff_roles],

@@ -36,6 +36,8 @@ room_message_posted = signals.signal("room-message-posted")  # message=, author=
 room_message_deleted = signals.signal("room-message-deleted")  # message=
 room_locked = signals.signal("room-locked")  # locked=True|False, reason=
 room_user_muted = signals.signal("room-user-muted")  # mute=
+# the audit log: every staff, facilitator and administrator action (sent by core/audit.py's audit())
+audited = signals.signal("audited")  # action=, subject_type=, subject_id=, city_id=, reason=, details= (sender: the actor)
 
 
 def connect_listeners(listeners):

@@ -22,6 +22,7 @@ COVERAGE = {
     "upload_records": "upload_records",
     "user_sessions": "sessions",
     "access_tokens": "access_tokens",
+    "verified_identities": "verified_identity",  # the fiscal number only masked (its hash stays out)
     "city_staff": "roles",
     "lab_facilitators": "roles",
     "memberships": "memberships",  # decided_by_id: the staff member who decided, not their data
