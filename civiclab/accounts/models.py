@@ -101,8 +101,8 @@ class User(UserMixin, db.Model):
 
     # A SPID/CIE identity linked through the OIDC gateway (accounts/identities.py), or None.
     verified_identity: Mapped["VerifiedIdentity | None"] = relationship(  # noqa: F821
-        back_populates="user", cascade="all, delete-orphan", uselist=False, lazy="selectin"
-    )
+        back_populates="user", cascade="all, delete-orphan", uselist=False
+    )  # loaded when asked (lazily): a list of authors must not pay a statement for it
 
     @property
     def has_verified_identity(self):
