@@ -17,6 +17,9 @@ def audit(actor, action, subject=None, *, subject_type=None, subject_id=None, ci
     `city_id`: the city the action belongs to (a city's staff see their city's entries).
     `reason`: the reason the actor gave, when the action asks for one. `details`: plain JSON values.
     """
+    actor = actor._get_current_object() if hasattr(actor, "_get_current_object") else actor  # current_user
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None  # an anonymous proxy: nobody signed in (a CLI command, a system job)
     if subject is not None:
         subject_type = subject_type or getattr(subject, "__tablename__", type(subject).__name__.lower())
         subject_id = subject_id if subject_id is not None else getattr(subject, "id", None)
