@@ -1,5 +1,6 @@
 """Forms of programmes: the project sheet, the project list's filters, and for administrators a
 programme, an axis and a city's budget per axis."""
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as pgettext_l
 from flask_wtf import FlaskForm
@@ -163,7 +164,8 @@ class BudgetField(EuroField):
 
     def pre_validate(self, form):
         if self.data is not None and self.data > MAX_PLAN_CENTS:
-            raise ValidationError(_l("L'importo può essere al massimo %(max)s.", max=format_euro(MAX_PLAN_CENTS)))
+            # str(): escaped on the page like the other errors (a lazy string would not be)
+            raise ValidationError(str(_l("L'importo può essere al massimo %(max)s.", max=format_euro(MAX_PLAN_CENTS))))
 
 
 class PlanForm(FlaskForm):
@@ -173,8 +175,9 @@ class PlanForm(FlaskForm):
     @classmethod
     def for_axes(cls, axes, plan=None, **kwargs):
         """The form with one amount per axis of the programme (`axis_<id>`), filled from `plan`."""
-        fields = {f"axis_{axis.id}": BudgetField(_l("Asse %(number)d. %(name)s (€)", number=axis.number,
-                                                    name=axis.name))
+        # gettext, not a lazy string: a lazy string is not escaped on the page, and the name is typed
+        fields = {f"axis_{axis.id}": BudgetField(gettext("Asse %(number)d. %(name)s (€)", number=axis.number,
+                                                         name=axis.name))
                   for axis in axes}
         form_class = type("CityPlanForm", (cls,), fields)
         data = {}
