@@ -1,7 +1,6 @@
 """Administration of programmes: a programme's sheet and axes (administrators), and each city's
 plan under it, its total and budget per axis (administrators write it, the city's staff read it)."""
-import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,7 +9,7 @@ from civiclab.core.kit import attempt, limit_writes, page
 from civiclab.core.pagination import page_number
 from civiclab.core.permissions import require
 from civiclab.extensions import db
-from civiclab.places.models import City
+from civiclab.places.queries import cities_select
 from civiclab.programmes import bp, queries, services
 from civiclab.programmes.forms import AxisForm, PlanForm, ProgrammeForm
 from civiclab.programmes.permissions import can_edit_budget, can_manage_programmes
@@ -43,8 +42,7 @@ def programme_new():
 def programme_admin(programme_id):
     """A programme's axes, and each city's plan under it, a page of cities at a time."""
     programme = queries.load_programme(programme_id)
-    cities = db.paginate(sa.select(City).order_by(City.name), page=page_number(),
-                         per_page=current_app.config["PER_PAGE"])
+    cities = db.paginate(cities_select(), page=page_number(), per_page=current_app.config["PER_PAGE"])
     plans = queries.plans_by_city(programme, [city.id for city in cities.items])
     return render_template("programmes/programme_admin.html", programme=programme, cities=cities, plans=plans)
 
@@ -94,15 +92,13 @@ def axis_edit(axis_id):
 def plan_edit(programme_id, city_slug):
     """The city's plan under the programme: read by its staff, written by administrators (a POST
     makes the plan when the city has none)."""
-    programme, city, plan = queries.load_city_plan(programme_id, city_slug, for_="view")
-    editable = can_edit_budget(current_user, city)
+    programme, city, plan = queries.load_city_plan(programme_id, city_slug,
+                                                   for_="edit" if request.method == "POST" else "view")
     form = PlanForm.for_axes(programme.axes, plan)
-    if form.is_submitted():
-        require(editable)
     if form.validate_on_submit() and attempt(services.save_plan, current_user, programme, city, plan,
                                              form.total.data, form.amounts(), form=form, on_form=True):
         flash(_("Budget di %(city)s per %(programme)s salvato.", city=city.name, programme=programme.name),
               "success")
         return redirect(url_for("programmes.plan_edit", programme_id=programme.id, city_slug=city.slug))
     return page("programmes/plan_form.html", form=form, programme=programme, city=city, plan=plan,
-                editable=editable)
+                editable=can_edit_budget(current_user, city))

@@ -17,7 +17,12 @@ from wtforms.validators import (
 
 from civiclab.core.money import AmountError, cents_to_input, format_euro, parse_euro
 from civiclab.programmes.models import CUP_PATTERN
-from civiclab.programmes.services import CODE_PATTERN, MAX_PLAN_CENTS, amounts_problem, normalise_cup
+from civiclab.programmes.services import (
+    CODE_PATTERN,
+    MAX_PLAN_CENTS,
+    amounts_problem,
+    normalise_cup,
+)
 
 AMOUNT_FIELDS = ("programmato", "ammesso", "vincolante", "erogato")
 

@@ -14,8 +14,8 @@ from civiclab.core.audit import audit
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.money import format_euro
 from civiclab.core.signals import financial_snapshot_added, project_saved
-from civiclab.core.time import to_rome, utcnow
 from civiclab.core.text import TextProblem, clean_name
+from civiclab.core.time import to_rome, utcnow
 from civiclab.extensions import db
 from civiclab.places.services import check_slug, clean_description, slugify
 from civiclab.programmes.models import (

@@ -14,7 +14,7 @@ def two_cities(make_city, make_lab):
 
 def test_administrators_see_the_staff_and_facilitators_of_every_city(client, two_cities, make_user, make_staff,
                                                                       make_facilitator):
-    rimini, cesena, rimini_lab, cesena_lab = two_cities
+    rimini, cesena, _rimini_lab, cesena_lab = two_cities
     make_staff(rimini, display_name="Giulia Rimini")
     make_staff(cesena, display_name="Paolo Cesena")
     make_facilitator(cesena_lab, display_name="Marta Facilita")
@@ -136,7 +136,7 @@ def test_staff_appoint_and_remove_a_facilitator_and_edit_their_lab_audited(clien
 
 
 def test_staff_of_another_city_cannot_edit_its_labs(client, db_session, two_cities, make_staff):
-    rimini, cesena, rimini_lab, _ = two_cities
+    _rimini, cesena, rimini_lab, _ = two_cities
     login(client, make_staff(cesena))
 
     with recorded_audits() as audits:
