@@ -170,3 +170,13 @@ def test_the_city_list_is_paged(client, app, admin, make_city, monkeypatch):
 
     assert "Aosta" in first.text and "Cagliari" not in first.text
     assert "Cagliari" in second.text
+
+
+def test_with_csrf_on_a_city_without_the_token_is_not_made(app, client, db_session, admin, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    login(client, admin)
+
+    response = client.post("/gestione/citta/nuova", data=city_form(name="Imola", slug="imola"))
+
+    assert response.status_code == 400
+    assert db_session.scalar(sa.select(City).filter_by(slug="imola")) is None

@@ -167,3 +167,14 @@ def test_an_axis_name_is_text_on_the_budget_page(client, db_session, programme, 
 
     assert page.status_code == 422
     assert "<script>alert(1)" not in page.text and "&lt;script&gt;alert(1)" in page.text
+
+
+def test_with_csrf_on_a_budget_without_the_token_is_refused(app, client, db_session, programme, bologna, make_user,
+                                                            monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    login(client, make_user(is_admin=True))
+
+    response = client.post(budget_url(programme, bologna), data=amounts_form(programme, "100", "1", "1"))
+
+    assert response.status_code == 400
+    assert db_session.scalar(sa.select(CityPlan).filter_by(city_id=bologna.id)) is None
