@@ -10,7 +10,7 @@ def connect(app):
 
     from civiclab.accounts.names import reserved_names
     from civiclab.core.header import MenuEntry, menu_entries
-    from civiclab.places import names, routes  # noqa: F401  (routes fill bp)
+    from civiclab.places import admin_routes, names, routes  # noqa: F401  (routes fill bp)
 
     reserved_names.add("municipalities", names.municipality_names)  # "Comune di Bologna" is the city's
     menu_entries.add("places.cities", MenuEntry("places.cities", _l("Città"), 20, within=("places.cities", "pages.city")))

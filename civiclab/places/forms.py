@@ -1,10 +1,10 @@
-"""Forms of places: a lab's sheet, and appointing staff and facilitators by email."""
+"""Forms of places: a lab's and a city's sheet, and appointing staff and facilitators by email."""
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 
 class CoordinateField(StringField):
@@ -87,3 +87,27 @@ class AppointFacilitatorForm(FlaskForm):
     email = StringField(_l("Email della persona"),
                         validators=[DataRequired(), Email(message=_l("Indirizzo email non valido.")),
                                     Length(max=254)])
+
+
+class CityForm(FlaskForm):
+    """A city's sheet, as administrators write it. The service cleans and checks it again."""
+
+    name = StringField(_l("Nome della città"), validators=[DataRequired(), Length(max=120)])
+    slug = StringField(
+        _l("Indirizzo breve"), validators=[Optional(), Length(max=80)],
+        description=_l("Compare negli indirizzi delle pagine, ad esempio reggio-emilia. "
+                       "Lascia vuoto per ricavarlo dal nome."),
+    )
+    region = StringField(_l("Regione"), validators=[DataRequired(), Length(max=80)])
+    municipalities_count = IntegerField(
+        _l("Comuni dell'area metropolitana"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)],
+        description=_l("Solo per una città metropolitana, ad esempio 55."),
+    )
+    population = IntegerField(_l("Popolazione"), validators=[Optional(), NumberRange(min=0, max=2**31 - 1)])
+    description = TextAreaField(_l("Descrizione"), validators=[Optional(), Length(max=20000)],
+                                render_kw={"rows": 6},
+                                description=_l("Testo semplice; ogni riga è un paragrafo."))
+
+    def to_data(self):
+        return {name: self[name].data for name in (
+            "name", "slug", "region", "municipalities_count", "population", "description")}

@@ -49,3 +49,13 @@ def can_appoint_facilitators(user, city):
 
 def can_appoint_staff(user):
     return is_admin(user)
+
+
+def can_manage_cities(user):
+    """Creating and editing cities themselves (name, slug, region…): administrators only."""
+    return is_admin(user)
+
+
+def can_see_administration(user):
+    """The administration index: administrators, and municipality staff (for their own cities)."""
+    return can_manage_anything(user)

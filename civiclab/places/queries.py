@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from civiclab.accounts.models import User
 from civiclab.core.permissions import require
 from civiclab.extensions import db
 from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
@@ -12,6 +13,7 @@ from civiclab.places.permissions import (
     can_appoint_staff,
     can_create_lab,
     can_edit_lab,
+    can_manage_cities,
 )
 
 # What `for_` asks of the signed-in person, for each loader.
@@ -20,6 +22,7 @@ CITY_ACCESS = {
     "create_lab": can_create_lab,
     "roles": can_appoint_facilitators,  # the roles page; appointing and removing facilitators
     "appoint_staff": lambda user, city: can_appoint_staff(user),
+    "edit": lambda user, city: can_manage_cities(user),  # its own sheet: name, slug, region
 }
 LAB_ACCESS = {
     "view": lambda user, lab: True,
@@ -95,3 +98,28 @@ def city_roles(city):
         .order_by(Lab.name, LabFacilitator.created_at)
     ).all()
     return staff, facilitators
+
+
+# ---- administration -----------------------------------------------------------------------
+
+def admin_cities_select():
+    """Every city by name, with its labs (one query for the page, one for their labs)."""
+    return cities_select()
+
+
+def staff_roles_select():
+    """Every municipality staff role of every city, with its user and city, by city and name."""
+    return (
+        sa.select(CityStaff).join(CityStaff.city).join(CityStaff.user)
+        .options(joinedload(CityStaff.user), joinedload(CityStaff.city))
+        .order_by(City.name, User.display_name, CityStaff.id)
+    )
+
+
+def facilitator_roles_select():
+    """Every facilitator role of every lab, with its user, lab and city, by city, lab and name."""
+    return (
+        sa.select(LabFacilitator).join(LabFacilitator.lab).join(Lab.city).join(LabFacilitator.user)
+        .options(joinedload(LabFacilitator.user), joinedload(LabFacilitator.lab).joinedload(Lab.city))
+        .order_by(City.name, Lab.name, User.display_name, LabFacilitator.id)
+    )

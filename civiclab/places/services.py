@@ -5,11 +5,18 @@ import unicodedata
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from civiclab.core.audit import audit
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.signals import lab_saved
+from civiclab.core.text import TextProblem, clean_name, clean_text
 from civiclab.extensions import db
-from civiclab.places.models import CityStaff, Lab, LabFacilitator
-from civiclab.places.permissions import can_appoint_facilitators, can_appoint_staff, can_manage_city
+from civiclab.places.models import City, CityStaff, Lab, LabFacilitator
+from civiclab.places.permissions import (
+    can_appoint_facilitators,
+    can_appoint_staff,
+    can_manage_cities,
+    can_manage_city,
+)
 
 LAB_FIELDS = (
     "name", "venue", "theme", "address", "latitude", "longitude",
@@ -43,6 +50,10 @@ def _unique_lab_slug(city, name, exclude_id=None):
 def _check_lab(data):
     if not (data.get("name") or "").strip():
         raise DomainError(_("Il nome del laboratorio è obbligatorio."), field="name")
+    try:  # a name others read: no bidi overrides or zero-width characters in it
+        data["name"] = clean_name(data["name"], max_length=160)
+    except TextProblem as problem:
+        raise DomainError(problem.message, field="name") from None
     lat, lon = data.get("latitude"), data.get("longitude")
     if (lat is None) != (lon is None):
         raise DomainError(_("Indica sia la latitudine sia la longitudine, oppure nessuna delle due."),
@@ -63,6 +74,7 @@ def create_lab(city, data, user):
     db.session.add(lab)
     db.session.flush()
     lab_saved.send(lab, actor=user, created=True)
+    audit(user, "lab.created", lab, city_id=city.id, name=lab.name)
     return lab
 
 
@@ -74,6 +86,7 @@ def update_lab(lab, data, user):
         setattr(lab, field, _clean(field, data.get(field)))
     db.session.flush()
     lab_saved.send(lab, actor=user, created=False)
+    audit(user, "lab.edited", lab, city_id=lab.city_id, name=lab.name)
     return lab
 
 
@@ -114,6 +127,7 @@ def appoint_staff(city, email, acting):
     role = CityStaff(user=user, city=city)
     db.session.add(role)
     db.session.flush()
+    audit(acting, "role.staff_appointed", role, city_id=city.id, user_id=user.id)
     return role
 
 
@@ -125,6 +139,7 @@ def remove_staff(city, user_id, acting):
         raise DomainError(_("Questa persona non fa parte del personale della città."))
     db.session.delete(role)
     db.session.flush()
+    audit(acting, "role.staff_removed", role, city_id=city.id, user_id=user_id)
     return role
 
 
@@ -138,6 +153,7 @@ def appoint_facilitator(lab, email, acting):
     role = LabFacilitator(user=user, lab=lab)
     db.session.add(role)
     db.session.flush()
+    audit(acting, "role.facilitator_appointed", role, city_id=lab.city_id, user_id=user.id, lab_id=lab.id)
     return role
 
 
@@ -149,4 +165,90 @@ def remove_facilitator(lab, user_id, acting):
         raise DomainError(_("Questa persona non facilita il laboratorio."))
     db.session.delete(role)
     db.session.flush()
+    audit(acting, "role.facilitator_removed", role, city_id=lab.city_id, user_id=user_id, lab_id=lab.id)
     return role
+
+
+# ---- cities (administrators) --------------------------------------------------------------
+
+CITY_FIELDS = ("name", "slug", "region", "municipalities_count", "population", "description")
+# A slug is a path segment: lower-case ASCII words joined by hyphens ("reggio-emilia").
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Segments a city slug must not take, so no city shadows a page of the same address.
+RESERVED_CITY_SLUGS = frozenset({"nuova", "nuovo", "modifica", "ruoli", "personale", "facilitatori"})
+DESCRIPTION_MAX = 20_000
+
+
+def _clean_name_field(value, field, max_length):
+    try:
+        return clean_name(value, max_length=max_length)
+    except TextProblem as problem:
+        raise DomainError(problem.message, field=field) from None
+
+
+def clean_description(value, field="description", max_length=DESCRIPTION_MAX):
+    try:
+        text = clean_text(value)
+    except TextProblem as problem:
+        raise DomainError(problem.message, field=field) from None
+    if len(text) > max_length:
+        raise DomainError(_("La descrizione può avere al massimo %(n)d caratteri.", n=max_length), field=field)
+    return text
+
+
+def check_slug(slug, field="slug"):
+    """`slug` as stored (lower-cased, trimmed), or a DomainError saying what a slug may hold."""
+    slug = (slug or "").strip().lower()
+    if not slug or len(slug) > 80 or not SLUG_PATTERN.match(slug):
+        raise DomainError(_("L'indirizzo breve può contenere solo lettere minuscole senza accenti, cifre e "
+                            "trattini (massimo 80 caratteri), ad esempio reggio-emilia."), field=field)
+    return slug
+
+
+def _checked_city(data, city=None):
+    values = {
+        "name": _clean_name_field(data.get("name"), "name", 120),
+        "region": _clean_name_field(data.get("region"), "region", 80),
+        "description": clean_description(data.get("description")),
+    }
+    slug = check_slug(data.get("slug") or slugify(values["name"]))
+    if slug in RESERVED_CITY_SLUGS:
+        raise DomainError(_("L'indirizzo breve «%(slug)s» è riservato: scegline un altro.", slug=slug), field="slug")
+    others = sa.select(City.id).where(sa.func.lower(City.slug) == slug)
+    if city is not None:
+        others = others.where(City.id != city.id)
+    if db.session.scalar(others.limit(1)) is not None:
+        raise DomainError(_("Esiste già una città con l'indirizzo breve «%(slug)s».", slug=slug), field="slug")
+    values["slug"] = slug
+    for field, lowest in (("municipalities_count", 1), ("population", 0)):
+        value = data.get(field)
+        if value is not None and not lowest <= value <= 2**31 - 1:
+            raise DomainError(_("Scrivi un numero intero tra %(low)d e %(high)d.", low=lowest, high=2**31 - 1),
+                              field=field)
+        values[field] = value
+    return values
+
+
+def create_city(actor, data):
+    if not can_manage_cities(actor):
+        raise NotAllowed(_("Solo gli amministratori aggiungono città."))
+    city = City(**_checked_city(data))
+    db.session.add(city)
+    db.session.flush()
+    audit(actor, "city.created", city, city_id=city.id, name=city.name, slug=city.slug)
+    return city
+
+
+def update_city(actor, city, data):
+    if not can_manage_cities(actor):
+        raise NotAllowed(_("Solo gli amministratori modificano le città."))
+    values = _checked_city(data, city)
+    changed = {field: [getattr(city, field), value] for field, value in values.items()
+               if getattr(city, field) != value and field != "description"}
+    if city.description != values["description"]:
+        changed["description"] = True
+    for field, value in values.items():
+        setattr(city, field, value)
+    db.session.flush()
+    audit(actor, "city.edited", city, city_id=city.id, changed=changed)
+    return city

@@ -9,7 +9,7 @@ def connect(app):
     from flask_babel import lazy_gettext as _l
 
     from civiclab.core.header import MenuEntry, menu_entries
-    from civiclab.programmes import commentable, routes  # noqa: F401  (routes fill bp)
+    from civiclab.programmes import admin_routes, commentable, routes  # noqa: F401  (routes fill bp)
 
     commentable.connect()  # comments attach to projects (core/targets.py)
     menu_entries.add("programmes.projects", MenuEntry("programmes.projects", _l("Progetti"), 50, within=("programmes.",)))

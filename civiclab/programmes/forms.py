@@ -1,13 +1,28 @@
-"""Forms of programmes: the project sheet, and the project list's filters."""
+"""Forms of programmes: the project sheet, the project list's filters, and for administrators a
+programme, an axis and a city's budget per axis."""
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as pgettext_l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
-from civiclab.core.money import AmountError, cents_to_input, parse_euro
+from civiclab.core.money import AmountError, cents_to_input, format_euro, parse_euro
 from civiclab.programmes.models import CUP_PATTERN
-from civiclab.programmes.services import CODE_PATTERN, amounts_problem, normalise_cup
+from civiclab.programmes.services import (
+    CODE_PATTERN,
+    MAX_PLAN_CENTS,
+    amounts_problem,
+    normalise_cup,
+)
 
 AMOUNT_FIELDS = ("programmato", "ammesso", "vincolante", "erogato")
 
@@ -113,3 +128,70 @@ class ProjectFilterForm(FlaskForm):
     citta = SelectField(pgettext_l("una città", "Città"), validators=[Optional()], validate_choice=False)
     asse = SelectField(_l("Asse"), validators=[Optional()], validate_choice=False)
     azione = SelectField(_l("Azione"), validators=[Optional()], validate_choice=False)
+
+
+# ---- administration: programmes, axes, a city's budget -------------------------------------
+
+class ProgrammeForm(FlaskForm):
+    code = StringField(_l("Codice del programma"), validators=[DataRequired(), Length(max=40)],
+                       description=_l("Ad esempio 2014IT16M2OP004."))
+    slug = StringField(_l("Indirizzo breve"), validators=[Optional(), Length(max=80)],
+                       description=_l("Ad esempio pon-metro-2014-2020. Lascia vuoto per ricavarlo dal nome."))
+    name = StringField(_l("Nome"), validators=[DataRequired(), Length(max=200)])
+    period = StringField(_l("Periodo di programmazione"), validators=[DataRequired(), Length(max=20)],
+                         description=_l("Ad esempio 2014-2020."))
+    description = TextAreaField(_l("Descrizione"), validators=[Optional(), Length(max=20000)],
+                                render_kw={"rows": 6})
+
+    def to_data(self):
+        return {name: self[name].data for name in ("code", "slug", "name", "period", "description")}
+
+
+class AxisForm(FlaskForm):
+    number = IntegerField(_l("Numero dell'asse"), validators=[InputRequired(), NumberRange(min=1, max=99)],
+                          description=_l("Unico nel programma, ad esempio 3."))
+    name = StringField(_l("Nome"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Descrizione"), validators=[Optional(), Length(max=20000)],
+                                render_kw={"rows": 4})
+
+    def to_data(self):
+        return {name: self[name].data for name in ("number", "name", "description")}
+
+
+class BudgetField(EuroField):
+    """A plan's amount: euro the Italian way, at most MAX_PLAN_CENTS; empty means zero."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(valuelist[0]) > 40:  # no amount is that long; int() of it is costly
+            self.data = None
+            raise ValueError(_l("Importo non valido: scrivilo come 412.248,84."))
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form):
+        if self.data is not None and self.data > MAX_PLAN_CENTS:
+            # str(): escaped on the page like the other errors (a lazy string would not be)
+            raise ValidationError(str(_l("L'importo può essere al massimo %(max)s.", max=format_euro(MAX_PLAN_CENTS))))
+
+
+class PlanForm(FlaskForm):
+    total = BudgetField(_l("Totale del piano (€)"), validators=[InputRequired()],
+                        description=_l("Ad esempio 40.000.000,00."))
+
+    @classmethod
+    def for_axes(cls, axes, plan=None, **kwargs):
+        """The form with one amount per axis of the programme (`axis_<id>`), filled from `plan`."""
+        # gettext, not a lazy string: a lazy string is not escaped on the page, and the name is typed
+        fields = {f"axis_{axis.id}": BudgetField(gettext("Asse %(number)d. %(name)s (€)", number=axis.number,
+                                                         name=axis.name))
+                  for axis in axes}
+        form_class = type("CityPlanForm", (cls,), fields)
+        data = {}
+        if plan is not None:
+            data["total"] = plan.total_cents
+            data |= {f"axis_{budget.axis_id}": budget.amount_cents for budget in plan.budgets}
+        form = form_class(data=data, **kwargs)
+        form.axis_fields = [form[f"axis_{axis.id}"] for axis in axes]
+        return form
+
+    def amounts(self):
+        return {int(field.name.removeprefix("axis_")): field.data for field in self.axis_fields}

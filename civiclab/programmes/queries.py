@@ -14,7 +14,14 @@ from civiclab.core.permissions import is_admin, is_authenticated, require
 from civiclab.extensions import db
 from civiclab.places.queries import load_city
 from civiclab.programmes.models import Action, Axis, CityPlan, FinancialSnapshot, Programme, Project
-from civiclab.programmes.permissions import can_create_project, can_edit_project, can_view_project
+from civiclab.programmes.permissions import (
+    can_create_project,
+    can_edit_budget,
+    can_edit_project,
+    can_manage_programmes,
+    can_view_budget,
+    can_view_project,
+)
 
 
 def load_project(code, for_="view"):
@@ -179,3 +186,60 @@ def plan_breakdown(plan):
     if rest:
         rows.append(row(_("Riserva di performance / non ripartito"), rest, reserve=True))
     return rows
+
+
+# ---- administration -------------------------------------------------------------------------
+
+def load_programme(programme_id, for_="manage"):
+    """The programme `programme_id` with its axes (404 if there is none), for administrators (else 403)."""
+    if for_ != "manage":
+        raise ValueError(for_)
+    programme = db.first_or_404(
+        sa.select(Programme).where(Programme.id == programme_id).options(selectinload(Programme.axes))
+    )
+    require(can_manage_programmes(current_user))
+    return programme
+
+
+def load_axis(axis_id, for_="manage"):
+    """The axis `axis_id` with its programme (404 if there is none), for administrators (else 403)."""
+    if for_ != "manage":
+        raise ValueError(for_)
+    axis = db.first_or_404(sa.select(Axis).where(Axis.id == axis_id).options(joinedload(Axis.programme)))
+    require(can_manage_programmes(current_user))
+    return axis
+
+
+def load_city_plan(programme_id, city_slug, for_="view"):
+    """(programme, city, plan or None) of the budget page (404 for no such programme or city):
+    "view" for whoever manages the city, "edit" for administrators (else 403)."""
+    programme = db.first_or_404(
+        sa.select(Programme).where(Programme.id == programme_id).options(selectinload(Programme.axes))
+    )
+    city = load_city(city_slug)
+    check = {"view": can_view_budget, "edit": can_edit_budget}[for_]
+    require(check(current_user, city))
+    plan = db.session.scalar(
+        sa.select(CityPlan).where(CityPlan.programme_id == programme.id, CityPlan.city_id == city.id)
+        .options(selectinload(CityPlan.budgets))
+    )
+    return programme, city, plan
+
+
+def programmes_select():
+    """Every programme, newest period first, with its axes (one more query for a page's axes)."""
+    return sa.select(Programme).options(selectinload(Programme.axes)).order_by(
+        Programme.period.desc(), Programme.name, Programme.id)
+
+
+def plans_by_city(programme, city_ids):
+    """The plans of `programme` for the cities `city_ids`: city id -> plan, in one query (and one
+    for their budgets)."""
+    plans = db.session.scalars(
+        sa.select(CityPlan).where(CityPlan.programme_id == programme.id, CityPlan.city_id.in_(city_ids or [-1]))
+    ).all()
+    return {plan.city_id: plan for plan in plans}
+
+
+def all_programmes():
+    return db.session.scalars(sa.select(Programme).order_by(Programme.period.desc(), Programme.name)).all()

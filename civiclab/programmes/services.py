@@ -1,5 +1,6 @@
 """Changing project sheets: the checks a sheet must pass, creating and updating (reading is in
-queries.py), and their financial snapshots (the four amounts on a day, from a source)."""
+queries.py), and their financial snapshots (the four amounts on a day, from a source); and, for
+administrators, programmes, their axes and each city's budget per axis."""
 import re
 from itertools import pairwise
 from typing import NamedTuple
@@ -9,18 +10,31 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from civiclab.core.audit import audit
 from civiclab.core.errors import DomainError, NotAllowed
+from civiclab.core.money import format_euro
 from civiclab.core.signals import financial_snapshot_added, project_saved
+from civiclab.core.text import TextProblem, clean_name
 from civiclab.core.time import to_rome, utcnow
 from civiclab.extensions import db
+from civiclab.places.services import check_slug, clean_description, slugify
 from civiclab.programmes.models import (
     CUP_PATTERN,
     MANUAL_SOURCE,
     Action,
+    Axis,
+    AxisBudget,
+    CityPlan,
     FinancialSnapshot,
+    Programme,
     Project,
 )
-from civiclab.programmes.permissions import can_create_project, can_edit_project
+from civiclab.programmes.permissions import (
+    can_create_project,
+    can_edit_budget,
+    can_edit_project,
+    can_manage_programmes,
+)
 
 # Codes like BO3.3.1.b: they appear in URLs, so no slashes or spaces.
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -246,3 +260,157 @@ def record_snapshot(project, as_of, source, amounts, actor=None, inconsistent=Fa
     db.session.expire(project, ["snapshots"])
     financial_snapshot_added.send(project, snapshot=snapshot)
     return Recorded(snapshot, change)
+
+
+# ---- programmes, axes and each city's budget (administrators) ------------------------------
+
+PERIOD_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")  # "2014-2020"
+MAX_AXIS_NUMBER = 99
+# The largest amount a plan or an axis may hold: 100 billion euro, far above any programme's,
+# far below what a BIGINT column holds.
+MAX_PLAN_CENTS = 10**13
+
+
+def _require_programmes(actor):
+    if not can_manage_programmes(actor):
+        raise NotAllowed(_("Solo gli amministratori gestiscono i programmi e i loro assi."))
+
+
+def _checked_programme(data, programme=None):
+    code = (data.get("code") or "").strip()
+    if not CODE_PATTERN.match(code):
+        raise DomainError(_("Il codice può contenere solo lettere, cifre, punti, trattini e trattini "
+                            "bassi (massimo 40 caratteri), ad esempio 2014IT16M2OP004."), field="code")
+    values = {
+        "code": code,
+        "slug": check_slug(data.get("slug") or slugify(data.get("name") or "", max_length=80)),
+        "name": _name(data.get("name"), "name", 200),
+        "period": (data.get("period") or "").strip(),
+        "description": clean_description(data.get("description")),
+    }
+    period = PERIOD_PATTERN.match(values["period"])
+    if not period or int(period[1]) > int(period[2]):
+        raise DomainError(_("Scrivi il periodo come due anni, il primo non dopo il secondo, ad esempio "
+                            "2014-2020."), field="period")
+    others = sa.select(Programme.id)
+    if programme is not None:
+        others = others.where(Programme.id != programme.id)
+    if db.session.scalar(others.where(sa.func.lower(Programme.code) == code.lower()).limit(1)):
+        raise DomainError(_("Esiste già un programma con il codice %(code)s.", code=code), field="code")
+    if db.session.scalar(others.where(Programme.slug == values["slug"]).limit(1)):
+        raise DomainError(_("Esiste già un programma con l'indirizzo breve «%(slug)s».", slug=values["slug"]),
+                          field="slug")
+    return values
+
+
+def _name(value, field, max_length):
+    try:
+        return clean_name(value, max_length=max_length)
+    except TextProblem as problem:
+        raise DomainError(problem.message, field=field) from None
+
+
+def _changes(thing, values):
+    """What `values` change on `thing`, for the audit log: [old, new] per field; a changed
+    description only as true (it may be long)."""
+    changed = {}
+    for field, value in values.items():
+        if getattr(thing, field) != value:
+            changed[field] = True if field == "description" else [getattr(thing, field), value]
+    return changed
+
+
+def create_programme(actor, data):
+    _require_programmes(actor)
+    programme = Programme(**_checked_programme(data))
+    db.session.add(programme)
+    db.session.flush()
+    audit(actor, "programme.created", programme, code=programme.code, name=programme.name)
+    return programme
+
+
+def update_programme(actor, programme, data):
+    _require_programmes(actor)
+    values = _checked_programme(data, programme)
+    changed = _changes(programme, values)
+    for field, value in values.items():
+        setattr(programme, field, value)
+    db.session.flush()
+    audit(actor, "programme.edited", programme, code=programme.code, changed=changed)
+    return programme
+
+
+def _checked_axis(programme, data, axis=None):
+    number = data.get("number")
+    if number is None or not 1 <= number <= MAX_AXIS_NUMBER:
+        raise DomainError(_("Il numero dell'asse va da 1 a %(max)d.", max=MAX_AXIS_NUMBER), field="number")
+    others = sa.select(Axis.id).where(Axis.programme_id == programme.id, Axis.number == number)
+    if axis is not None:
+        others = others.where(Axis.id != axis.id)
+    if db.session.scalar(others.limit(1)) is not None:
+        raise DomainError(_("Il programma ha già un asse %(number)d.", number=number), field="number")
+    return {"number": number, "name": _name(data.get("name"), "name", 200),
+            "description": clean_description(data.get("description"))}
+
+
+def create_axis(actor, programme, data):
+    _require_programmes(actor)
+    axis = Axis(programme=programme, **_checked_axis(programme, data))
+    db.session.add(axis)
+    db.session.flush()
+    audit(actor, "axis.created", axis, programme_id=programme.id, number=axis.number, name=axis.name)
+    return axis
+
+
+def update_axis(actor, axis, data):
+    _require_programmes(actor)
+    values = _checked_axis(axis.programme, data, axis)
+    changed = _changes(axis, values)
+    for field, value in values.items():
+        setattr(axis, field, value)
+    db.session.flush()
+    audit(actor, "axis.edited", axis, programme_id=axis.programme_id, changed=changed)
+    return axis
+
+
+def _check_amount(cents, field):
+    if cents is None or not 0 <= cents <= MAX_PLAN_CENTS:
+        raise DomainError(_("L'importo deve essere tra 0 e %(max)s.", max=format_euro(MAX_PLAN_CENTS)), field=field)
+
+
+def save_plan(actor, programme, city, plan, total_cents, amounts):
+    """Set the city's plan under `programme` (made when `plan` is None): its total and the budget
+    of each axis (`amounts`: axis id -> cents). The total may differ from the axes' sum (a
+    performance reserve): the page shows the difference, the service does not refuse it."""
+    if not can_edit_budget(actor, city):
+        raise NotAllowed(_("Solo gli amministratori modificano il budget delle città."))
+    axes = {axis.id: axis for axis in programme.axes}
+    if set(amounts) - set(axes):
+        raise DomainError(_("Un asse indicato non appartiene al programma."))
+    _check_amount(total_cents, "total")
+    for axis_id, cents in amounts.items():
+        _check_amount(cents, f"axis_{axis_id}")
+    created = plan is None
+    if created:
+        plan = CityPlan(programme=programme, city_id=city.id, total_cents=total_cents)
+        db.session.add(plan)
+    old = {"total": format_euro(None if created else plan.total_cents)}
+    new = {"total": format_euro(total_cents)}
+    plan.total_cents = total_cents
+    budgets = {budget.axis_id: budget for budget in plan.budgets}
+    for axis_id, cents in amounts.items():
+        label = f"asse {axes[axis_id].number}"
+        budget = budgets.get(axis_id)
+        if budget is None:
+            old[label] = format_euro(None)
+            plan.budgets.append(AxisBudget(axis_id=axis_id, amount_cents=cents))
+        else:
+            old[label] = format_euro(budget.amount_cents)
+            budget.amount_cents = cents
+        new[label] = format_euro(cents)
+    db.session.flush()
+    changed = {key for key in new if old[key] != new[key]}
+    if changed:
+        audit(actor, "budget.edited", plan, city_id=city.id, programme_id=programme.id, created=created,
+              old={key: old[key] for key in changed}, new={key: new[key] for key in changed})
+    return plan

@@ -76,7 +76,7 @@ def demo_values(app):
     from civiclab.extensions import db
     from civiclab.outcomes.models import Milestone, Outcome
     from civiclab.places.models import City, Lab
-    from civiclab.programmes.models import Project
+    from civiclab.programmes.models import Axis, Programme, Project
     from civiclab.proposals.models import Call, Proposal, ProposalState
     from civiclab.rooms.models import Room
 
@@ -104,6 +104,9 @@ def demo_values(app):
             "lab_slug": [lab.slug],
             "lab_id": [lab.id],
             "code": [one(Project, city_id=bologna.id).code],
+            # The administration pages: the demo's programme (Bologna has its plan) and its first axis.
+            "programme_id": [db.session.scalars(sa.select(Programme).order_by(Programme.id)).first().id],
+            "axis_id": [db.session.scalars(sa.select(Axis).order_by(Axis.id)).first().id],
             "org_id": [one(Organisation, name="Scuola demo CivicLab").id],
             "event_id": [school_event.id, full_event.id, past_event.id],
             # The teacher's first booking (the demo leaves next week's school event to journey 1,
