@@ -63,3 +63,11 @@ def can_verify_organisation(user, organisation):
 def can_see_organisations_to_verify(user):
     """The page of organisations waiting for verification: administrators and municipality staff."""
     return is_authenticated(user) and user.is_confirmed and (is_admin(user) or is_municipality_staff(user))
+
+
+def meets_identity_requirement(user, required):
+    """Whether `user` may act where a verified identity is `required` ("solo con SPID/CIE"): anyone
+    the other rules let in when it is not; else only a signed-in account with a SPID or CIE identity
+    linked (accounts/identities.py). Services enforce it (accounts/identity_rule.py); pages ask it to
+    explain instead of showing a button that would fail."""
+    return not required or (is_authenticated(user) and user.has_verified_identity)

@@ -3,6 +3,8 @@ in the reader's language (Accept-Language) and never a page or a stack trace.
 
 - a service's DomainError is 422 on the field it names; where the operation declares `conflict`, a
   refusal naming no field is a conflict with the data's state (409); NotAllowed is 403;
+- an action that needs a verified identity the account lacks ("solo con SPID/CIE") is 403 with the
+  code `identity_required`: not a conflict with the data, and no token would do, only SPID or CIE;
 - what does not validate (query, body) is 422 with a message per field;
 - a token that is not valid is 401; a valid token without the scope an operation needs is 403;
 - a unique index meeting a second copy of the same write (a request sent twice at once) is 409.
@@ -15,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from civiclab.accounts.identity_rule import IdentityRequired
 from civiclab.api import bp
 from civiclab.api.auth import Unauthenticated
 from civiclab.core.errors import DomainError, NotAllowed, api_error
@@ -109,6 +112,12 @@ def invalid(exc):
 def not_allowed(exc):
     db.session.rollback()
     return api_error(403, exc.message)
+
+
+@bp.errorhandler(IdentityRequired)
+def identity_required(exc):
+    db.session.rollback()
+    return api_error(403, exc.message, code="identity_required")
 
 
 @bp.errorhandler(DomainError)

@@ -64,6 +64,8 @@ class EventOut(Schema):
     registration_problem: str | None = field("Iscrizioni chiuse", "Why bookings are not taken now; null when they "
                                              "are.")
     registration_closes_at: datetime = field("Iscrizioni aperte fino a", "When bookings close (ISO 8601, Rome).")
+    requires_identity: bool = field("Solo con SPID/CIE", "Whether only accounts with a verified identity (SPID or "
+                                    "CIE) may book; others are refused (403, code identity_required).")
 
 
 def event_out(event):
@@ -87,6 +89,7 @@ def event_out(event):
         "max_seats_per_booking": event.max_seats_per_booking,
         "registration_open": problem is None, "registration_problem": str(problem) if problem else None,
         "registration_closes_at": to_rome(event.closes_at()),
+        "requires_identity": event.requires_identity,
     }
 
 
@@ -199,12 +202,14 @@ def booking_refusals():
 
 
 @operation("POST", "/events/<id:event_id>/registrations", tag="events", summary="Book seats", body=BookingIn,
-           response=RegistrationOut, status=201, auth="write", conflict=True, limit="RATELIMIT_WRITE")
+           response=RegistrationOut, status=201, auth="write", conflict=True, limit="RATELIMIT_WRITE",
+           errors=(403,))
 def book_seat(actor, event_id, body):
     """Book a seat (or a group's seats) for the token's person, as the event page's form does: confirmed
     while seats remain, else on the waiting list (`state` says which, `waiting_position` where). The
     confirmation mail and notification follow as for the page. 403: the account's address is not
-    confirmed yet; 409: already booked, or the event is cancelled, over or not taking bookings; 422:
+    confirmed yet, or the event `requires_identity` and the account has no verified identity (code
+    identity_required); 409: already booked, or the event is cancelled, over or not taking bookings; 422:
     the group's rules (who may book several seats, how many, its name) or the event's audience."""
     event = public_event(event_id)
     organisations = services.group_organisations(actor, event)

@@ -15,7 +15,8 @@ TAGS = {
 ERROR_TEXT = {
     400: "Bad request (a malformed query or header).",
     401: "No valid token: missing where one is needed, or not valid, revoked or expired.",
-    403: "The token's person may not do this, or the token lacks the write scope.",
+    403: "The token's person may not do this, or the token lacks the write scope (insufficient_scope), or "
+         "the action needs a verified SPID/CIE identity the account lacks (identity_required).",
     404: "Not found, or not public.",
     409: "In conflict with the data's state (already done, full, closed).",
     413: "The body is larger than the server accepts (12 MiB).",

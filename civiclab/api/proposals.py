@@ -54,6 +54,12 @@ class CallOut(Schema):
     closes_at: datetime = field("La call si chiude il", "When the call closes (UTC).")
     public_proposals_count: int = field("Proposte", "How many of its proposals are published.")
     themes: list[ThemeOut] = field("Temi", "Its themes, in the page's order.")
+    proposals_require_identity: bool = field(
+        "Solo con SPID/CIE: per proporre", "Whether only accounts with a verified identity (SPID or CIE) may "
+        "write proposals under it; others are refused (403, code identity_required).")
+    supports_require_identity: bool = field(
+        "Solo con SPID/CIE: per sostenere", "Whether only accounts with a verified identity (SPID or CIE) may "
+        "support its proposals; others are refused (403, code identity_required).")
     url: str = field("Pagina", "The call's page on the site.")
 
 
@@ -71,6 +77,8 @@ def call_out(call):
         "supports_from": call.supports_from, "closes_at": call.closes_at,
         "public_proposals_count": call.public_proposals_count,
         "themes": [{"id": theme.id, "name": theme.name} for theme in call.themes],
+        "proposals_require_identity": call.proposals_require_identity,
+        "supports_require_identity": call.supports_require_identity,
         "url": url_for("proposals.call", call_id=call.id),
     }
 
@@ -219,7 +227,8 @@ def _create(actor, call, body):
            body=ProposalIn, response=ProposalOut, status=201, conflict=True, errors=(403,))
 def proposal_new(actor, call_id, body):
     """A new proposal under the call, as a draft or sent to the facilitators at once, while the call
-    takes proposals (409 otherwise); by a confirmed account that is not blocked (403)."""
+    takes proposals (409 otherwise); by a confirmed account that is not blocked (403), with a verified
+    identity when the call's `proposals_require_identity` says so (403, code identity_required)."""
     return proposal_out(_create(actor, queries.load_call(call_id), body))
 
 
@@ -256,7 +265,9 @@ class SupportOut(Schema):
            auth="write", response=SupportOut, status=201, conflict=True, errors=(403,))
 def support(actor, proposal_id):
     """Support a published proposal of somebody else while the call takes supports; a second
-    support, or one outside the supports phase, is a conflict (409)."""
+    support, or one outside the supports phase, is a conflict (409). When the call's
+    `supports_require_identity` says so, only an account with a verified identity may (403, code
+    identity_required)."""
     proposal = services.support(actor, queries.load_proposal(proposal_id))
     return {"proposal_id": proposal.id, "supported": True, "supports_count": proposal.supports_count}
 

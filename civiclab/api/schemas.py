@@ -103,7 +103,8 @@ class Page(Schema, Generic[T]):
 
 class ErrorDetail(Schema):
     code: str = field("Codice", "A stable code: bad_request, unauthorized, invalid_token, forbidden, "
-                      "insufficient_scope, not_found, conflict, invalid, too_many_requests…")
+                      "insufficient_scope, identity_required (the action needs a SPID/CIE identity the "
+                      "account lacks), not_found, conflict, invalid, too_many_requests…")
     message: str = field("Messaggio", "What went wrong, in the language asked for with Accept-Language "
                          "(Italian by default, or English).")
     fields: dict[str, str] = field("Campi", "One message for each field that was not valid.")

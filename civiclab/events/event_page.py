@@ -3,6 +3,7 @@ route whose form was refused (the form then comes back in the booking panel, wit
 """
 from flask_login import current_user
 
+from civiclab.accounts.permissions import meets_identity_requirement
 from civiclab.core.kit import ButtonForm, page
 from civiclab.core.sections import sections_of
 from civiclab.events import guests, permissions, registration_queries, services
@@ -32,6 +33,9 @@ class BookingPanel:
                          if registration is not None else None)
         self.can_cancel = registration is not None and registration.can_be_cancelled
         self.needs_confirmation = self.signed_in and not current_user.is_confirmed
+        # "solo con SPID/CIE": an account without a verified identity is told why, not given a form
+        # (a visitor is asked to sign in, and the guest booking says it is closed: guests.guest_problem)
+        self.needs_identity = self.signed_in and not meets_identity_requirement(current_user, event.requires_identity)
         self.not_admitted = self.guest_problem = None
         self.booking_form = self.guest_form = None
         self.guest_link = False
@@ -42,7 +46,7 @@ class BookingPanel:
             return
         if self.signed_in:
             self.not_admitted = services.admission_problem(event, current_user)
-            if not self.not_admitted and not self.needs_confirmation:
+            if not self.not_admitted and not self.needs_confirmation and not self.needs_identity:
                 self.booking_form = (refused if isinstance(refused, BookingForm)
                                      else BookingForm.for_user(current_user, event))
         else:

@@ -157,6 +157,11 @@ class EventForm(FlaskForm):
         choices=[SelectChoice(kind.value, kind.label) for kind in ParticipantType],
         description=_l("Nessuna casella selezionata: tutti."),
     )
+    requires_identity = BooleanField(
+        _l("Solo con SPID/CIE"),
+        description=_l("Prenota solo chi ha un account con un'identità verificata (SPID o CIE); chi non ha "
+                       "un account non può prenotare."),
+    )
     max_seats_per_booking = WholeNumberField(
         _l("Posti massimi per prenotazione"), default=1,
         validators=[InputRequired(_l("Indica quanti posti può prenotare una persona.")),
@@ -219,6 +224,7 @@ class EventForm(FlaskForm):
             "capacity": self.capacity.data,
             "max_seats_per_booking": self.max_seats_per_booking.data,
             "reminder_hours_before": self.reminder_hours_before.data,
+            "requires_identity": bool(self.requires_identity.data),
         }
         values.update(self.moments)
         return values
@@ -231,7 +237,7 @@ class EventForm(FlaskForm):
         """The form's values for an existing event, dates and times on Rome's clock."""
         data = {name: getattr(event, name) for name in (
             "title", "description", "lab_id", "is_online", "online_url", "capacity",
-            "max_seats_per_booking", "reminder_hours_before")}
+            "max_seats_per_booking", "reminder_hours_before", "requires_identity")}
         for name, date_name, time_name in MOMENTS:
             local = to_rome(getattr(event, name))
             data[date_name] = local.date() if local else None

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from civiclab.accounts.identity_rule import GUEST_IDENTITY_NEEDED
 from civiclab.accounts.models import ParticipantType
 from civiclab.core.errors import DomainError
 from civiclab.events import mails, services, tokens
@@ -26,6 +27,8 @@ def guest_problem(event):
     if not event.admits(GUEST_TYPE):
         return _l("Questo evento è riservato ad alcuni tipi di partecipanti: accedi con il tuo account "
                   "per prenotare.")
+    if event.requires_identity:  # "solo con SPID/CIE": a guest has no verified identity
+        return GUEST_IDENTITY_NEEDED
     return services.guest_limit_problem(event)
 
 

@@ -121,6 +121,8 @@ class Event(db.Model):
     registration_closes_at: Mapped[object | None] = mapped_column(UTCDateTime)  # None: at the start
     max_seats_per_booking: Mapped[int] = mapped_column(default=1)
     reminder_hours_before: Mapped[int] = mapped_column(default=24)
+    # "Solo con SPID/CIE": only accounts with a verified identity book (never a guest without one).
+    requires_identity: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     state: Mapped[EventState] = mapped_column(_enum(EventState, "event_state"), default=EventState.DRAFT)
     # The highest share of seats (50, 80, 100 %) facilitators have been told about.
     seats_alert_level: Mapped[int] = mapped_column(default=0)

@@ -14,8 +14,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from civiclab.accounts.identity_rule import GUEST_IDENTITY_NEEDED, IdentityRequired, ensure_identity
 from civiclab.accounts.models import ParticipantType, User
 from civiclab.core import signals
+from civiclab.core.audit import audit
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.time import utcnow
 from civiclab.events import permissions
@@ -36,7 +38,7 @@ NOTIFIED_FIELDS = ("title", "starts_at", "ends_at", "is_online", "online_url", "
 EDITABLE_FIELDS = (
     "title", "description", "is_online", "online_url", "starts_at", "ends_at", "capacity",
     "registration_opens_at", "registration_closes_at", "max_seats_per_booking",
-    "reminder_hours_before", "lab_id",
+    "reminder_hours_before", "lab_id", "requires_identity",
 )
 
 
@@ -119,7 +121,15 @@ def create_event(user, lab, values, audience=()):
     event.audience = audience
     db.session.add(event)
     db.session.flush()
+    if event.requires_identity:
+        _audit_identity_requirement(user, event)
     return event
+
+
+def _audit_identity_requirement(user, event):
+    """Who may book ("solo con SPID/CIE") is a decision the audit log keeps."""
+    audit(user, "event.identity_requirement_changed", event, city_id=event.lab.city_id,
+          required=bool(event.requires_identity))
 
 
 def update_event(user, event, values, audience=None):
@@ -155,6 +165,8 @@ def update_event(user, event, values, audience=None):
         changes.append("audience")
     if not changes:
         return event
+    if "requires_identity" in changes:
+        _audit_identity_requirement(user, event)
     if any(key in NOTIFIED_FIELDS for key in changes):
         event.sequence += 1
     db.session.flush()
@@ -301,7 +313,8 @@ def book(user, event, seats=1, group_name="", organisation=None):
 
     One seat for a participant; a member of a verified organisation may book up to the event's
     per-booking maximum for a group, with the group's name (see admission_problem). A group books all its seats or
-    waits for all of them: a class does not come in halves.
+    waits for all of them: a class does not come in halves. An event that requires a verified
+    identity (Event.requires_identity) refuses an account without one (IdentityRequired).
     """
     if not permissions.can_register(user):
         raise NotAllowed(_l("Accedi con un account confermato per iscriverti."))
@@ -313,6 +326,7 @@ def book(user, event, seats=1, group_name="", organisation=None):
     problem = admission_problem(event, user)
     if problem:
         raise NotAdmitted(problem)
+    ensure_identity(user, event.requires_identity)
     group_name = (group_name or "").strip()
     if seats < 1:
         raise DomainError(_l("Prenota almeno un posto."), field="seats")
@@ -354,10 +368,13 @@ def _held_registrations(event, user):
 
 
 def book_as_guest(event_id, name, email):
-    """A guest's booking of one seat, made when the link in their mail is used."""
+    """A guest's booking of one seat, made when the link in their mail is used; never for an event
+    that requires a verified identity (a guest has none), even with a link mailed before it did."""
     code = _unused_code(event_id)
     event = lock_event(event_id)
     _check_open(event, ParticipantType.CITTADINO)
+    if event.requires_identity:
+        raise IdentityRequired(GUEST_IDENTITY_NEEDED)
     email = guest_address(email)
     already = _active_guest_registration(event, email)
     if already is not None:

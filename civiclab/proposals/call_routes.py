@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from civiclab.accounts.permissions import meets_identity_requirement
 from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.forms import filter_id
 from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
@@ -59,6 +60,9 @@ def call(call_id):
     return page("proposals/call.html", status=422 if form.errors else 200,
                 call=call, page=found, form=form, filter_args=filter_args,
                 can_edit=can_edit, button_form=ButtonForm() if can_edit else None,
+                # a visitor is asked to sign in, as always; an account without an identity is told why not
+                needs_identity_to_propose=current_user.is_authenticated and not meets_identity_requirement(
+                    current_user, call.proposals_require_identity),
                 sections=sections_of("call", call))
 
 

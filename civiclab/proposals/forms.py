@@ -6,7 +6,7 @@ from typing import ClassVar
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from civiclab.core.forms import filter_id
@@ -57,6 +57,12 @@ class CallForm(FlaskForm):
     supports_time = _phase_time(_l("Ora di apertura dei sostegni"))
     closes_date = _phase_date(_l("La call si chiude il"), _l("Indica quando si chiude la call."))
     closes_time = _phase_time(_l("Ora di chiusura"))
+    proposals_require_identity = BooleanField(
+        _l("Solo con SPID/CIE: per proporre"),
+        description=_l("Propone solo chi ha un account con un'identità verificata (SPID o CIE)."))
+    supports_require_identity = BooleanField(
+        _l("Solo con SPID/CIE: per sostenere"),
+        description=_l("Sostiene le proposte solo chi ha un account con un'identità verificata (SPID o CIE)."))
 
     FIELD_FOR_ERROR: ClassVar[dict] = {name: date_field for name, date_field, _time in PHASE_MOMENTS}
 
@@ -82,13 +88,17 @@ class CallForm(FlaskForm):
             "title": self.title.data,
             "description": self.description.data or "",
             "themes": [line.strip() for line in (self.themes.data or "").splitlines() if line.strip()],
+            "proposals_require_identity": bool(self.proposals_require_identity.data),
+            "supports_require_identity": bool(self.supports_require_identity.data),
             **self.moments,
         }
 
     @staticmethod
     def data_from(call):
         data = {"title": call.title, "description": call.description, "project_id": call.project_id or 0,
-                "lab_id": call.lab_id or 0, "themes": "\n".join(theme.name for theme in call.themes)}
+                "lab_id": call.lab_id or 0, "themes": "\n".join(theme.name for theme in call.themes),
+                "proposals_require_identity": call.proposals_require_identity,
+                "supports_require_identity": call.supports_require_identity}
         for name, date_name, time_name in PHASE_MOMENTS:
             local = to_rome(getattr(call, name))
             data[date_name] = local.date()

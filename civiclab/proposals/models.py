@@ -98,6 +98,10 @@ class Call(db.Model):
     # Its public proposals (accepted or adopted, not hidden), recounted at flush time whenever one
     # changes (see the end of this module): the page says how many without counting a long list.
     public_proposals_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # "Solo con SPID/CIE": proposing under the call, and supporting its proposals, may each need an
+    # account with a verified identity (accounts/identities.py; the services check it).
+    proposals_require_identity: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    supports_require_identity: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -133,6 +137,11 @@ class Call(db.Model):
         """(what the pages say of the call's current phase, the moment they name)."""
         sentence, moment = PHASE_NOW[self.phase]
         return sentence, getattr(self, moment)
+
+    @property
+    def requires_identity(self):
+        """Whether anything on the call (proposing, supporting) needs a verified identity: its badge."""
+        return self.proposals_require_identity or self.supports_require_identity
 
     def phases(self):
         """(phase, starts, ends) for the page's timeline."""

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from civiclab.accounts.blocks import ensure_not_blocked
+from civiclab.accounts.identity_rule import IDENTITY_NEEDED
+from civiclab.accounts.permissions import meets_identity_requirement
 from civiclab.core.form_keys import same_content_is_a_repeat
 from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
 from civiclab.core.page_cache import public_page
@@ -26,15 +28,25 @@ from civiclab.proposals.permissions import (
 
 # ---- the proposal page ---------------------------------------------------------------------
 
+def _needs_identity_to_send(user, proposal):
+    """Whether sending this draft would be refused for want of a verified identity (the service's
+    rule, services.submit_proposal): the page explains instead of showing the button."""
+    return proposal.is_draft and not meets_identity_requirement(user, proposal.call.proposals_require_identity)
+
+
 def _proposal_page(proposal):
     """The proposal's page (422 when a button's action was refused)."""
     viewer = current_user
     sees_history = can_see_history(viewer, proposal)
+    supporter = can_support(viewer, proposal)
     return page(
         "proposals/proposal.html", proposal=proposal, call=proposal.call,
         is_author=is_author(viewer, proposal),
         can_edit=can_edit_proposal(viewer, proposal),
-        can_support=can_support(viewer, proposal),
+        can_support=supporter,
+        needs_identity_to_support=supporter and not meets_identity_requirement(
+            viewer, proposal.call.supports_require_identity),
+        needs_identity_to_send=_needs_identity_to_send(viewer, proposal),
         supported=services.has_supported(viewer, proposal),
         history=queries.history(proposal) if sees_history else None,
         change_request=queries.pending_change_request(proposal) if sees_history else None,
@@ -136,6 +148,9 @@ def proposal_new(call_id):
     if not call.allows("submit"):
         flash(_("La call non accetta proposte in questa fase (%(phase)s).", phase=call.phase.label), "warning")
         return redirect(url_for("proposals.call", call_id=call.id))
+    if not meets_identity_requirement(current_user, call.proposals_require_identity):
+        flash(str(IDENTITY_NEEDED), "warning")  # before anybody writes for nothing
+        return redirect(url_for("proposals.call", call_id=call.id))
     form = _proposal_form(call)
     if form.validate_on_submit() and (done := attempt(_create, call, form, form=form)):
         flash(_("Proposta inviata ai facilitatori: riceverai una notifica quando la valutano.")
@@ -162,6 +177,7 @@ def proposal_edit(proposal_id):
         return _back_to(proposal)
     return page("proposals/proposal_form.html", form=form, call=call, proposal=proposal,
                 button_form=ButtonForm(), change_request=queries.pending_change_request(proposal),
+                needs_identity_to_send=_needs_identity_to_send(current_user, proposal),
                 action_url=url_for("proposals.proposal_edit", proposal_id=proposal.id))
 
 

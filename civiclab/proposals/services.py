@@ -11,7 +11,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from civiclab.accounts.blocks import ensure_not_blocked
+from civiclab.accounts.identity_rule import ensure_identity
 from civiclab.core import signals
+from civiclab.core.audit import audit
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.sanitize import is_blank, plain_text, render_markdown
 from civiclab.core.time import utcnow
@@ -79,9 +81,25 @@ def _set_themes(call, names):
         theme.position = position
 
 
-def create_call(actor, *, city, project=None, lab=None, published=False, **values):
+def _set_identity_requirements(actor, call, proposals, supports):
+    """Whether proposing and supporting need a verified identity ("solo con SPID/CIE"; None: as it
+    is). Who may take part is a staff decision the audit log keeps: one entry when either changes."""
+    proposals = call.proposals_require_identity if proposals is None else bool(proposals)
+    supports = call.supports_require_identity if supports is None else bool(supports)
+    # A new call's flags are None until flushed: it required nothing before.
+    before = (bool(call.proposals_require_identity), bool(call.supports_require_identity))
+    call.proposals_require_identity, call.supports_require_identity = proposals, supports
+    if (proposals, supports) != before:
+        db.session.flush()  # a new call's id
+        audit(actor, "call.identity_requirement_changed", call, city_id=call.city_id,
+              proposals=proposals, supports=supports)
+
+
+def create_call(actor, *, city, project=None, lab=None, published=False, proposals_require_identity=False,
+                supports_require_identity=False, **values):
     """A call on `project` and/or `lab` of `city`; `values`: title, description, themes, the four
-    phase start times (UTC)."""
+    phase start times (UTC). `proposals_require_identity`, `supports_require_identity`: only
+    accounts with a verified identity propose, or support (Call's flags)."""
     if not permissions.can_manage_calls(actor, city):
         raise NotAllowed(_l("Solo il Comune può aprire una call."))
     if project is None and lab is None:
@@ -96,16 +114,20 @@ def create_call(actor, *, city, project=None, lab=None, published=False, **value
     db.session.add(call)
     _set_themes(call, themes)
     db.session.flush()
+    _set_identity_requirements(actor, call, proposals_require_identity, supports_require_identity)
     return call
 
 
-def update_call(actor, call, *, published=None, **values):
+def update_call(actor, call, *, published=None, proposals_require_identity=None, supports_require_identity=None,
+                **values):
+    """The call sheet changed; the identity flags stay as they are when None."""
     if not permissions.can_edit_call(actor, call):
         raise NotAllowed(_l("Solo il Comune può modificare questa call."))
     fields, themes = _call_values(values)
     for key, value in fields.items():
         setattr(call, key, value)
     _set_themes(call, themes)
+    _set_identity_requirements(actor, call, proposals_require_identity, supports_require_identity)
     if published is not None:
         call.published = published
     db.session.flush()
@@ -174,13 +196,15 @@ def _proposal_values(call, values):
 def create_proposal(actor, call, submit=False, **values):
     """A new proposal by `actor` under `call`: a private draft, or submitted at once if `submit`.
 
-    `values`: title, body (Markdown), theme_id, lab_id, place.
+    `values`: title, body (Markdown), theme_id, lab_id, place. A call that requires a verified
+    identity to propose (Call.proposals_require_identity) refuses an account without one.
     """
     if not permissions.can_propose(actor, call):
         raise NotAllowed(_l("Conferma il tuo indirizzo email per proporre."))
     ensure_not_blocked(actor)
     if not call.allows("submit"):
         raise DomainError(_l("La call non accetta proposte in questa fase (%(phase)s).", phase=call.phase.label))
+    ensure_identity(actor, call.proposals_require_identity)
     proposal = Proposal(call_id=call.id, author_id=actor.id, **_proposal_values(call, values))
     proposal.call = call
     db.session.add(proposal)
@@ -226,13 +250,20 @@ def _record(actor, proposal, new_state, reason):
 
 
 def submit_proposal(actor, proposal):
-    """Its author submits a draft (proposals phase) or an edited proposal (proposals or review)."""
+    """Its author submits a draft (proposals phase) or an edited proposal (proposals or review).
+
+    Sending a draft is proposing: when the call requires a verified identity to propose, a draft
+    written before the requirement was set is refused too. An edited proposal sent again was
+    proposed already, and is not.
+    """
     _ensure_may_move(actor, proposal, ProposalState.SUBMITTED, _l("Puoi inviare solo le tue proposte."))
     ensure_not_blocked(actor)
     what = "submit" if proposal.state is ProposalState.DRAFT else "resubmit"
     if not proposal.call.allows(what):
         raise DomainError(_l("La call non accetta proposte in questa fase (%(phase)s).",
                              phase=proposal.call.phase.label))
+    if what == "submit":
+        ensure_identity(actor, proposal.call.proposals_require_identity)
     return _record(actor, proposal, ProposalState.SUBMITTED, "")
 
 
@@ -360,7 +391,9 @@ def _lock_proposal(proposal):
 
 
 def support(actor, proposal):
-    """One support per participant per proposal, during the supports phase."""
+    """One support per participant per proposal, during the supports phase; only by accounts with a
+    verified identity when the call requires one to support (Call.supports_require_identity).
+    Withdrawing a support never needs one."""
     if not permissions.can_contribute(actor):
         raise NotAllowed(_l("Conferma il tuo indirizzo email per sostenere le proposte."))
     if not proposal.is_public:
@@ -370,6 +403,7 @@ def support(actor, proposal):
     if not proposal.call.allows("support"):
         raise DomainError(_l("I sostegni non sono aperti in questa fase (%(phase)s).",
                              phase=proposal.call.phase.label))
+    ensure_identity(actor, proposal.call.supports_require_identity)
     proposal = _lock_proposal(proposal)
     if has_supported(actor, proposal):
         raise DomainError(_l("Hai già sostenuto questa proposta."))
