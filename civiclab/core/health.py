@@ -31,8 +31,9 @@ def readiness_check(name, fn):
 def check_database():
     from sqlalchemy import text
 
-    with db.engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
+    # On the request's session (the boundary ends its transaction): the pool's connection, as
+    # every page would get it.
+    db.session.execute(text("SELECT 1"))
 
 
 def check_redis():
