@@ -98,7 +98,10 @@ class RequestLog:
         try:
             result = self.wsgi_app(environ, with_request_id)
         except BaseException:
-            answer.setdefault("status", "500")
+            # A WebSocket answered its handshake on the socket itself (101) and, once closed, ends
+            # the request by raising (StopIteration under gunicorn, ConnectionError under Werkzeug).
+            upgraded = environ.get("HTTP_UPGRADE", "").lower() == "websocket"
+            answer.setdefault("status", "101" if upgraded else "500")
             log_access()
             raise
         return ClosingIterator(result, [log_access])

@@ -358,6 +358,15 @@ def test_a_websocket_upgrade_on_socket_io_goes_through(site):
         assert b"sec-websocket-accept: " + accept.lower() in head.lower()  # from the app (RFC 6455)
         payload = first_frame(connection, rest)
         assert payload.startswith(b"0{") and b'"sid"' in payload  # Engine.IO's open packet
+    # Its access line, once the connection closed: status 101, the client's address.
+    deadline = time.monotonic() + 10
+    while True:
+        lines = [json.loads(line) for log in site["logs"] for line in log.read_text().splitlines()
+                 if line.startswith("{") and '"/socket.io/"' in line]
+        if lines or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert [(line["status"], line["client"]) for line in lines] == [(101, CLIENT_ADDRESS)]
 
 
 def first_frame(connection, received):

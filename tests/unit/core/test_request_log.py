@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from civiclab.core.logs import JsonFormatter, RequestContext, configure_logging
+from civiclab.core.logs import JsonFormatter, RequestContext, RequestLog, configure_logging
 from tests.conftest import login, make_app
 
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -175,3 +175,17 @@ def test_a_log_line_outside_a_request_is_json_too():
     contextvars.Context().run(RequestContext().filter, record)  # as in a job worker: no request
     line = json.loads(JsonFormatter().format(record))
     assert line["message"] == "sent 3" and line["level"] == "WARNING" and "request_id" not in line
+
+
+def test_a_websocket_that_ends_is_logged_as_switched_protocols(log_lines):
+    """Engine.IO under gunicorn ends a WebSocket by raising StopIteration, after its 101."""
+    def websocket(environ, start_response):
+        raise StopIteration()
+
+    app = SimpleNamespace(config={"TRUSTED_PROXY_COUNT": 0})
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/socket.io/", "REMOTE_ADDR": "192.0.2.5",
+               "HTTP_UPGRADE": "websocket"}
+    with pytest.raises(StopIteration):
+        RequestLog(app, websocket)(environ, lambda status, headers, exc_info=None: None)
+    line = access_lines(log_lines())[-1]
+    assert (line["path"], line["status"], line["client"]) == ("/socket.io/", 101, "192.0.2.5")
