@@ -20,7 +20,7 @@ import time
 import traceback
 import uuid
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import g, has_request_context
 from werkzeug.wsgi import ClosingIterator
@@ -130,7 +130,7 @@ class JsonFormatter(logging.Formatter):
     are these few, `json.dumps` writes them, and there is no dependency to keep up."""
 
     def format(self, record):
-        line = {"timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+        line = {"timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
                 "level": record.levelname, "logger": record.name, "message": record.getMessage()}
         for name in FIELDS:
             value = getattr(record, name, None)
