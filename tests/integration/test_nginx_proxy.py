@@ -11,7 +11,7 @@ tells the client's from the proxy's.
 Checked through nginx over https: /healthz, /readyz (the database and Redis answer), a page; the
 redirect from http; HSTS sent once; static files served by nginx; the app's JSON access line
 names the client nginx saw (not an address the client wrote in X-Forwarded-For) and nginx's
-request id; a WebSocket upgrade on /socket.io/ reaches Engine.IO (101 and its open packet);
+request id; a forged X-Forwarded-For does not choose the rate-limit key; a WebSocket upgrade on /socket.io/ reaches Engine.IO (101 and its open packet);
 every request of one client reaches one process (sticky). About 15 s, most of it the migrations.
 """
 import base64
@@ -46,7 +46,8 @@ SITE = ROOT / "deploy" / "nginx" / "civiclab.conf"
 CLIENT_ADDRESS = "127.0.0.2"  # the client's; nginx reaches the app from 127.0.0.1
 KEY = base64.b64encode(os.urandom(16)).decode()  # the client's WebSocket key
 WEBSOCKET_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-REDIS_DB = 11  # a database of its own, emptied at the end
+REDIS_DB = 11
+API_READS = 5  # the API's read limit per address in these processes  # a database of its own, emptied at the end
 
 
 def nginx_binary():
@@ -150,7 +151,8 @@ def app_environment(database_url, redis_url, https_port):
     return {**environment, "CIVICLAB_ENV": "production", "SECRET_KEY": "nginx-test-only-" + "x" * 40,
             "DATABASE_URL": database_url, "REDIS_URL": redis_url,
             "CIVICLAB_BASE_URL": f"https://localhost:{https_port}", "TRUSTED_PROXY_COUNT": "1",
-            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9", "PYTHONPATH": str(ROOT)}
+            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9", "PYTHONPATH": str(ROOT),
+            "RATELIMIT_API_READ": f"{API_READS} per minute"}
 
 
 @pytest.fixture(scope="module")
@@ -229,15 +231,15 @@ def wait_until_healthy(port, timeout=60):
             connection.close()
 
 
-def request(site, path, headers=None, https=True):
-    """One request from 127.0.0.2 (the certificate checked); returns (status, headers, body)."""
+def request(site, path, headers=None, https=True, client=CLIENT_ADDRESS):
+    """One request from `client` (the certificate checked); returns (status, headers, body)."""
     if https:
         context = ssl.create_default_context(cafile=str(site["certificate"]))
         connection = http.client.HTTPSConnection("localhost", site["https"], context=context, timeout=15,
-                                                 source_address=(CLIENT_ADDRESS, 0))
+                                                 source_address=(client, 0))
     else:
         connection = http.client.HTTPConnection("localhost", site["http"], timeout=15,
-                                                source_address=(CLIENT_ADDRESS, 0))
+                                                source_address=(client, 0))
     try:
         connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
@@ -311,6 +313,15 @@ def nginx_log_once_it_has(site, text, timeout=10):
         if text in log or time.monotonic() > deadline:
             return log
         time.sleep(0.1)
+
+
+def test_a_forged_forwarded_address_does_not_choose_the_rate_limit_key(site):
+    """Each request claims another address in X-Forwarded-For: the limit still counts the one
+    nginx saw, and another client (127.0.0.3) keeps its own count."""
+    statuses = [request(site, "/api/v1/cities", {"X-Forwarded-For": f"198.51.100.{n}"})[0]
+                for n in range(API_READS + 1)]
+    assert statuses == [200] * API_READS + [429]
+    assert request(site, "/api/v1/cities", client="127.0.0.3")[0] == 200
 
 
 def test_health_checks_stay_out_of_nginx_access_log(site):
