@@ -11,8 +11,10 @@ tells the client's from the proxy's.
 Checked through nginx over https: /healthz, /readyz (the database and Redis answer), a page; the
 redirect from http; HSTS sent once; static files served by nginx; the app's JSON access line
 names the client nginx saw (not an address the client wrote in X-Forwarded-For) and nginx's
-request id; a forged X-Forwarded-For does not choose the rate-limit key; a WebSocket upgrade on /socket.io/ reaches Engine.IO (101 and its open packet);
-every request of one client reaches one process (sticky). About 15 s, most of it the migrations.
+request id; a forged X-Forwarded-For does not choose the rate-limit key; a WebSocket upgrade on
+/socket.io/ reaches Engine.IO (101 and its open packet); every request of one client reaches one
+process (sticky); each process answers its health check from loopback whatever the Host.
+About 20-40 s, most of it the migrations and the processes' start.
 """
 import base64
 import hashlib
