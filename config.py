@@ -149,6 +149,10 @@ class Config:
     PAGE_CACHE_MAX_BYTES = int(os.environ.get("PAGE_CACHE_MAX_BYTES", str(64 * 1024 * 1024)))
     PAGE_CACHE_SECONDS = 60
 
+    # The app's log on stderr: "text" (readable, development) or "json" (one object per line with
+    # the request id, production's default; core/logs.py).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -186,12 +190,14 @@ class TestingConfig(Config):
     # page as a visitor checks that the change threw the stored page away.
     PAGE_CACHE_ENABLED = True
     ROOMS_PRESENCE_BATCH = 0  # every arrival told at once (tests of batches set it)
+    LOG_FORMAT = "text"  # tests of the JSON log set it
 
 
 class ProductionConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

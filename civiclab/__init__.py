@@ -43,6 +43,11 @@ def create_app(config=None):
     from civiclab.core.page_cache import register_page_cache
 
     register_page_cache(app)  # its look-up first among before_request; its front door inside the proxies
+    from civiclab.core.health import register_health
+    from civiclab.core.logs import register_request_log
+
+    register_health(app)  # /healthz, /readyz: any Host, no limit, never cached
+    register_request_log(app)  # request id and access line, inside the proxies (their client address)
     register_network(app)  # trusted proxies and hosts
     register_security_headers(app)
     register_form_keys(app)  # a create form posted twice creates once (after the request boundary)

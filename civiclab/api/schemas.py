@@ -108,6 +108,8 @@ class ErrorDetail(Schema):
     message: str = field("Messaggio", "What went wrong, in the language asked for with Accept-Language "
                          "(Italian by default, or English).")
     fields: dict[str, str] = field("Campi", "One message for each field that was not valid.")
+    request_id: str | None = field("Codice della richiesta", "On a server error (500) only: the request's id, "
+                                   "also in the X-Request-ID header; quote it to the site's support.", None)
 
 
 class ErrorBody(Schema):

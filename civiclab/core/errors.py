@@ -3,6 +3,8 @@ from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from civiclab.core.logs import request_id as current_request_id
+from civiclab.core.logs import signed_in_user_id
 from civiclab.extensions import db
 
 
@@ -79,10 +81,13 @@ API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "no
              422: "invalid", 429: "too_many_requests", 500: "server_error"}
 
 
-def api_error(status, message, code=None, fields=None):
-    """The API's one error answer: JSON, never HTML, with a message in the reader's language."""
+def api_error(status, message, code=None, fields=None, request_id=None):
+    """The API's one error answer: JSON, never HTML, with a message in the reader's language
+    (and, on a server error, the request's id to quote to support)."""
     body = {"error": {"code": code or API_CODES.get(status, "error"), "message": str(message),
                       "fields": {name: str(text) for name, text in (fields or {}).items()}}}
+    if request_id:
+        body["error"]["request_id"] = request_id
     return jsonify(body), status
 
 
@@ -90,12 +95,17 @@ def render_error(code, description=None, headers=None):
     db.session.rollback()
     title = _titles().get(code, _("Errore"))
     message = description or _explanations().get(code, title)
+    # A server error names the request, so whoever meets it can quote it to support (core/logs.py).
+    rid = current_request_id() if code >= 500 else None
     if is_api_request():
-        response, status = api_error(code, description or (_("Risorsa non trovata.") if code == 404 else message))
+        response, status = api_error(code, description or (_("Risorsa non trovata.") if code == 404 else message),
+                                     request_id=rid)
         return response, status, headers or {}
     if wants_json():
-        return jsonify(error=title, message=message, status=code), code, headers or {}
-    return render_template("errors/error.html", code=code, title=title, message=message), code, headers or {}
+        extra = {"request_id": rid} if rid else {}
+        return jsonify(error=title, message=message, status=code, **extra), code, headers or {}
+    return render_template("errors/error.html", code=code, title=title, message=message,
+                           request_id=rid), code, headers or {}
 
 
 def _found_with_any(methods):
@@ -131,5 +141,7 @@ def register_error_handlers(app):
 
     @app.errorhandler(Exception)
     def unexpected(exc):
-        app.logger.exception("unhandled error on %s", request.path)
+        # With its context: the route, the request's id (also on the page) and the signed-in user's.
+        app.logger.exception("unhandled error on %s %s (endpoint %s, request %s, user %s)", request.method,
+                             request.path, request.endpoint, current_request_id(), signed_in_user_id())
         return render_error(500)

@@ -34,6 +34,8 @@ SKIPPED = {
     "pages.lab_participation_csv": "a CSV download",
     "pages.lab_participation_json": "a JSON download",
     "core.choose_language": "sets the page language and redirects back (the links are on every visitor page)",
+    "health.healthz": "a JSON health check for the proxy, not a page",
+    "health.readyz": "a JSON health check for the proxy, not a page",
 }
 # The API answers JSON, not pages: its endpoints are skipped, except its HTML pages (the
 # documentation, marked `html_page`).
