@@ -33,6 +33,7 @@ pytest_plugins = [
     "tests.fixtures.outcomes",
     "tests.fixtures.outcomes_social",
     "tests.fixtures.api",
+    "tests.fixtures.oidc_provider",
 ]
 
 
