@@ -1,8 +1,7 @@
 """Pages of SPID and CIE: start the gateway's flow, take its answer, create or link the account."""
-import logging
 import time
 
-from flask import abort, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,8 +12,6 @@ from civiclab.core.errors import DomainError
 from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
 from civiclab.core.urls import safe_next
 
-log = logging.getLogger(__name__)
-
 PENDING_KEY = "oidc_pending"  # a verified person waiting for the privacy step (no fiscal number in clear)
 PENDING_MAX_AGE = 900  # seconds the privacy step stays open after the return
 KIND_NAMES = {"spid": "SPID", "cie": "CIE"}
@@ -22,7 +19,7 @@ KIND_NAMES = {"spid": "SPID", "cie": "CIE"}
 
 def _refuse(problem, to="accounts.login"):
     """Back to the login page (or the profile) with the reason; the log says what went wrong."""
-    log.warning("SPID/CIE sign-in refused: %s", getattr(problem, "reason", problem.message))
+    current_app.logger.warning("SPID/CIE sign-in refused: %s", getattr(problem, "reason", problem.message))
     flash(problem.message, "danger")
     return redirect(url_for(to))
 
@@ -62,7 +59,7 @@ def identity_return():
         sessions.sign_out()  # somebody else's identity on this browser: the old sign-in ends
     result = attempt(identity_services.user_for, person)
     if not result:
-        log.warning("SPID/CIE sign-in refused: account %s", result.error.message)
+        current_app.logger.warning("SPID/CIE sign-in refused: account %s", result.error.message)
         return redirect(url_for("accounts.login"))
     if result.value is not None:
         return _sign_in(result.value, assertion.next_url)
@@ -82,14 +79,14 @@ def _link(assertion, person):
     session.pop("oidc_linking", None)
     if not current_user.is_authenticated or current_user.id != assertion.user_id:
         flash(_("La sessione è cambiata durante il collegamento: accedi e riprova dal profilo."), "danger")
-        log.warning("SPID/CIE link refused: not the account that started it")
+        current_app.logger.warning("SPID/CIE link refused: not the account that started it")
         return redirect(url_for("accounts.login"))
     result = attempt(identity_services.link_identity, current_user, person)
     if result:
         flash(_("Identità digitale collegata: da ora puoi accedere anche con %(kind)s.",
                 kind=KIND_NAMES[person.kind]), "success")
     else:
-        log.warning("SPID/CIE link refused: %s", result.error.message)
+        current_app.logger.warning("SPID/CIE link refused: %s", result.error.message)
     return redirect(url_for("accounts.profile", _anchor="my-identity"))
 
 

@@ -8,7 +8,6 @@ key is configured, else `client_secret_basic`. Every failure raises IdentityProb
 for the person; the routes log it and send them back to the login page.
 """
 import hmac
-import logging
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -30,8 +29,6 @@ from joserfc.jwk import KeySet
 from civiclab.accounts.identities import IDENTITY_KINDS
 from civiclab.core.errors import DomainError
 from civiclab.core.urls import external_url
-
-log = logging.getLogger(__name__)
 
 FLOW_KEY = "oidc_flow"  # the session's record of a flow under way
 FLOW_MAX_AGE = 600  # seconds a person has at the gateway before the return is refused
