@@ -20,6 +20,7 @@ from civiclab.accounts import mails
 from civiclab.accounts.identities import IDENTITY_KINDS, VerifiedIdentity
 from civiclab.accounts.models import ParticipantType, User
 from civiclab.accounts.names import check_display_name
+from civiclab.accounts.oidc import FISCAL_NUMBER_CLAIMS
 from civiclab.accounts.services import LANGUAGES, find_user_by_email, normalise_email
 from civiclab.core import signals
 from civiclab.core.audit import audit
@@ -61,8 +62,7 @@ def _check_letter(code):
 def normalise_fiscal_number(value):
     """"TINIT-rssmra80a01h501u " -> "RSSMRA80A01H501U"; DomainError when it is not a codice fiscale."""
     code = re.sub(r"\s+", "", str(value or "")).upper()
-    if code.startswith("TINIT-"):
-        code = code[len("TINIT-"):]
+    code = code.removeprefix("TINIT-")
     if not FISCAL_NUMBER.fullmatch(code) or _check_letter(code) != code[15]:
         raise DomainError(_("Il gestore dell'identità non ha comunicato un codice fiscale valido: "
                             "l'accesso con SPID o CIE non è possibile."))
@@ -79,13 +79,18 @@ def mask_fiscal_number(code):
     return code[:3] + "*" * (len(code) - 5) + code[-2:]
 
 
+def fiscal_number_of(claims):
+    return next((claims[name] for name in FISCAL_NUMBER_CLAIMS if claims.get(name)), None)
+
+
 def person_from(assertion):
     """The Person an Assertion (accounts/oidc.py) vouches for; DomainError without a fiscal number."""
     claims = assertion.claims
-    if not claims.get("fiscal_number"):
+    fiscal_number = fiscal_number_of(claims)
+    if not fiscal_number:
         raise DomainError(_("Il gestore dell'identità non ha comunicato il codice fiscale: "
                             "l'accesso con SPID o CIE non è possibile."))
-    code = normalise_fiscal_number(claims["fiscal_number"])
+    code = normalise_fiscal_number(fiscal_number)
     name = " ".join(str(claims.get(part) or "").strip() for part in ("given_name", "family_name")).strip()
     name = name or str(claims.get("name") or "").strip()
     email = normalise_email(str(claims.get("email") or ""))

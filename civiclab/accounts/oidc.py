@@ -36,6 +36,8 @@ METADATA_MAX_AGE = 3600  # discovery and JWKS are fetched again after this long
 LEEWAY = 60  # seconds of clock difference allowed on exp and iat
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
 # Authorization parameters the flow sets itself: a configured extra never overrides them.
+# The fiscal number's claim names: a gateway's plain one, and the one SPID and CIE OIDC define.
+FISCAL_NUMBER_CLAIMS = ("fiscal_number", "https://attributes.eid.gov.it/fiscal_number")
 RESERVED_PARAMS = {"state", "nonce", "code_challenge", "code_challenge_method", "redirect_uri",
                    "client_id", "response_type", "scope"}
 INTENTS = ("login", "link")
@@ -233,7 +235,7 @@ def _decode(id_token, jwks):
 def _with_userinfo(client, token, claims, metadata):
     """The ID token's claims, completed from the userinfo endpoint when the fiscal number is not
     in the token (some gateways put only `sub` there); the userinfo's `sub` must be the same."""
-    if claims.get("fiscal_number") or not metadata.get("userinfo_endpoint"):
+    if any(claims.get(name) for name in FISCAL_NUMBER_CLAIMS) or not metadata.get("userinfo_endpoint"):
         return claims
     client.token = token
     try:

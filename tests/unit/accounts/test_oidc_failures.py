@@ -2,7 +2,6 @@
 nothing and signs nobody in (never a 500)."""
 import pytest
 import sqlalchemy as sa
-from flask import session
 
 from civiclab.accounts.identities import VerifiedIdentity
 from civiclab.accounts.models import User
@@ -159,3 +158,31 @@ def test_only_the_enabled_buttons_show(client, gateway, app, monkeypatch):
     page = client.get("/account/accedi")
     assert "Entra con SPID" in page.text and "Entra con CIE" not in page.text
     assert client.get("/accedi/cie").headers["Location"] == "/account/accedi"
+
+
+def test_the_provider_refuses_a_code_without_its_pkce_verifier(client, gateway):
+    before = _counts()
+    back = at_provider(to_provider(client), "mario")
+    with client.session_transaction() as cookie:
+        flow = dict(cookie["oidc_flow"])
+        flow["verifier"] = "a" * 64  # not the one whose S256 challenge the provider holds
+        cookie["oidc_flow"] = flow
+    _refused_with(client, client.get(back), REFUSED)
+    assert _counts() == before
+
+
+def test_the_spid_oidc_claim_name_of_the_fiscal_number_is_accepted(client, gateway):
+    gateway.identities["eid"] = {"sub": "eid-1", "https://attributes.eid.gov.it/fiscal_number": "TINIT-BNCLRA85T45F205L",
+                                 "given_name": "Laura", "family_name": "Bianchi"}
+    back = round_trip(client, "eid")
+    assert back.headers["Location"].endswith("/accedi/identita/nuovo-account")
+
+
+def test_production_needs_an_https_issuer(production_env):
+    from config import ConfigError, ProductionConfig
+
+    production_env.setenv("OIDC_ISSUER", "http://gateway.example.org")
+    with pytest.raises(ConfigError, match="OIDC_ISSUER"):
+        ProductionConfig.check()
+    production_env.setenv("OIDC_ISSUER", "https://gateway.example.org")
+    ProductionConfig.check()

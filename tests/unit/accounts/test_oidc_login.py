@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from civiclab.accounts.identities import VerifiedIdentity
 from civiclab.accounts.models import User
 from civiclab.extensions import db
-from tests.conftest import DEMO_PASSWORD, text_of
-from tests.fixtures.oidc_provider import FISCAL_MARIO, at_provider, round_trip, to_provider
+from tests.conftest import text_of
+from tests.fixtures.oidc_provider import FISCAL_MARIO, round_trip
 
 
 def _users():
