@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from civiclab.accounts import bp, identity_services, oidc, services, sessions
 from civiclab.accounts.forms import IdentityAccountForm, UnlinkIdentityForm
 from civiclab.accounts.identities import IDENTITY_KINDS
-from civiclab.core.errors import DomainError
 from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
 from civiclab.core.urls import safe_next
 
@@ -17,11 +16,11 @@ PENDING_MAX_AGE = 900  # seconds the privacy step stays open after the return
 KIND_NAMES = {"spid": "SPID", "cie": "CIE"}
 
 
-def _refuse(problem, to="accounts.login"):
-    """Back to the login page (or the profile) with the reason; the log says what went wrong."""
-    current_app.logger.warning("SPID/CIE sign-in refused: %s", getattr(problem, "reason", problem.message))
-    flash(problem.message, "danger")
-    return redirect(url_for(to))
+def _refused(result, to="accounts.login"):
+    """Back to the login page (or the profile): `attempt` flashed the reason; the log says more."""
+    current_app.logger.warning("SPID/CIE sign-in refused: %s",
+                               getattr(result.error, "reason", None) or result.error.message)
+    return redirect(url_for(to, _anchor="my-identity") if to == "accounts.profile" else url_for(to))
 
 
 def _sign_in(user, next_url):
@@ -39,34 +38,29 @@ def identity_start(kind):
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("accounts.profile"))
-    try:
-        return redirect(oidc.start(kind, "login", next_url))
-    except oidc.IdentityProblem as problem:
-        return _refuse(problem)
+    started = attempt(oidc.start, kind, "login", next_url)
+    return redirect(started.value) if started else _refused(started)
 
 
 @bp.get("/accedi/identita/ritorno")
 def identity_return():
     """The gateway sends the person back here: check everything, then sign in, create or link."""
-    try:
-        assertion = oidc.finish(request.args)
-        person = identity_services.person_from(assertion)
-    except DomainError as problem:
-        return _refuse(problem, to="accounts.profile" if _linking() else "accounts.login")
+    verified = attempt(identity_services.verified_person, request.args)
+    if not verified:
+        return _refused(verified, to="accounts.profile" if _linking() else "accounts.login")
+    assertion, person = verified.value
     if assertion.intent == "link":
         return _link(assertion, person)
     if current_user.is_authenticated:
         sessions.sign_out()  # somebody else's identity on this browser: the old sign-in ends
     result = attempt(identity_services.user_for, person)
     if not result:
-        current_app.logger.warning("SPID/CIE sign-in refused: account %s", result.error.message)
-        return redirect(url_for("accounts.login"))
+        return _refused(result)
     if result.value is not None:
         return _sign_in(result.value, assertion.next_url)
-    try:
-        identity_services.check_email_free(person.email)
-    except DomainError as problem:
-        return _refuse(problem)
+    free = attempt(identity_services.check_email_free, person.email)
+    if not free:
+        return _refused(free)
     session[PENDING_KEY] = {**person.as_dict(), "next": assertion.next_url, "at": int(time.time())}
     return redirect(url_for("accounts.identity_new_account"))
 
@@ -82,11 +76,10 @@ def _link(assertion, person):
         current_app.logger.warning("SPID/CIE link refused: not the account that started it")
         return redirect(url_for("accounts.login"))
     result = attempt(identity_services.link_identity, current_user, person)
-    if result:
-        flash(_("Identità digitale collegata: da ora puoi accedere anche con %(kind)s.",
-                kind=KIND_NAMES[person.kind]), "success")
-    else:
-        current_app.logger.warning("SPID/CIE link refused: %s", result.error.message)
+    if not result:
+        return _refused(result, to="accounts.profile")
+    flash(_("Identità digitale collegata: da ora puoi accedere anche con %(kind)s.",
+            kind=KIND_NAMES[person.kind]), "success")
     return redirect(url_for("accounts.profile", _anchor="my-identity"))
 
 
@@ -139,12 +132,11 @@ def identity_link(kind):
     if not current_user.is_confirmed:
         flash(_("Conferma prima il tuo indirizzo email, poi collega SPID o CIE."), "danger")
         return redirect(url_for("accounts.profile"))
-    try:
-        url = oidc.start(kind, "link", user_id=current_user.id)
-    except oidc.IdentityProblem as problem:
-        return _refuse(problem, to="accounts.profile")
+    started = attempt(oidc.start, kind, "link", user_id=current_user.id)
+    if not started:
+        return _refused(started, to="accounts.profile")
     session["oidc_linking"] = current_user.id
-    return redirect(url)
+    return redirect(started.value)
 
 
 @bp.post("/account/identita/scollega")

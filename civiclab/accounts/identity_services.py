@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from civiclab.accounts import mails
+from civiclab.accounts import mails, oidc
 from civiclab.accounts.identities import IDENTITY_KINDS, VerifiedIdentity
 from civiclab.accounts.models import ParticipantType, User
 from civiclab.accounts.names import check_display_name
@@ -100,6 +100,13 @@ def person_from(assertion):
                   issuer=assertion.issuer[:300], subject=assertion.subject[:255],
                   fiscal_hash=fiscal_hash(code), fiscal_masked=mask_fiscal_number(code),
                   display_name=" ".join(name.split())[:80], email=email)
+
+
+def verified_person(args):
+    """The gateway's answer (`args`: the return's query) checked (accounts/oidc.py): the Assertion
+    and the Person it vouches for; IdentityProblem or DomainError when anything is wrong."""
+    assertion = oidc.finish(args)
+    return assertion, person_from(assertion)
 
 
 def identity_for(fiscal_hash_value):
