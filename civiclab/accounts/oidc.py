@@ -172,7 +172,7 @@ def finish(args):
         raise IdentityProblem(_("L'accesso non è stato completato presso il gestore dell'identità: "
                                 "riprova, o accedi con email e password."),
                               f"provider error {args.get('error')!r}: {args.get('error_description', '')!r}")
-    if not hmac.compare_digest(str(args.get("state", "")), flow["state"]):
+    if not hmac.compare_digest(str(args.get("state", "")).encode(), flow["state"].encode()):
         raise IdentityProblem(_("La risposta del servizio di accesso non corrisponde alla tua richiesta: "
                                 "riprova dall'inizio."), "state mismatch")
     if not args.get("code"):

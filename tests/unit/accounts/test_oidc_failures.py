@@ -61,6 +61,12 @@ def test_a_return_with_another_state_is_refused(client, gateway):
     assert _counts() == before
 
 
+def test_a_state_of_any_characters_is_refused_cleanly(client, gateway):
+    back = at_provider(to_provider(client), "mario")
+    forged = back.replace("state=", "state=%C3%A8%F0%9F%98%80")
+    _refused_with(client, client.get(forged), "non corrisponde alla tua richiesta")
+
+
 def test_a_return_without_state_is_refused(client, gateway):
     back = at_provider(to_provider(client), "mario")
     without = "&".join(part for part in back.split("?", 1)[1].split("&") if not part.startswith("state="))
@@ -186,3 +192,11 @@ def test_production_needs_an_https_issuer(production_env):
         ProductionConfig.check()
     production_env.setenv("OIDC_ISSUER", "https://gateway.example.org")
     ProductionConfig.check()
+
+
+def test_a_provider_that_stops_answering_before_the_token_is_a_clear_message(client, gateway):
+    before = _counts()
+    back = at_provider(to_provider(client), "mario")
+    gateway.up = False
+    _refused_with(client, client.get(back), "non risponde in questo momento")
+    assert _counts() == before
