@@ -113,3 +113,11 @@ def test_an_identity_without_email_asks_for_one_and_mails_a_confirmation(client,
         "display_name": "Giuseppe Verdi", "email": "gverdi@example.org", "privacy_consent": "y"})
     assert created.status_code == 302
     assert any("gverdi@example.org" in message.recipients for message in outbox)
+
+
+def test_an_account_without_password_is_told_how_to_delete_itself(client, gateway):
+    round_trip(client, "mario")
+    client.post("/accedi/identita/nuovo-account", data={"display_name": "Mario Rossi", "privacy_consent": "y"})
+    page = client.get("/account/elimina")
+    assert page.status_code == 200 and "Il tuo account non ha una password" in page.text
+    assert 'href="/account/password-dimenticata"' in page.text
