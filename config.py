@@ -152,6 +152,22 @@ class Config:
     # The app's log on stderr: "text" (readable, development) or "json" (one object per line with
     # the request id, production's default; core/logs.py).
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    # SPID and CIE through an OpenID Connect gateway (accounts/oidc.py). OIDC_ISSUER: the gateway's
+    # issuer URL (discovery at <issuer>/.well-known/openid-configuration); empty turns it all off.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip().rstrip("/")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")  # client_secret_basic
+    OIDC_PRIVATE_KEY_FILE = os.environ.get("OIDC_PRIVATE_KEY_FILE", "")  # PEM: private_key_jwt instead
+    OIDC_PRIVATE_KEY_ID = os.environ.get("OIDC_PRIVATE_KEY_ID", "")  # its `kid`, as registered
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
+    OIDC_SPID_ENABLED = os.environ.get("OIDC_SPID_ENABLED", "").lower() in ("1", "true", "yes")  # the button
+    OIDC_CIE_ENABLED = os.environ.get("OIDC_CIE_ENABLED", "").lower() in ("1", "true", "yes")
+    # Extra authorization parameters per button, "key=value&...", e.g. the gateway's IdP hint.
+    OIDC_SPID_PARAMS = os.environ.get("OIDC_SPID_PARAMS", "")
+    OIDC_CIE_PARAMS = os.environ.get("OIDC_CIE_PARAMS", "")
+    OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT") or 10)  # seconds to wait for the gateway
+    # The HMAC key of fiscal numbers (accounts/identity_services.py); SECRET_KEY when empty.
+    IDENTITY_HASH_KEY = os.environ.get("IDENTITY_HASH_KEY", "")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -218,6 +234,9 @@ class ProductionConfig(Config):
         cls.TRUSTED_HOSTS = (_names(os.environ.get("TRUSTED_HOSTS"))
                              or [urlsplit(cls.CIVICLAB_BASE_URL).hostname])
         cls.TRUSTED_PROXY_COUNT = _count(os.environ.get("TRUSTED_PROXY_COUNT"), "TRUSTED_PROXY_COUNT")
+        issuer = os.environ.get("OIDC_ISSUER", "").strip()
+        if issuer and urlsplit(issuer).scheme != "https":
+            raise ConfigError("OIDC_ISSUER must be an https:// address in production")
 
 
 def _public_base_url(value):

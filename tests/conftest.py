@@ -34,6 +34,7 @@ pytest_plugins = [
     "tests.fixtures.outcomes_social",
     "tests.fixtures.api",
     "tests.fixtures.identities",
+    "tests.fixtures.oidc_provider",
 ]
 
 

@@ -6,7 +6,12 @@ bp = Blueprint("accounts", __name__)
 
 def connect(app):
     """Wire the domain into `app`: its pages, its signal listeners, what it adds to registries."""
-    from civiclab.accounts import organisation_routes, routes, sessions  # noqa: F401  (routes fill bp)
+    from civiclab.accounts import (  # noqa: F401  (routes fill bp)
+        identity_routes,
+        organisation_routes,
+        routes,
+        sessions,
+    )
 
     sessions.connect()  # a site-wide block signs the user out everywhere
 

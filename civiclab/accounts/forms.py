@@ -206,3 +206,22 @@ class VerificationForm(FlaskForm):
     reason = TextAreaField(_l("Motivo (obbligatorio per rifiutare)"), render_kw={"rows": 2}, description=_l(
         "Lo legge chi ha registrato l'organizzazione: per esempio «Non troviamo questa scuola "
         "nell'anagrafe del Ministero»."), validators=[Optional(), Length(max=1000)])
+
+
+class IdentityAccountForm(FlaskForm):
+    """The one step after a first SPID/CIE sign-in: the name others see, the privacy notice, and
+    an address only when the gateway gave none."""
+
+    display_name = StringField(_l("Nome visualizzato"), description=_l(
+        "Il nome che gli altri vedono accanto ai tuoi contributi."), validators=[
+        InputRequired(_l("Il nome visualizzato è obbligatorio.")), Length(min=2, max=80)])
+    email = _email_field()
+    privacy_consent = BooleanField(_l("Ho letto l'informativa sulla privacy e acconsento al trattamento "
+                                      "dei miei dati"), validators=[
+        InputRequired(_l("Per creare l'account devi accettare l'informativa sulla privacy."))])
+
+
+class UnlinkIdentityForm(FlaskForm):
+    """Unlinking SPID/CIE from the profile: the account's password confirms it."""
+
+    password = PasswordField(_l("Password"), validators=[InputRequired(_l("La password è obbligatoria."))])

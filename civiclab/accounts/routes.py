@@ -17,7 +17,7 @@ from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
-from civiclab.accounts import bp, organisations, services, sessions
+from civiclab.accounts import bp, oidc, organisations, services, sessions
 from civiclab.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -26,6 +26,7 @@ from civiclab.accounts.forms import (
     NewPasswordForm,
     ProfileForm,
     RegistrationForm,
+    UnlinkIdentityForm,
 )
 from civiclab.accounts.queries import load_session
 from civiclab.core.kit import ButtonForm, attempt, limit_writes, page
@@ -125,7 +126,7 @@ def login():
             return redirect(next_url or url_for("pages.home"))
         # The same words whether the address is unknown or the password wrong.
         form.form_errors.append(_("Email o password non corretti."))
-    return page("accounts/login.html", form=form, next_url=next_url)
+    return page("accounts/login.html", form=form, next_url=next_url, identity_kinds=oidc.enabled_kinds())
 
 
 @bp.route("/account/esci", methods=["GET", "POST"])
@@ -195,6 +196,8 @@ def profile():
         sessions=sessions.live_sessions(current_user),
         current_session=current_user.current_session,
         action_form=ButtonForm(),
+        identity_kinds=oidc.enabled_kinds(),
+        unlink_form=UnlinkIdentityForm(),
     )
 
 

@@ -316,6 +316,7 @@ def delete_account(user, password):
     user.memberships.clear()
     user.staff_roles.clear()
     user.facilitator_roles.clear()
+    user.verified_identity = None  # the fiscal number's hash goes: the person may sign up again
     user.session_version += 1
     sessions.forget_sessions(user)
     db.session.flush()

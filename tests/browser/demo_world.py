@@ -36,6 +36,8 @@ SKIPPED = {
     "core.choose_language": "sets the page language and redirects back (the links are on every visitor page)",
     "health.healthz": "a JSON health check for the proxy, not a page",
     "health.readyz": "a JSON health check for the proxy, not a page",
+    "accounts.identity_return": "the SPID/CIE gateway's return: needs a provider round trip "
+                                "(tests/browser/test_spid_login.py checks the pages around it)",
 }
 # The API answers JSON, not pages: its endpoints are skipped, except its HTML pages (the
 # documentation, marked `html_page`).
@@ -130,6 +132,7 @@ def demo_values(app):
             "outcomes.milestone_edit:outcome_id": [milestone.outcome_id],
             "token_id": [demo_token(user["cittadino@example.org"]).id],  # the citizen's; another's is 404
             "accounts.confirm:token": ["not-a-token"],
+            "accounts.identity_start:kind": ["spid"],  # no gateway in the demo: back to the login page
             "accounts.reset:token": [reset_token(user["cittadino@example.org"]), "not-a-token"],
             "events.guest_confirm:token": [booking_token(full_event, "Ospite nuova", "ospite.nuova@example.org")],
             "events.guest_registration:token": [registration_token(guest)],
