@@ -339,7 +339,7 @@ def _parse_manifest(raw):
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise ArchiveError("this is not a CivicLab backup (manifest.json names another format)")
     if data.get("version") != FORMAT_VERSION:
-        raise ArchiveError(f"backup format version {data.get('version')!r} is not one this version reads "
+        raise ArchiveError(f"manifest.json: backup format version {data.get('version')!r} is not one this version reads "
                            f"({FORMAT_VERSION})")
     try:
         _check_manifest(data)
