@@ -316,6 +316,8 @@ class _Loader:
         target = sa.table(table.name, *[sa.column(column.name, _insert_type(column)) for column in columns])
         primary = [column.name for column in table.primary_key.columns]
         deferred_columns = self._forward_references(table, names)
+        # The keys inserted so far, kept only for a table referring to itself (comments' replies).
+        remember = any(referred == table.name for _name, referred, _column in deferred_columns)
         seen, deferred = set(), []
         for batch in batches:
             for row in batch:
@@ -328,7 +330,7 @@ class _Loader:
                         continue  # the row it points to is in already
                     deferred.append((key, name, value))
                     row[name] = None
-                if key is not None:
+                if remember:
                     seen.add(key)
             self.connection.execute(sa.insert(target), batch)
         if deferred:

@@ -103,7 +103,7 @@ def assert_nothing_written(target):
 
 def test_create_says_what_it_wrote(source):
     assert "Backup written to" in source.output
-    assert "47 tables" in source.output or "tables" in source.output
+    assert f"{len(source.rows)} tables" in source.output
     assert "2 files" in source.output
     assert f"{sum(len(rows) for rows in source.rows.values())} rows" in source.output
 
@@ -117,7 +117,7 @@ def test_the_archive_holds_every_row_and_file_as_read_from_the_database(source):
 def test_the_archive_keeps_values_portable(source):
     tables, _files = archive_rows(source.archive)
     user = next(row for row in tables["users"] if row["display_name"] == NAME)
-    assert user["participant_type"] == "SCUOLA" or user["participant_type"] == "scuola"
+    assert user["participant_type"] == "scuola"  # the stored value
     assert isinstance(user["is_admin"], bool)
     project = tables["projects"][0]
     assert project["programmato_cents"] == BIG and project["cup"] is None and project["start_date"] == "2024-02-29"
