@@ -373,8 +373,11 @@ def _check_manifest(data):
                                                                and _is_digest(entry["sha256"])):
             raise ArchiveError(f"manifest.json describes the table {name} badly")
         members.add(entry["member"])
+    paths = {entry["path"] for entry in data["uploads"] if isinstance(entry, dict)}
     for entry in data["uploads"]:
         relative = check_upload_path(entry["path"])
+        if any(parent.as_posix() in paths for parent in PurePosixPath(relative).parents):
+            raise ArchiveError(f"manifest.json names {relative!r} and a file in place of one of its folders")
         member = f"uploads/{relative}"
         if entry["member"] != member or member in members or not (_is_count(entry["size"])
                                                                   and _is_digest(entry["sha256"])):

@@ -76,12 +76,13 @@ def _migrations():
 
 
 def known_revision(revision):
-    from alembic.util import CommandError
-
+    """Whether `revision` is exactly the id of one of these migrations (not an alias such as
+    "head", nor a prefix alembic would complete)."""
     try:
-        return _migrations().get_revision(revision) is not None
-    except (CommandError, Exception):  # alembic raises several kinds for an unknown or bad id
+        script = _migrations().get_revision(revision)
+    except Exception:  # alembic raises several kinds for an unknown, ambiguous or bad id
         return False
+    return script is not None and script.revision == revision
 
 
 def head_revision():
@@ -118,6 +119,9 @@ def create_backup(path, force=False):
         raise BackupError(f"{target} exists already: choose another name (or --force to replace it)")
     if not target.parent.is_dir():
         raise BackupError(f"the folder {target.parent} does not exist")
+    uploads = upload_folder().resolve()
+    if target.parent.resolve() == uploads or uploads in target.parent.resolve().parents:
+        raise BackupError(f"{target} is inside the upload folder ({uploads}): write the archive elsewhere")
     engine = db.engine
     writer = ArchiveWriter(target)
     try:
@@ -188,8 +192,10 @@ def _audit_created(target, summary):
 def verify_backup(path):
     """The archive's Manifest once every check passed (BackupError otherwise)."""
     try:
-        manifest = read_archive(path)
+        manifest = read_archive(path, on_table=_check_rows)
     except ArchiveError as error:
+        raise BackupError(f"{path}: {error}") from None
+    except BackupError as error:
         raise BackupError(f"{path}: {error}") from None
     if not known_revision(manifest.revision):
         raise BackupError(f"{path}: the archive's schema revision {manifest.revision!r} is not one this "
@@ -198,22 +204,61 @@ def verify_backup(path):
     return manifest
 
 
+def _check_rows(entry, batches):
+    """Each row of the archive's table `entry` fits this code's table: known columns of the same
+    kind, no NULL where the column refuses it, aware times for UTCDateTime, enum values of the
+    type, texts within the column's length (PostgreSQL enforces it, SQLite does not)."""
+    from civiclab.core.time import UTCDateTime
+
+    table = _check_table(entry)
+    checks = []
+    for column in (table.columns[column["name"]] for column in entry["columns"]):
+        base = column.type
+        enums = set(base.enums) if isinstance(base, sa.Enum) else None
+        length = getattr(base, "length", None) if isinstance(base, sa.String) and enums is None else None
+        checks.append((column, not column.nullable, isinstance(base, UTCDateTime), enums, length))
+    number = 0
+    for batch in batches:
+        for row in batch:
+            number += 1
+            for column, required, aware, enums, length in checks:
+                value = row[column.name]
+                problem = None
+                if value is None:
+                    problem = "NULL where the column needs a value" if required else None
+                elif aware and value.tzinfo is None:
+                    problem = "a time without its zone"
+                elif enums is not None and value not in enums:
+                    problem = f"{value!r} is not one of its values"
+                elif length is not None and len(value) > length:
+                    problem = f"a text longer than {length} characters"
+                if problem:
+                    raise BackupError(f"{entry['member']}, row {number}: {column.name}: {problem}")
+
+
+def _check_table(entry):
+    """This code's table for the archive's table `entry`, whose columns it must know."""
+    known = {table.name: table for table in app_tables()}
+    table = known.get(entry["name"])
+    if table is None:
+        raise BackupError(f"the archive has a table this version does not know: {entry['name']}")
+    kinds = {column.name: kind for column, kind in _columns(table)}
+    for column in entry["columns"]:
+        if column["name"] not in kinds:
+            raise BackupError(f"the archive has a column this version does not know: "
+                              f"{entry['name']}.{column['name']}")
+        if column["kind"] != kinds[column["name"]]:
+            raise BackupError(f"{entry['name']}.{column['name']} holds {column['kind']} values in the "
+                              f"archive and {kinds[column['name']]} values here")
+    return table
+
+
 def _check_tables(manifest):
     """Every table and column of the archive must be known to this code; every table of the
     metadata must be in the archive when the revisions are the same."""
     known = {table.name: table for table in app_tables()}
     for entry in manifest.tables:
-        table = known.get(entry["name"])
-        if table is None:
-            raise BackupError(f"the archive has a table this version does not know: {entry['name']}")
-        kinds = {column.name: kind for column, kind in _columns(table)}
-        for column in entry["columns"]:
-            if column["name"] not in kinds:
-                raise BackupError(f"the archive has a column this version does not know: "
-                                  f"{entry['name']}.{column['name']}")
-            if column["kind"] != kinds[column["name"]]:
-                raise BackupError(f"{entry['name']}.{column['name']} holds {column['kind']} values in the "
-                                  f"archive and {kinds[column['name']]} values here")
+        _check_table(entry)
     if manifest.revision == head_revision():
         missing = sorted(set(known) - {entry["name"] for entry in manifest.tables})
         if missing:
@@ -278,6 +323,9 @@ def restore_backup(path):
                     read_archive(path, on_table=loader.load_table, on_upload=loader.write_upload)
                 except ArchiveError as error:
                     raise BackupError(f"{path}: {error} (nothing was restored)") from None
+                except sa.exc.SQLAlchemyError as error:
+                    raise BackupError(f"the database refused a row of {loader.current}: "
+                                      f"{getattr(error, 'orig', None) or error} (nothing was restored)") from None
                 loader.finish()
             loader.committed = True
         _move_into_place(staging, folder)
@@ -296,6 +344,7 @@ def _move_into_place(staging, folder):
             raise BackupError(f"the upload folder {folder} filled up during the restore; the files are "
                               f"in {staging}")
         folder.rmdir()
+    staging.chmod(0o755)  # as a folder the app makes (mkdtemp's are private)
     staging.rename(folder)
 
 
@@ -305,12 +354,14 @@ class _Loader:
     def __init__(self, staging):
         self.staging = staging
         self.committed = False
+        self.current = None
         self.connection = None
         self.loaded = set()
         self.tables = {table.name: table for table in app_tables()}
 
     def load_table(self, entry, batches):
         table = self.tables[entry["name"]]
+        self.current = table.name
         names = [column["name"] for column in entry["columns"]]
         columns = [table.columns[name] for name in names]
         target = sa.table(table.name, *[sa.column(column.name, _insert_type(column)) for column in columns])

@@ -273,6 +273,19 @@ REWRITES = {
                                  "unsafe file path"),
     "a table this version does not know": (lambda entries: _rename_table(entries, "users", "people"),
                                            "does not know"),
+    "a revision alias": (lambda entries: edit_manifest(entries, _set(["schema_revision"], "head")),
+                         "not one this version"),
+    "a revision prefix": (lambda entries: edit_manifest(entries, _set(["schema_revision"], "0001")),
+                          "not one this version"),
+    "a NULL where a value is needed": (lambda entries: _edit_rows(entries, "users", display_name=None), "NULL"),
+    "a time without its zone": (lambda entries: _edit_rows(entries, "users", created_at="2024-01-01T10:00:00"),
+                                "without its zone"),
+    "an enum value the type lacks": (lambda entries: _edit_rows(entries, "users", participant_type="pirata"),
+                                     "not one of its values"),
+    "a text too long for its column": (lambda entries: _edit_rows(entries, "users", locale="x" * 500),
+                                       "longer than"),
+    "a file where a folder is": (lambda entries: _with_upload(entries, "sub", b"a file named like a folder"),
+                                 "in place of one of its folders"),
     "another format": (lambda entries: edit_manifest(entries, _set(["format"], "something-else")),
                        "not a CivicLab backup"),
 }
@@ -311,6 +324,20 @@ def _retype(entries):
     rows[0]["is_admin"] = "yes"
     data = b"".join(json.dumps(row).encode() + b"\n" for row in rows)
     return _replace_table(entries, "users", data)
+
+
+def _edit_rows(entries, table, **values):
+    data = next(data for info, data in entries if info.name == f"tables/{table}.jsonl")
+    rows = [json.loads(line) for line in data.splitlines()]
+    rows[0].update(values)
+    return _replace_table(entries, table, b"".join(json.dumps(row).encode() + b"\n" for row in rows))
+
+
+def _with_upload(entries, path, data):
+    manifest = _manifest(entries)
+    manifest["uploads"].append({"path": path, "member": f"uploads/{path}", "size": len(data),
+                                "sha256": hashlib.sha256(data).hexdigest()})
+    return _with_manifest(entries[:-1] + [file_member(f"uploads/{path}", data)] + entries[-1:], manifest)
 
 
 def _rename_table(entries, old, new):
@@ -436,6 +463,32 @@ def test_a_database_at_another_revision_is_refused(source, tmp_path):
         assert row_count(app) == 0
     finally:
         dispose(app)
+
+
+def test_a_row_the_database_refuses_rolls_back_the_whole_restore(source, target):
+    """Two users with one e-mail address pass every check of the archive; the database's unique
+    constraint refuses the second, and no row stays (the schema the migrations made does, empty:
+    the good archive is then restored into it)."""
+    users = next(data for info, data in members(source.archive) if info.name == "tables/users.jsonl")
+    rows = [json.loads(line) for line in users.splitlines()]
+    twin = {**rows[0], "id": rows[-1]["id"] + 1}
+    archive = target.folder / "twins.tar.gz"
+    write_members(archive, _replace_table(members(source.archive), "users",
+                                          b"".join(json.dumps(row).encode() + b"\n" for row in rows + [twin])))
+    code, output = run_cli(target.app, "restore", archive)
+    assert code == 1 and "the database refused a row of users" in output, output
+    assert row_count(target.app) == 0
+    assert folder_files(target.uploads) == {}
+    assert not [path.name for path in target.folder.iterdir() if path.name.startswith(".civiclab-restore-")]
+    code, output = run_cli(target.app, "restore", source.archive)
+    assert code == 0, output
+    assert database_rows(target.app) == source.rows
+
+
+def test_create_refuses_to_write_into_the_upload_folder(source):
+    code, output = run_cli(source.app, "create", source.folder / "uploads" / "inside.tar.gz")
+    assert code == 1 and "inside the upload folder" in output
+    assert "inside.tar.gz" not in folder_files(source.folder / "uploads")
 
 
 def test_a_full_upload_folder_is_refused(source, target):
