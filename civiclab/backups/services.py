@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -80,7 +80,7 @@ def known_revision(revision):
     "head", nor a prefix alembic would complete)."""
     try:
         script = _migrations().get_revision(revision)
-    except Exception:  # alembic raises several kinds for an unknown, ambiguous or bad id
+    except Exception:  # noqa: BLE001 (alembic raises several kinds for an unknown, ambiguous or bad id)
         return False
     return script is not None and script.revision == revision
 
@@ -139,7 +139,7 @@ def create_backup(path, force=False):
                                  _read_rows(connection, table))
         for relative, file in _upload_files(upload_folder()):
             writer.add_upload(relative, file)
-        size = writer.write(created_at=utcnow().astimezone(timezone.utc).isoformat(), schema_revision=revision,
+        size = writer.write(created_at=utcnow().astimezone(UTC).isoformat(), schema_revision=revision,
                             source=engine.dialect.name)
     except ArchiveError as error:
         raise BackupError(str(error)) from None
@@ -412,8 +412,7 @@ class _Loader:
         target = self.staging / entry["path"]
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "wb") as out:
-            for chunk in chunks:
-                out.write(chunk)
+            out.writelines(chunks)
 
     def finish(self):
         if self.connection.dialect.name == "postgresql":

@@ -13,7 +13,14 @@ import sqlalchemy as sa
 
 from tests.conftest import temporary_postgres_database
 from tests.fixtures.factories import factories_on
-from tests.unit.backups.tools import app_on, archive_rows, database_rows, dispose, folder_files, run_cli
+from tests.unit.backups.tools import (
+    app_on,
+    archive_rows,
+    database_rows,
+    dispose,
+    folder_files,
+    run_cli,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -28,7 +35,7 @@ def flask_cli(database_url, uploads, *args):
                    "CIVICLAB_ENV": "development", "PYTHONPATH": str(ROOT)}
     flask = Path(sys.executable).with_name("flask")
     return subprocess.run([str(flask), "--app", "wsgi", "backup", *map(str, args)], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, check=False)
 
 
 def seed_world(app, uploads):
@@ -58,21 +65,19 @@ def full_text_finds(app, word):
     """How many proposals the database's own full-text index finds for `word`."""
     from civiclab.extensions import db
 
-    with app.app_context():
-        with db.engine.connect() as connection:
-            if connection.dialect.name == "postgresql":
-                query = ("SELECT count(*) FROM proposals WHERE search_vector @@ plainto_tsquery('italian', :word)")
-            else:
-                query = "SELECT count(*) FROM proposals_fts WHERE proposals_fts MATCH :word"
-            return connection.execute(sa.text(query), {"word": word}).scalar()
+    with app.app_context(), db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            query = "SELECT count(*) FROM proposals WHERE search_vector @@ plainto_tsquery('italian', :word)"
+        else:
+            query = "SELECT count(*) FROM proposals_fts WHERE proposals_fts MATCH :word"
+        return connection.execute(sa.text(query), {"word": word}).scalar()
 
 
 def unsearchable_proposals(app):
     from civiclab.extensions import db
 
-    with app.app_context():
-        with db.engine.connect() as connection:
-            return connection.execute(sa.text("SELECT count(*) FROM proposals WHERE search_vector IS NULL")).scalar()
+    with app.app_context(), db.engine.connect() as connection:
+        return connection.execute(sa.text("SELECT count(*) FROM proposals WHERE search_vector IS NULL")).scalar()
 
 
 def test_sqlite_to_postgresql_and_back_keeps_every_row_and_file(postgres_admin_url, tmp_path):

@@ -4,7 +4,7 @@ not empty, is refused with a reason, exit status 1 and nothing written."""
 import hashlib
 import json
 import tarfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -30,16 +30,16 @@ from tests.unit.backups.tools import (
 
 NAME = "Zoë 🌱 «Ciao» — 日本語\u202fok\n\"quoted\"\\ and '"
 BIG = 9_223_372_036_854_775_807  # the largest BigInteger
-WHEN = datetime(2024, 2, 29, 23, 59, 58, 123456, tzinfo=timezone.utc)
+WHEN = datetime(2024, 2, 29, 23, 59, 58, 123456, tzinfo=UTC)
 SNAPSHOT = {"titolo": "Caffè ☕", "n": [1, 2.5, None, True, 2**53 + 1], "nested": {"vuoto": {}, "lista": []}}
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 4
 
 
 def _build_world(app, uploads):
+    from civiclab.accounts.models import ParticipantType
     from civiclab.comments.models import Comment, Stance
     from civiclab.extensions import db
     from civiclab.proposals.models import Attachment, ProposalTransition
-    from civiclab.accounts.models import ParticipantType
 
     with app.app_context():
         make = factories_on(db.session)
@@ -528,10 +528,9 @@ def database_rows_without(app, missing):
     from civiclab.backups.services import _read_rows, app_tables
     from civiclab.extensions import db
 
-    with app.app_context():
-        with db.engine.connect() as connection:
-            return {table.name: list(_read_rows(connection, table)) for table in app_tables()
-                    if table.name != missing}
+    with app.app_context(), db.engine.connect() as connection:
+        return {table.name: list(_read_rows(connection, table)) for table in app_tables()
+                if table.name != missing}
 
 
 def test_an_empty_upload_folder_is_fine(source, target):

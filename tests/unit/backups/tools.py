@@ -47,9 +47,8 @@ def database_rows(app):
     from civiclab.backups.services import _read_rows, app_tables
     from civiclab.extensions import db
 
-    with app.app_context():
-        with db.engine.connect() as connection:
-            return {table.name: list(_read_rows(connection, table)) for table in app_tables()}
+    with app.app_context(), db.engine.connect() as connection:
+        return {table.name: list(_read_rows(connection, table)) for table in app_tables()}
 
 
 def table_names(app):
