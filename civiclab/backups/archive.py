@@ -328,8 +328,8 @@ class Manifest:
 def _parse_manifest(raw):
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise ArchiveError(f"manifest.json is not valid JSON ({error})") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise ArchiveError(f"manifest.json is not valid JSON ({type(error).__name__})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise ArchiveError("this is not a CivicLab backup (manifest.json names another format)")
     if data.get("version") != FORMAT_VERSION:
@@ -414,8 +414,9 @@ def read_archive(path, on_table=None, on_upload=None):
             manifest = _read_members(tar, on_table, on_upload)
             # The rest of the gzip stream (tar's padding): reading it to its end checks gzip's
             # CRC-32 and length, so a cut in the last bytes is found too.
-            while compressed.read(CHUNK):
-                pass
+            while chunk := compressed.read(CHUNK):
+                if chunk.strip(b"\0"):  # past the end of the tar: only its zero padding
+                    raise ArchiveError("the archive has data after its end")
             if raw.read(1):
                 raise ArchiveError("the archive has data after its end")
     except READ_ERRORS as error:
@@ -506,7 +507,7 @@ def _read_table(source, entry, on_table):
                 if not isinstance(row, dict) or list(row) != names:
                     raise ValueError("its columns are not the manifest's")
                 decoded = {name: decode(kinds[name], value) for name, value in row.items()}
-            except (ValueError, TypeError, UnicodeDecodeError) as error:
+            except (ValueError, TypeError, UnicodeDecodeError, RecursionError) as error:
                 raise ArchiveError(f"{entry['member']}, line {count}: not a row of the table ({error})") from None
             batch.append(decoded)
             if len(batch) >= BATCH:

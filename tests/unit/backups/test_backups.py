@@ -286,6 +286,8 @@ REWRITES = {
                                        "longer than"),
     "a file where a folder is": (lambda entries: _with_upload(entries, "sub", b"a file named like a folder"),
                                  "in place of one of its folders"),
+    "a row nested too deep": (lambda entries: _replace_table(entries, "form_keys", b"[" * 100000 + b"]" * 100000 + b"\n"),
+                              "not a row"),
     "another format": (lambda entries: edit_manifest(entries, _set(["format"], "something-else")),
                        "not a CivicLab backup"),
 }
@@ -419,6 +421,17 @@ def test_data_after_the_end_is_refused(source, target):
     archive.write_bytes(source.archive.read_bytes() + b"garbage")
     code, output = run_cli(target.app, "restore", archive)
     assert code == 1, output
+    assert_nothing_written(target)
+
+
+def test_data_hidden_after_the_tar_end_is_refused(source, target):
+    import gzip
+
+    tar = gzip.decompress(source.archive.read_bytes())
+    archive = target.folder / "hidden.tar.gz"
+    archive.write_bytes(gzip.compress(tar + b"hidden" + b"\0" * 1024, mtime=0))
+    code, output = run_cli(target.app, "restore", archive)
+    assert code == 1 and "data after its end" in output, output
     assert_nothing_written(target)
 
 
