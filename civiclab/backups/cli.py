@@ -20,7 +20,8 @@ def register_backup_cli(app):
         except BackupError as error:
             raise click.ClickException(str(error)) from None
         click.echo(f"Backup written to {path}: {summary.tables} tables, {summary.rows} rows, "
-                   f"{summary.files} files, {summary.bytes} bytes (schema revision {summary.revision})")
+                   f"{summary.files} files; the archive is {summary.bytes} bytes (schema revision "
+                   f"{summary.revision})")
 
     @group.command("verify")
     @click.argument("path", type=click.Path(dir_okay=False))
@@ -49,8 +50,8 @@ def register_backup_cli(app):
             summary = restore_backup(path)
         except BackupError as error:
             raise click.ClickException(str(error)) from None
-        click.echo(f"Restored {path}: {summary.tables} tables, {summary.rows} rows, {summary.files} files, "
-                   f"{summary.bytes} bytes (schema revision {summary.revision})")
+        click.echo(f"Restored {path}: {summary.tables} tables, {summary.rows} rows, {summary.files} files of "
+                   f"{summary.bytes} bytes in all (schema revision {summary.revision})")
         if summary.revision != head_revision():
             click.echo(f"The archive's schema revision is older than this version's ({head_revision()}): "
                        "run `flask --app wsgi db upgrade` now.")

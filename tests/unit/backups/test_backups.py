@@ -164,6 +164,13 @@ def test_verify_checks_an_archive_without_restoring(source):
     assert "is whole" in output
 
 
+def test_verify_refuses_a_damaged_archive(source, tmp_path):
+    archive = tmp_path / "bad.tar.gz"
+    write_members(archive, _change_member("tables/users", lambda data: _flip(data, 10))(members(source.archive)))
+    code, output = run_cli(source.app, "verify", archive)
+    assert code == 1 and "damaged" in output, output
+
+
 def test_create_refuses_to_overwrite_unless_forced(source):
     existing = source.folder / "existing.tar.gz"
     existing.write_bytes(b"keep me")
