@@ -39,7 +39,9 @@ def flask_cli(database_url, uploads, *args):
 
 
 def seed_world(app, uploads):
-    """The demo data, plus attachments of a proposal and of an outcome with their files."""
+    """The demo data, plus attachments of a proposal and of an outcome with their files, and a reply
+    stored before the comment it answers."""
+    from civiclab.comments.models import Comment
     from civiclab.demo import seed_demo
     from civiclab.extensions import db
     from civiclab.outcomes.models import Outcome, OutcomeAttachment
@@ -54,6 +56,14 @@ def seed_world(app, uploads):
                                   stored_name="planimetria.pdf", content_type="application/pdf", size=len(PDF)))
         db.session.add(OutcomeAttachment(outcome_id=outcome.id, filename="Foto del cantiere 🌱.png",
                                          stored_name="cantiere.png", content_type="image/png", size=len(PNG)))
+        # A reply whose id is smaller than its parent's: PostgreSQL must take it before its parent.
+        reply = Comment(proposal_id=proposal.id, author_id=proposal.author_id, body="Risposta", depth=1)
+        db.session.add(reply)
+        db.session.flush()
+        parent = Comment(proposal_id=proposal.id, author_id=proposal.author_id, body="Primo")
+        db.session.add(parent)
+        db.session.flush()
+        reply.parent_id = reply.root_id = parent.id
         db.session.commit()
         db.session.remove()
     uploads.mkdir(parents=True, exist_ok=True)
