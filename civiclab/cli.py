@@ -98,3 +98,7 @@ def register_cli(app):
         for label, value in summary.items():
             click.echo(f"{label}: {value}")
         click.echo(f"in {time.perf_counter() - started:.1f} s")
+
+    from civiclab.backups.cli import register_backup_cli
+
+    register_backup_cli(app)  # `backup create|verify|restore` (issue 15)
