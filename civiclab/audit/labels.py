@@ -1,0 +1,85 @@
+"""The log's words: a readable Italian label for each known action and object type (an unknown
+one is shown by its code, so a new action is never hidden)."""
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS = {
+    # programmes
+    "project.created": _l("Progetto creato"),
+    "project.edited": _l("Progetto modificato"),
+    "project.amounts_edited": _l("Importi del progetto modificati"),
+    "project.published": _l("Progetto pubblicato"),
+    "project.unpublished": _l("Progetto ritirato dalla pubblicazione"),
+    "project.snapshot_added": _l("Avanzamento finanziario registrato"),
+    # events
+    "event.created": _l("Evento creato"),
+    "event.edited": _l("Evento modificato"),
+    "event.published": _l("Evento pubblicato"),
+    "event.cancelled": _l("Evento annullato"),
+    "event.attendance_exported": _l("Presenze dell'evento scaricate"),
+    "event.attendance_marked": _l("Presenza registrata"),
+    # calls and proposals
+    "call.created": _l("Call creata"),
+    "call.edited": _l("Call modificata"),
+    "call.opened": _l("Call aperta"),
+    "call.closed": _l("Call chiusa"),
+    "proposal.moderated": _l("Proposta moderata"),
+    "proposal.hidden": _l("Proposta nascosta"),
+    "proposal.restored": _l("Proposta ripristinata"),
+    # moderation
+    "comment.hidden": _l("Commento nascosto"),
+    "comment.restored": _l("Commento ripristinato"),
+    "reports.upheld": _l("Segnalazioni confermate"),
+    "reports.rejected": _l("Segnalazioni respinte"),
+    "user.blocked": _l("Utente bloccato"),
+    "user.unblocked": _l("Blocco revocato"),
+    "room.message_deleted": _l("Messaggio eliminato"),
+    "room.user_muted": _l("Utente silenziato nella stanza"),
+    "room.locked": _l("Stanza chiusa in sola lettura"),
+    "room.unlocked": _l("Stanza riaperta"),
+    # outcomes
+    "outcome.created": _l("Risultato pubblicato"),
+    "outcome.edited": _l("Risultato modificato"),
+    "outcome.status_changed": _l("Stato del risultato cambiato"),
+    "milestone.created": _l("Tappa aggiunta"),
+    "milestone.edited": _l("Tappa modificata"),
+    "milestone.reached": _l("Tappa raggiunta"),
+    # accounts and places
+    "organisation.verified": _l("Organizzazione verificata"),
+    "organisation.verification_revoked": _l("Verifica dell'organizzazione revocata"),
+    "role.staff_appointed": _l("Personale del Comune nominato"),
+    "role.staff_removed": _l("Personale del Comune rimosso"),
+    "role.facilitator_appointed": _l("Facilitatore nominato"),
+    "role.facilitator_removed": _l("Facilitatore rimosso"),
+    "lab.created": _l("Laboratorio creato"),
+    "lab.edited": _l("Laboratorio modificato"),
+    # the network
+    "backup.created": _l("Copia di sicurezza creata"),
+    "backup.restored": _l("Copia di sicurezza ripristinata"),
+    "audit.exported": _l("Registro delle attività scaricato"),
+}
+
+SUBJECT_LABELS = {
+    "projects": _l("Progetto"),
+    "events": _l("Evento"),
+    "calls": _l("Call"),
+    "proposals": _l("Proposta"),
+    "comments": _l("Commento"),
+    "users": _l("Utente"),
+    "user_blocks": _l("Blocco"),
+    "rooms": _l("Stanza"),
+    "room_messages": _l("Messaggio"),
+    "outcomes": _l("Risultato"),
+    "milestones": _l("Tappa"),
+    "organisations": _l("Organizzazione"),
+    "cities": _l("Città"),
+    "labs": _l("Laboratorio"),
+    "financial_snapshots": _l("Avanzamento finanziario"),
+}
+
+
+def action_label(action):
+    return ACTION_LABELS.get(action, action)
+
+
+def subject_label(subject_type):
+    return SUBJECT_LABELS.get(subject_type, subject_type or "")
