@@ -17,6 +17,7 @@ from tests.fixtures.database import Rows, building_on
 from tests.fixtures.factories import factories_on
 from tests.unit.route_tables import (
     api,
+    audit,
     comments,
     dashboard,
     follows,
@@ -175,7 +176,7 @@ ROUTES = {
 # The co-design domains keep their rows in tests/unit/route_tables/<domain>.py.
 for table in (proposals.ROUTES, comments.ROUTES, moderation.ROUTES, follows.ROUTES, rooms.ROUTES,
               participation.ROUTES, opendata.ROUTES, dashboard.ROUTES, outcomes.ROUTES, pagecache.ROUTES,
-              api.ROUTES):
+              api.ROUTES, audit.ROUTES):
     assert not set(table) & set(ROUTES), "an endpoint is in two tables"
     ROUTES.update(table)
 
