@@ -51,19 +51,18 @@ def append_only_statements(dialect_name):
     """The DDL that makes the table append-only on `dialect_name` ("sqlite" or "postgresql")."""
     if dialect_name == "sqlite":
         return [
-            f"CREATE TRIGGER {TABLE}_no_update BEFORE UPDATE ON {TABLE} "
-            f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
-            f"CREATE TRIGGER {TABLE}_no_delete BEFORE DELETE ON {TABLE} "
-            f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
+            f"CREATE TRIGGER {TABLE}_no_{event.lower()} BEFORE {event} ON {TABLE} "
+            f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END"
+            for event in ("UPDATE", "DELETE")
         ]
     if dialect_name == "postgresql":
         return [
-            f"CREATE OR REPLACE FUNCTION {TABLE}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}'; END; $$",
-            f"CREATE TRIGGER {TABLE}_no_change BEFORE UPDATE OR DELETE ON {TABLE} "
-            f"FOR EACH ROW EXECUTE PROCEDURE {TABLE}_append_only()",
-            f"CREATE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE} "
-            f"FOR EACH STATEMENT EXECUTE PROCEDURE {TABLE}_append_only()",
+            (f"CREATE OR REPLACE FUNCTION {TABLE}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+             f"BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}'; END; $$"),
+            (f"CREATE TRIGGER {TABLE}_no_change BEFORE UPDATE OR DELETE ON {TABLE} "
+             f"FOR EACH ROW EXECUTE PROCEDURE {TABLE}_append_only()"),
+            (f"CREATE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE} "
+             f"FOR EACH STATEMENT EXECUTE PROCEDURE {TABLE}_append_only()"),
         ]
     raise RuntimeError(f"no append-only triggers written for {dialect_name}")
 

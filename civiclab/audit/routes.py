@@ -4,8 +4,7 @@ from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from civiclab.audit import bp
-from civiclab.audit import queries
+from civiclab.audit import bp, queries
 from civiclab.audit.forms import AuditFilterForm
 from civiclab.audit.labels import action_label, subject_label
 from civiclab.audit.permissions import can_export_audit_log, can_read_audit_log

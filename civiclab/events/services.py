@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from civiclab.accounts.models import ParticipantType, User
 from civiclab.core import signals
+from civiclab.core.audit import audit
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.time import utcnow
 from civiclab.events import permissions
@@ -28,6 +29,7 @@ from civiclab.events.models import (
     new_registration_code,
 )
 from civiclab.events.registration_queries import waiting_position
+from civiclab.events.stats import attendance_csv
 from civiclab.extensions import db
 
 SEAT_ALERT_LEVELS = (50, 80, 100)
@@ -119,6 +121,7 @@ def create_event(user, lab, values, audience=()):
     event.audience = audience
     db.session.add(event)
     db.session.flush()
+    audit(user, "event.created", event, city_id=lab.city_id, title=event.title)
     return event
 
 
@@ -158,6 +161,7 @@ def update_event(user, event, values, audience=None):
     if any(key in NOTIFIED_FIELDS for key in changes):
         event.sequence += 1
     db.session.flush()
+    audit(user, "event.edited", event, city_id=event.lab.city_id, title=event.title, fields=changes)
     if "capacity" in changes:
         promote_waiting(event)  # tells facilitators of the seats it fills, too
     notified = [key for key in changes if key in NOTIFIED_FIELDS]
@@ -174,6 +178,7 @@ def publish_event(user, event):
     event.move_to(EventState.PUBLISHED)
     event.published_at = utcnow()
     db.session.flush()
+    audit(user, "event.published", event, city_id=event.lab.city_id, title=event.title)
     signals.event_published.send(event)
     return event
 
@@ -196,6 +201,8 @@ def cancel_event(user, event, reason):
         registration.move_to(RegistrationState.CANCELLED)
     event.confirmed_seats = 0
     db.session.flush()
+    audit(user, "event.cancelled", event, city_id=event.lab.city_id, reason=reason, title=event.title,
+          registrations_cancelled=len(affected))
     if was_public:
         signals.event_cancelled.send(event, registrations=affected)
     return event
@@ -535,3 +542,13 @@ def set_attended(user, registration, attended=True):
     registration.attended_at = utcnow() if attended else None
     db.session.flush()
     return registration
+
+
+def export_attendance(user, event):
+    """The attendance sheet of `event` as CSV text, for whoever checks its attendees in; a
+    download of personal data, so it is recorded in the audit log."""
+    if not permissions.can_check_in(user, event):
+        raise NotAllowed(_l("Non puoi scaricare le presenze di questo evento."))
+    sheet = attendance_csv(event.id)
+    audit(user, "event.attendance_exported", event, city_id=event.lab.city_id, title=event.title)
+    return sheet
