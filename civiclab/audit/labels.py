@@ -9,14 +9,12 @@ ACTION_LABELS = {
     "project.amounts_edited": _l("Importi del progetto modificati"),
     "project.published": _l("Progetto pubblicato"),
     "project.unpublished": _l("Progetto ritirato dalla pubblicazione"),
-    "project.snapshot_added": _l("Avanzamento finanziario registrato"),
     # events
     "event.created": _l("Evento creato"),
     "event.edited": _l("Evento modificato"),
     "event.published": _l("Evento pubblicato"),
     "event.cancelled": _l("Evento annullato"),
     "event.attendance_exported": _l("Presenze dell'evento scaricate"),
-    "event.attendance_marked": _l("Presenza registrata"),
     # calls and proposals
     "call.created": _l("Call creata"),
     "call.edited": _l("Call modificata"),
@@ -25,8 +23,6 @@ ACTION_LABELS = {
     "proposal.moderated": _l("Proposta moderata"),
     "proposal.adopted": _l("Proposta adottata"),
     "proposal.unadopted": _l("Adozione della proposta revocata"),
-    "proposal.hidden": _l("Proposta nascosta"),
-    "proposal.restored": _l("Proposta ripristinata"),
     # moderation
     "comment.hidden": _l("Commento nascosto"),
     "comment.restored": _l("Commento ripristinato"),

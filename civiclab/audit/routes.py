@@ -68,8 +68,8 @@ def export():
     audit(current_user, "audit.exported", rows=len(rows),
           filters={name: request.args[name] for name in FILTER_ARGS if request.args.get(name)})
     city_names = {city.id: city.name for city in cities}
-    header = ["id", "data e ora (Roma)", "account", "persona", "azione", "codice azione", "oggetto",
-              "numero oggetto", "città", "motivo", "dettagli"]
+    header = [_("Numero"), _("Data e ora (Roma)"), _("Account"), _("Persona"), _("Azione"), _("Codice dell'azione"),
+              _("Oggetto"), _("Numero dell'oggetto"), _("Città"), _("Motivo"), _("Dettagli")]
     body = [
         [entry.id, to_rome(entry.at).strftime("%Y-%m-%d %H:%M:%S"), entry.actor_id or "",
          actor_name(entry.actor), action_label(entry.action), entry.action, entry.subject_type or "",
