@@ -1,6 +1,8 @@
 """The log's words: a readable Italian label for each known action and object type (an unknown
 one is shown by its code, so a new action is never hidden)."""
+from flask import url_for
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BuildError
 
 ACTION_LABELS = {
     # programmes
@@ -87,3 +89,28 @@ def action_label(action):
 
 def subject_label(subject_type):
     return SUBJECT_LABELS.get(subject_type, subject_type or "")
+
+
+# The pages of the objects a row can link to without a query: (endpoint, its id argument).
+SUBJECT_PAGES = {
+    "events": ("events.event", "event_id"),
+    "calls": ("proposals.call", "call_id"),
+    "proposals": ("proposals.proposal", "proposal_id"),
+    "rooms": ("rooms.room", "room_id"),
+    "outcomes": ("outcomes.outcome", "outcome_id"),
+    "organisations": ("accounts.organisation", "org_id"),
+}
+
+
+def subject_url(entry):
+    """The page of the entry's object when its kind has one (a project by its code), else None.
+    The object may be gone since: its page then says so."""
+    try:
+        if entry.subject_type == "projects" and isinstance((entry.details or {}).get("code"), str):
+            return url_for("programmes.project", code=entry.details["code"])
+        if entry.subject_type in SUBJECT_PAGES and entry.subject_id:
+            endpoint, argument = SUBJECT_PAGES[entry.subject_type]
+            return url_for(endpoint, **{argument: entry.subject_id})
+    except BuildError:  # an id past what the converter takes, or an app without that page
+        return None
+    return None

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from civiclab.audit import bp, queries
 from civiclab.audit.forms import AuditFilterForm
-from civiclab.audit.labels import action_label, subject_label
+from civiclab.audit.labels import action_label, subject_label, subject_url
 from civiclab.audit.permissions import can_export_audit_log, can_read_audit_log
 from civiclab.core.audit import audit
 from civiclab.core.permissions import require
@@ -40,6 +40,20 @@ def _filter_form():
     return form, cities, filters
 
 
+def _entries_page(form, cities, page, status=200):
+    """The log's page: its filters (with their errors) and a page of entries (None: the filters
+    need correcting)."""
+    return render_template(
+        "audit/entries.html", form=form, page=page, city_names={city.id: city.name for city in cities},
+        action_label=action_label, subject_label=subject_label, subject_url=subject_url, actor_name=actor_name,
+        may_export=can_export_audit_log(current_user), export_args=_filter_args(),
+    ), status
+
+
+def _filter_args():
+    return {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
+
+
 @bp.get("/gestione/registro")
 @login_required
 def entries():
@@ -48,11 +62,7 @@ def entries():
     page = None
     if filters is not None:
         page = queries.entries_page(current_user, filters, current_app.config["PER_PAGE"])
-    export_args = {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
-    return render_template("audit/entries.html", form=form, page=page,
-                           city_names={city.id: city.name for city in cities},
-                           action_label=action_label, subject_label=subject_label, actor_name=actor_name,
-                           may_export=can_export_audit_log(current_user), export_args=export_args)
+    return _entries_page(form, cities, page)
 
 
 @bp.get("/gestione/registro.csv")
@@ -61,12 +71,9 @@ def export():
     require(can_export_audit_log(current_user))
     form, cities, filters = _filter_form()
     if filters is None:
-        return render_template("audit/entries.html", form=form, page=None, city_names={},
-                               action_label=action_label, subject_label=subject_label, actor_name=actor_name, may_export=True,
-                               export_args={}), 400
+        return _entries_page(form, cities, None, status=400)
     rows = queries.entries_for_export(current_user, filters)
-    audit(current_user, "audit.exported", rows=len(rows),
-          filters={name: request.args[name] for name in FILTER_ARGS if request.args.get(name)})
+    audit(current_user, "audit.exported", rows=len(rows), filters=_filter_args())
     city_names = {city.id: city.name for city in cities}
     header = [_("Numero"), _("Data e ora (Roma)"), _("Account"), _("Persona"), _("Azione"), _("Codice dell'azione"),
               _("Oggetto"), _("Numero dell'oggetto"), _("Città"), _("Motivo"), _("Dettagli")]
