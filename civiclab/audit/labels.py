@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "event.published": _l("Evento pubblicato"),
     "event.cancelled": _l("Evento annullato"),
     "event.attendance_exported": _l("Presenze dell'evento scaricate"),
+    "registration.cancelled": _l("Iscrizione annullata da chi organizza"),
     # calls and proposals
     "call.created": _l("Call creata"),
     "call.edited": _l("Call modificata"),
@@ -69,6 +70,7 @@ SUBJECT_LABELS = {
     "comments": _l("Commento"),
     "users": _l("Utente"),
     "user_blocks": _l("Blocco"),
+    "registrations": _l("Iscrizione"),
     "rooms": _l("Stanza"),
     "room_messages": _l("Messaggio"),
     "outcomes": _l("Risultato"),

@@ -481,6 +481,9 @@ def cancel_registration(user, registration):
     if was_confirmed:
         event.confirmed_seats -= registration.seats
     db.session.flush()
+    if user is not None and user.id != registration.user_id:  # who runs the event cancelled someone's booking
+        audit(user, "registration.cancelled", registration, city_id=event.lab.city_id, event_id=event.id,
+              seats=registration.seats)
     signals.registration_cancelled.send(event, registration=registration, by=user)
     promote_waiting(event)
     return registration
