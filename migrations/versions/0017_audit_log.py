@@ -1,5 +1,7 @@
-"""audit log: every staff, facilitator and administrator action, append-only (triggers refuse
-UPDATE and DELETE, and TRUNCATE on PostgreSQL)
+"""audit log: every staff, facilitator and administrator action, append-only
+
+Triggers refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL); their DDL lives in
+civiclab/audit/models.py, which create_all runs too.
 
 Revision ID: 0017_audit_log
 Revises: 0016_verified_identities
