@@ -39,8 +39,8 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     azione = SelectField(_l("Azione"), validators=[Optional()], validate_choice=True)
-    persona = StringField(_l("Persona"), validators=[Optional(), Length(max=254), _a_name],
-                          description=_l("Parte del nome o dell'email, oppure il numero dell'account."))
+    persona = StringField(_l("Persona"), validators=[Optional(), Length(max=254), _a_name], description=_l(
+        "Parte del nome (o dell'email, per gli amministratori), oppure il numero dell'account."))
     citta = SelectField(_l("Città"), validators=[Optional()], validate_choice=True)
     oggetto = SelectField(_l("Tipo di oggetto"), validators=[Optional()], validate_choice=True)
     numero = StringField(_l("Numero dell'oggetto"), validators=[Optional(), Length(max=20), _an_id])

@@ -225,3 +225,14 @@ def test_a_download_with_bad_filters_is_refused_with_the_form(client, world, db_
     assert response.status_code == 400
     assert "Il modulo contiene errori" in text_of(response)
     assert db_session.scalar(sa.select(AuditEntry).filter_by(action="audit.exported")) is None
+
+
+def test_staff_find_actors_by_name_or_number_but_not_by_email(client, world):
+    login(client, world["staff"])
+
+    by_email = client.get("/gestione/registro", query_string={"persona": "sara@comune"})
+    by_name = client.get("/gestione/registro", query_string={"persona": "sara"})
+    by_number = client.get("/gestione/registro", query_string={"persona": str(world["staff"].id)})
+
+    assert rows(by_email) == []
+    assert len(rows(by_name)) == len(rows(by_number)) == 1
