@@ -107,7 +107,7 @@ def _init_extensions(app):
 
 
 # Floor by floor (STYLE.md, "Floors"): each domain's connect() registers its pages and listeners.
-DOMAINS = ("accounts", "places", "programmes", "events", "proposals", "comments", "follows", "notifications",
+DOMAINS = ("accounts", "places", "audit", "programmes", "events", "proposals", "comments", "follows", "notifications",
            "moderation", "rooms", "search", "outcomes", "opendata", "pages", "api")
 
 

@@ -4,6 +4,7 @@ from civiclab.accounts.models import Membership, MembershipStatus, Organisation,
 from civiclab.accounts.blocks import UserBlock  # noqa: F401
 from civiclab.accounts.identities import VerifiedIdentity  # noqa: F401
 from civiclab.places.models import City, CityStaff, Lab, LabFacilitator  # noqa: F401
+from civiclab.audit.models import AuditEntry  # noqa: F401
 from civiclab.programmes.models import Action, Axis, AxisBudget, CityPlan, FinancialSnapshot, Programme, Project  # noqa: F401
 from civiclab.events.models import Event, EventAudience, EventState, Registration, RegistrationState  # noqa: F401
 from civiclab.notifications.models import Notification  # noqa: F401

@@ -12,13 +12,14 @@ from civiclab.accounts.models import (
     OrganisationVerification,
     User,
 )
+from civiclab.accounts.names import check_line, check_organisation_name
 from civiclab.accounts.permissions import (
     can_decide_membership,
     can_request_membership,
     can_verify_organisation,
 )
-from civiclab.accounts.names import check_line, check_organisation_name
 from civiclab.core import signals
+from civiclab.core.audit import audit
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.extensions import db
 
@@ -197,6 +198,8 @@ def decide_verification(actor, organisation, approve, reason=""):
         raise DomainError(_("Il motivo può avere al massimo %(n)s caratteri.", n=REASON_MAX), field="reason")
     organisation.decide_verification(approve, by=actor, reason=reason)
     db.session.flush()
+    audit(actor, "organisation.verified" if approve else "organisation.refused", organisation,
+          city_id=organisation.city_id, reason=reason, name=organisation.name)
     for member in organisation_members(organisation):
         mails.send_organisation_verified(member, organisation)
     return organisation

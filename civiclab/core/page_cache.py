@@ -48,7 +48,7 @@ from civiclab.core.i18n import chosen_language
 
 # Tables no public page shows: writing only these does not change the data version.
 PRIVATE_TABLES = frozenset({"user_sessions", "form_keys", "notifications", "notification_preferences",
-                            "room_reads", "upload_records", "access_tokens"})
+                            "room_reads", "upload_records", "access_tokens", "audit_entries"})
 # What a visitor's session may hold and still share pages with others: the language chosen and
 # Flask-WTF's secret (the token itself is never in a stored page: see `_storable`).
 SHARED_SESSION_KEYS = frozenset({"lang", "csrf_token", "_permanent", "_fresh"})

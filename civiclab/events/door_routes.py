@@ -79,7 +79,7 @@ def attendance_csv(event_id):
     event = load_event(event_id, for_="check_in")
     filename = f"presenze-evento-{event.id}.csv"
     return Response(
-        stats.attendance_csv(event.id),
+        services.export_attendance(current_user, event),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

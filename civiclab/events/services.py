@@ -30,6 +30,7 @@ from civiclab.events.models import (
     new_registration_code,
 )
 from civiclab.events.registration_queries import waiting_position
+from civiclab.events.stats import attendance_csv
 from civiclab.extensions import db
 
 SEAT_ALERT_LEVELS = (50, 80, 100)
@@ -121,6 +122,7 @@ def create_event(user, lab, values, audience=()):
     event.audience = audience
     db.session.add(event)
     db.session.flush()
+    audit(user, "event.created", event, city_id=lab.city_id, title=event.title)
     if event.requires_identity:
         _audit_identity_requirement(user, event)
     return event
@@ -170,6 +172,7 @@ def update_event(user, event, values, audience=None):
     if any(key in NOTIFIED_FIELDS for key in changes):
         event.sequence += 1
     db.session.flush()
+    audit(user, "event.edited", event, city_id=event.lab.city_id, title=event.title, fields=changes)
     if "capacity" in changes:
         promote_waiting(event)  # tells facilitators of the seats it fills, too
     notified = [key for key in changes if key in NOTIFIED_FIELDS]
@@ -186,6 +189,7 @@ def publish_event(user, event):
     event.move_to(EventState.PUBLISHED)
     event.published_at = utcnow()
     db.session.flush()
+    audit(user, "event.published", event, city_id=event.lab.city_id, title=event.title)
     signals.event_published.send(event)
     return event
 
@@ -208,6 +212,8 @@ def cancel_event(user, event, reason):
         registration.move_to(RegistrationState.CANCELLED)
     event.confirmed_seats = 0
     db.session.flush()
+    audit(user, "event.cancelled", event, city_id=event.lab.city_id, reason=reason, title=event.title,
+          registrations_cancelled=len(affected))
     if was_public:
         signals.event_cancelled.send(event, registrations=affected)
     return event
@@ -491,6 +497,9 @@ def cancel_registration(user, registration):
     if was_confirmed:
         event.confirmed_seats -= registration.seats
     db.session.flush()
+    if user is not None and user.id != registration.user_id:  # who runs the event cancelled someone's booking
+        audit(user, "registration.cancelled", registration, city_id=event.lab.city_id, event_id=event.id,
+              seats=registration.seats)
     signals.registration_cancelled.send(event, registration=registration, by=user)
     promote_waiting(event)
     return registration
@@ -552,3 +561,13 @@ def set_attended(user, registration, attended=True):
     registration.attended_at = utcnow() if attended else None
     db.session.flush()
     return registration
+
+
+def export_attendance(user, event):
+    """The attendance sheet of `event` as CSV text, for whoever checks its attendees in; a
+    download of personal data, so it is recorded in the audit log."""
+    if not permissions.can_check_in(user, event):
+        raise NotAllowed(_l("Non puoi scaricare le presenze di questo evento."))
+    sheet = attendance_csv(event.id)
+    audit(user, "event.attendance_exported", event, city_id=event.lab.city_id, title=event.title)
+    return sheet

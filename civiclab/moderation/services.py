@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from civiclab.accounts.blocks import UserBlock
 from civiclab.core import signals
+from civiclab.core.audit import audit
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.kit import REASON_MAX
 from civiclab.core.text import TextProblem, clean_text
@@ -49,7 +50,23 @@ def log(actor, action, reason="", content=None, user=None, room=None, city_id=No
     if content is not None:
         setattr(entry, kind_of(content).column, content.id)
     db.session.add(entry)
+    if actor is not None and action in AUDITED:  # (the automatic hiding is nobody's act)
+        subject = content if content is not None else user if action in ON_A_USER else room
+        audit(actor, AUDITED[action], subject, city_id=entry.city_id, reason=entry.reason,
+              **({"user_id": user.id} if user is not None and subject is not user else {}),
+              **({"room_id": room.id} if room is not None and subject is not room else {}))
     return entry
+
+
+# The moderation log's actions that also go to the audit log, with their audit names (a deleted
+# room message is audited by rooms/services.py, which names the message).
+AUDITED = {
+    "hide_comment": "comment.hidden", "restore_comment": "comment.restored",
+    "reports_upheld": "reports.upheld", "reports_rejected": "reports.rejected",
+    "block_user": "user.blocked", "lift_block": "user.unblocked",
+    "mute_user": "room.user_muted", "lock_room": "room.locked", "unlock_room": "room.unlocked",
+}
+ON_A_USER = ("block_user", "lift_block", "mute_user")
 
 
 # ---- reports -------------------------------------------------------------------------------

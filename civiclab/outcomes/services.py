@@ -43,6 +43,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from civiclab.core import signals
+from civiclab.core.audit import audit
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.i18n import in_language
 from civiclab.core.sanitize import is_blank, plain_text, render_markdown
@@ -238,8 +239,15 @@ def create_outcome(actor, project, *, proposal_ids=None, event_ids=None, publish
     db.session.flush()
     _set_links(actor, outcome, proposal_ids, event_ids)
     changed = _recompute_from(outcome.parent_id)
+    audit(actor, "outcome.created", outcome, city_id=project.city_id, title=outcome.title,
+          published=outcome.published, progress=outcome.progress)
     _announce(actor, _ancestor_changes(changed))
     return outcome
+
+
+def _audit_milestone(actor, action, milestone, **details):
+    audit(actor, action, milestone, city_id=milestone.outcome.project.city_id, title=milestone.title,
+          outcome_id=milestone.outcome_id, **details)
 
 
 def update_outcome(actor, outcome, *, proposal_ids=None, event_ids=None, published=None, **values):
@@ -268,6 +276,12 @@ def update_outcome(actor, outcome, *, proposal_ids=None, event_ids=None, publish
         own["status"] = (old_status.label if old_status else None, status.label if status else None)
     if outcome.progress != old_progress:
         own["progress"] = (old_progress, outcome.progress)
+    audit(actor, "outcome.edited", outcome, city_id=project.city_id, title=outcome.title,
+          published=outcome.published, **{key: f"{old} → {new}" for key, (old, new) in own.items()
+                                           if key == "progress"})
+    if status_changed:
+        audit(actor, "outcome.status_changed", outcome, city_id=project.city_id, title=outcome.title,
+              status=f"{own['status'][0] or '—'} → {own['status'][1] or '—'}")
     _announce(actor, [(outcome, own), *_ancestor_changes(changed, exclude=outcome)])
     return outcome
 
@@ -282,6 +296,7 @@ def delete_outcome(actor, outcome):
     _set_links(actor, outcome, [], [])
     parent_id = outcome.parent_id
     stored = [attachment.stored_name for attachment in queries.attachments_of(outcome)]
+    audit(actor, "outcome.deleted", outcome, city_id=outcome.project.city_id, title=outcome.title)
     db.session.delete(outcome)
     db.session.flush()
     for name in stored:
@@ -371,6 +386,7 @@ def add_milestone(actor, outcome, **values):
     milestone.outcome = outcome
     db.session.add(milestone)
     db.session.flush()
+    _audit_milestone(actor, "milestone.created", milestone)
     _announce_reached(actor, milestone, False)
     return milestone
 
@@ -382,6 +398,7 @@ def update_milestone(actor, milestone, **values):
     for key, value in _milestone_values(values).items():
         setattr(milestone, key, value)
     db.session.flush()
+    _audit_milestone(actor, "milestone.edited", milestone)
     _announce_reached(actor, milestone, was_reached)
     return milestone
 
@@ -389,6 +406,7 @@ def update_milestone(actor, milestone, **values):
 def delete_milestone(actor, milestone):
     if not can_edit_outcome(actor, milestone.outcome):
         raise NotAllowed(_l("Solo il Comune può modificare questo risultato."))
+    _audit_milestone(actor, "milestone.deleted", milestone)
     db.session.delete(milestone)
     db.session.flush()
 
@@ -402,6 +420,7 @@ def reach_milestone(actor, milestone, on=None):
     was_reached = milestone.reached_on is not None
     milestone.reached_on = on
     db.session.flush()
+    _audit_milestone(actor, "milestone.reached", milestone, reached_on=on)
     _announce_reached(actor, milestone, was_reached)
     return milestone
 
@@ -412,6 +431,7 @@ def unreach_milestone(actor, milestone):
         raise NotAllowed(_l("Solo il Comune può modificare questo risultato."))
     milestone.reached_on = None
     db.session.flush()
+    _audit_milestone(actor, "milestone.unreached", milestone)
     return milestone
 
 

@@ -148,8 +148,34 @@ def create_project(city, data, user):
     db.session.add(project)
     _flush_or_duplicate()
     record_snapshot(project, rome_today(), MANUAL_SOURCE, amounts_of(project), actor=user)
+    audit(user, "project.created", project, city_id=project.city_id, code=project.code,
+          **{name: format_euro(cents) for name, cents in _amount_names(amounts_of(project)).items()})
+    if project.published:
+        audit(user, "project.published", project, city_id=project.city_id, code=project.code)
     project_saved.send(project, actor=user, created=True)
     return project
+
+
+def _amount_names(amounts):
+    """The four amounts keyed by their sheet's names (programmato, ammesso a finanziamento…)."""
+    return {name: amounts[field] for field, name in AMOUNTS}
+
+
+def _audit_update(user, project, before, fields_before):
+    """The audit entries of an edit: the fields changed, the amounts old → new (as euro), and
+    publishing or withdrawing the sheet."""
+    changed = [field for field in PROJECT_FIELDS
+               if field not in AMOUNT_FIELDS and field != "published" and getattr(project, field) != fields_before[field]]
+    if changed:
+        audit(user, "project.edited", project, city_id=project.city_id, code=project.code, fields=changed)
+    after = amounts_of(project)
+    if after != before:
+        audit(user, "project.amounts_edited", project, city_id=project.city_id, code=project.code, **{
+            name: f"{format_euro(before[field])} → {format_euro(after[field])}"
+            for field, name in AMOUNTS if before[field] != after[field]})
+    if project.published != fields_before["published"]:
+        audit(user, "project.published" if project.published else "project.unpublished", project,
+              city_id=project.city_id, code=project.code)
 
 
 def update_project(project, data, user):
@@ -159,12 +185,14 @@ def update_project(project, data, user):
         raise NotAllowed(_("Solo il personale del comune può modificare questo progetto."))
     _check_project(data, project)
     before = amounts_of(project)
+    fields_before = {field: getattr(project, field) for field in PROJECT_FIELDS}
     _apply(project, data)
     _flush_or_duplicate()
     if amounts_of(project) != before:
         # The form keeps the order, so the amounts are consistent again.
         project.amounts_inconsistent = False
         record_snapshot(project, rome_today(), MANUAL_SOURCE, amounts_of(project), actor=user)
+    _audit_update(user, project, before, fields_before)
     project_saved.send(project, actor=user, created=False)
     return project
 

@@ -115,7 +115,16 @@ def create_call(actor, *, city, project=None, lab=None, published=False, proposa
     _set_themes(call, themes)
     db.session.flush()
     _set_identity_requirements(actor, call, proposals_require_identity, supports_require_identity)
+    audit(actor, "call.created", call, city_id=call.city_id, title=call.title)
+    if published:
+        audit(actor, "call.published", call, city_id=call.city_id, title=call.title)
     return call
+
+
+def _audit_publishing(actor, call, was_published):
+    if call.published != was_published:
+        audit(actor, "call.published" if call.published else "call.unpublished", call, city_id=call.city_id,
+              title=call.title)
 
 
 def update_call(actor, call, *, published=None, proposals_require_identity=None, supports_require_identity=None,
@@ -124,13 +133,18 @@ def update_call(actor, call, *, published=None, proposals_require_identity=None,
     if not permissions.can_edit_call(actor, call):
         raise NotAllowed(_l("Solo il Comune può modificare questa call."))
     fields, themes = _call_values(values)
-    for key, value in fields.items():
-        setattr(call, key, value)
+    changed = [key for key, value in fields.items() if getattr(call, key) != value]
+    for key in changed:
+        setattr(call, key, fields[key])
     _set_themes(call, themes)
     _set_identity_requirements(actor, call, proposals_require_identity, supports_require_identity)
+    was_published = call.published
     if published is not None:
         call.published = published
     db.session.flush()
+    audit(actor, "call.edited", call, city_id=call.city_id, title=call.title,
+          fields=[key for key in changed if key != "description_html"])
+    _audit_publishing(actor, call, was_published)
     return call
 
 
@@ -147,6 +161,8 @@ def set_call_subjects(actor, call, project=None, lab=None):
     call.project_id = project.id if project else None
     call.lab_id = lab.id if lab else None
     db.session.flush()
+    audit(actor, "call.edited", call, city_id=call.city_id, title=call.title, project_id=call.project_id,
+          lab_id=call.lab_id)
     return call
 
 
@@ -154,8 +170,10 @@ def publish_call(actor, call, published=True):
     """Show the call to everybody (or hide it again while it is being prepared)."""
     if not permissions.can_edit_call(actor, call):
         raise NotAllowed(_l("Solo il Comune può pubblicare questa call."))
+    was_published = call.published
     call.published = published
     db.session.flush()
+    _audit_publishing(actor, call, was_published)
     return call
 
 
@@ -235,6 +253,13 @@ def _ensure_may_move(actor, proposal, new_state, refusal):
         raise NotAllowed(refusal)
 
 
+# The moves made by staff and facilitators (not an author's own), and their audit actions.
+STAFF_MOVES = {
+    "moderator": lambda _from, _to: "proposal.moderated",
+    "staff": lambda _from, to: "proposal.adopted" if to is ProposalState.ADOPTED else "proposal.unadopted",
+}
+
+
 def _record(actor, proposal, new_state, reason):
     transition = ProposalTransition(
         proposal_id=proposal.id, actor_id=actor.id if actor else None,
@@ -242,9 +267,14 @@ def _record(actor, proposal, new_state, reason):
         # What the facilitator asked to change, kept to show them the resubmission's diff.
         snapshot=proposal.snapshot() if new_state is ProposalState.CHANGES_REQUESTED else None,
     )
+    who = Proposal.who_may(proposal.state, new_state)
+    moved_from = proposal.state
     proposal.move_to(new_state)
     db.session.add(transition)
     db.session.flush()
+    if who in STAFF_MOVES:
+        audit(actor, STAFF_MOVES[who](moved_from, new_state), proposal, city_id=proposal.call.city_id,
+              reason=reason, title=proposal.title, from_state=moved_from.value, to_state=new_state.value)
     signals.proposal_state_changed.send(proposal, transition=transition)
     return transition
 

@@ -17,6 +17,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from civiclab.accounts.models import User
+from civiclab.core.audit import audit
 from civiclab.core.sanitize import render_markdown
 from civiclab.core.time import utcnow
 from civiclab.events.models import (
@@ -29,7 +30,7 @@ from civiclab.events.models import (
 from civiclab.extensions import db
 from civiclab.moderation.services import log
 from civiclab.rooms import permissions, queries
-from civiclab.rooms.models import Message, RoomRead
+from civiclab.rooms.models import Message, Room, RoomRead
 
 FACILITATOR, STAFF = "facilitatore@example.org", "comune.bologna@example.org"
 CITIZEN, SCHOOL, BUSINESS, THIRD_SECTOR = (
@@ -215,3 +216,5 @@ def _delete(facilitator, message, reason):
     entry.room_message_id = message.id
     entry.created_at = message.deleted_at
     db.session.flush()
+    audit(facilitator, "room.message_deleted", message, city_id=db.session.get(Room, message.room_id).city_id,
+          reason=reason, room_id=message.room_id, author_id=message.author_id)

@@ -42,6 +42,7 @@ UNRELATED = frozenset({
     "outcome_attachments", "axis_budgets", "financial_snapshots", "form_keys", "alembic_version",
     "access_tokens",  # the API's tokens: sockets sign in by their session cookie only
     "verified_identities",  # SPID/CIE links: no room asks for a verified identity
+    "audit_entries",  # the audit log: a record of acts, never a fact a connection acts on
 })
 # Updates that change no fact: a session's last use (moved at most every TOUCH_INTERVAL).
 HARMLESS_UPDATES = {"user_sessions": frozenset({"last_seen_at"})}

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from civiclab.core import signals
+from civiclab.core.audit import audit
 from civiclab.core.errors import DomainError, NotAllowed
 from civiclab.core.kit import REASON_MAX  # the reason's limit of every form and service
 from civiclab.core.sanitize import is_blank, plain_text, render_markdown
@@ -183,6 +184,8 @@ def delete_message(actor, message, reason):
     entry = log(actor, "delete_message", reason, user=message.author, room=room)
     entry.room_message_id = message.id
     db.session.flush()
+    audit(actor, "room.message_deleted", message, city_id=room.city_id, reason=reason, room_id=room.id,
+          author_id=message.author_id)
     signals.room_message_deleted.send(room, message=message)
     return message
 

@@ -1,7 +1,7 @@
 """identity requirements: calls and events that only people with a SPID/CIE identity may join
 
 Revision ID: 0018_identity_requirements
-Revises: 0016_verified_identities
+Revises: 0017_audit_log
 Create Date: 2026-12-04 22:00:00
 
 A call may require a verified identity (accounts/identities.py) to propose under it
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0018_identity_requirements'
-down_revision = '0016_verified_identities'
+down_revision = '0017_audit_log'
 branch_labels = None
 depends_on = None
 

@@ -38,6 +38,7 @@ SKIPPED = {
     "health.readyz": "a JSON health check for the proxy, not a page",
     "accounts.identity_return": "the SPID/CIE gateway's return: needs a provider round trip "
                                 "(tests/browser/test_spid_login.py checks the pages around it)",
+    "audit.export": "a CSV download",
 }
 # The API answers JSON, not pages: its endpoints are skipped, except its HTML pages (the
 # documentation, marked `html_page`).
@@ -46,6 +47,7 @@ API_PREFIX = "/api/"
 
 # Pages the URL map alone does not reach: states of a page that a query string selects.
 EXTRA_URLS = ["/cerca?q=laboratorio", "/cerca?q=nessun-risultato-possibile"]
+EXTRA_URLS += ["/gestione/registro?numero=abc"]  # the audit log's filters with an error on the form
 
 def demo_token(user):
     """A personal access token of `user` (the demo makes none), so the token list shows a row and

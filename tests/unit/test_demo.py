@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from civiclab.accounts.models import Membership, Organisation, ParticipantType, User
+from civiclab.audit.models import AuditEntry
 from civiclab.comments.models import Comment, CommentVote
 from civiclab.core.time import ROME, utcnow
 from civiclab.demo import DEMO_PASSWORD, DemoRefused, seed_demo
@@ -279,6 +280,9 @@ def test_seed_demo_leaves_one_message_deleted_by_the_facilitator_with_its_reason
     assert (entry.actor_id, entry.user_id, entry.room_id, entry.room_message_id) == (
         facilitator.id, message.author_id, message.room_id, message.id)
     assert entry.reason == message.delete_reason
+    audited = db_session.scalar(sa.select(AuditEntry).filter_by(action="room.message_deleted"))
+    assert (audited.actor_id, audited.subject_id, audited.city_id, audited.reason) == (
+        facilitator.id, message.id, message.room.city_id, message.delete_reason)
 
 
 def test_the_demo_lab_room_is_linked_from_the_lab_page_and_shows_the_placeholder(client, demo, db_session):

@@ -18,6 +18,7 @@ from tests.fixtures.factories import factories_on
 from tests.unit.route_tables import (
     admin,
     api,
+    audit,
     comments,
     dashboard,
     follows,
@@ -178,7 +179,7 @@ ROUTES = {
 # The co-design domains keep their rows in tests/unit/route_tables/<domain>.py.
 for table in (proposals.ROUTES, comments.ROUTES, moderation.ROUTES, follows.ROUTES, rooms.ROUTES,
               participation.ROUTES, opendata.ROUTES, dashboard.ROUTES, outcomes.ROUTES, pagecache.ROUTES,
-              api.ROUTES, admin.ROUTES, ops.ROUTES, oidc.ROUTES):
+              api.ROUTES, admin.ROUTES, ops.ROUTES, oidc.ROUTES, audit.ROUTES):
     assert not set(table) & set(ROUTES), "an endpoint is in two tables"
     ROUTES.update(table)
 

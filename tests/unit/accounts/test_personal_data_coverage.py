@@ -46,6 +46,7 @@ COVERAGE = {
     "rooms": not_exported("created_by_id, locked_by_id: staff acts on a room"),
     "proposal_transitions": not_exported(
         "actor_id: who moved a proposal; an author's own moves are in the 'proposals' section"),
+    "audit_entries": not_exported("actor_id: the staff member's acts, the city's work record"),
     "outcomes": not_exported("created_by_id: the staff member who published it, the city's work record"),
     "outcome_attachments": not_exported("created_by_id: the staff member who attached it, the city's work record"),
     "outcome_proposals": not_exported("created_by_id: who linked the adopted proposal, the city's work record; "
