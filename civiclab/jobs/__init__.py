@@ -1,0 +1,14 @@
+"""Jobs: the queue's failed jobs seen and handled by administrators (/gestione/code), and the
+`flask --app wsgi jobs` commands (the worker, the failed list). The queue itself is core/jobs.py."""
+from flask import Blueprint
+
+bp = Blueprint("jobs", __name__)
+
+
+def connect(app):
+    """Wire the domain into `app`: its page and its commands."""
+    from civiclab.jobs import routes  # noqa: F401  (routes fill bp)
+    from civiclab.jobs.cli import jobs_commands
+
+    app.register_blueprint(bp)
+    app.cli.add_command(jobs_commands)
