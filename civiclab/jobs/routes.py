@@ -32,7 +32,7 @@ def _act(job_id, service, done):
         return render_template("jobs/queue.html", inline=True), 404
     form = ButtonForm()
     if form.validate_on_submit():
-        service(current_user, queries.load_failed_job(jobs_queue, job_id))
+        service(current_user._get_current_object(), queries.load_failed_job(jobs_queue, job_id))
         flash(done, "success")
     else:
         flash(_("Il modulo è scaduto: ricarica la pagina e riprova."), "danger")
