@@ -8,9 +8,9 @@ worker in this process, in burst mode (it does what is queued, then returns), so
 test's database session and the mail it sends is captured.
 """
 import re
-from types import SimpleNamespace
 import uuid
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -38,7 +38,12 @@ def failing_job(body):
 def rq_queue(app, redis_url, monkeypatch):
     """JOB_QUEUE=rq on a queue of this test's own, retries without waiting; its keys go afterwards."""
     import redis
-    from rq.registry import FailedJobRegistry, FinishedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+    from rq.registry import (
+        FailedJobRegistry,
+        FinishedJobRegistry,
+        ScheduledJobRegistry,
+        StartedJobRegistry,
+    )
 
     name = f"civiclab-test-{uuid.uuid4().hex[:12]}"
     monkeypatch.setitem(app.config, "JOB_QUEUE", "rq")
@@ -160,7 +165,7 @@ def test_a_failing_job_is_tried_three_times_then_listed_for_administrators_witho
     assert "Non riusciti 1" in text
     assert job_id in text and f"{failing_job.__module__}.failing_job" in text
     assert "ConnectionRefusedError: 554 the mail server refused the message for 39 characters" in text
-    row = re.search(rf"{job_id}.*?</tr>", page.text, re.S).group(0)
+    row = re.search(rf"{job_id}.*?</tr>", page.text, re.DOTALL).group(0)
     assert re.search(r"<td>\s*3\s*</td>", row), "three attempts"
     assert SECRET not in page.text  # the job's arguments are never shown
 
@@ -315,3 +320,28 @@ def test_digests_queued_twice_mail_each_news_once(app, db_session, rq_queue, out
 
     assert sorted(m.recipients[0] for m in outbox) == sorted(r.email for r in readers)
     assert all("Orti" in m.body for m in outbox)
+
+
+# ---- the commands --------------------------------------------------------------------------
+
+def test_the_worker_command_in_burst_mode_does_what_is_queued(app, db_session, rq_queue, outbox):
+    send_mail("marta@example.org", "Benvenuta", "confirm", link="https://x", days=3)  # no request: at once
+    assert rq_queue.count == 1
+    result = app.test_cli_runner().invoke(args=["jobs", "worker", "--burst", "--simple"])
+    assert result.exit_code == 0, result.output
+    assert [m.recipients for m in outbox] == [["marta@example.org"]] and rq_queue.count == 0
+
+
+def test_the_commands_list_and_requeue_failed_jobs(app, db_session, rq_queue, audit_log):
+    job_id = _fail_one(app, rq_queue)
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["jobs", "failed"])
+    assert listed.exit_code == 0
+    assert job_id in listed.output and "ConnectionRefusedError: 554" in listed.output
+    assert "1 failed job(s)" in listed.output and SECRET not in listed.output
+
+    assert runner.invoke(args=["jobs", "requeue", "nope"]).exit_code == 1
+    requeued = runner.invoke(args=["jobs", "requeue", job_id])
+    assert requeued.exit_code == 0 and "queued again" in requeued.output
+    assert rq_queue.get_job_ids() == [job_id] and failed_ids(rq_queue) == []
+    assert [(actor, e["details"]["job_id"]) for actor, e in audit_log] == [(None, job_id)]

@@ -297,7 +297,7 @@ def test_sign_up_book_and_talk_across_two_processes_with_mail_sent_by_the_worker
             break
     else:
         raise AssertionError(f"no demo event could be booked: {booked.status_code} {booked.text[:500]}")
-    message, subject = mail_to(smtp_sink, person, "Iscrizione confermata")
+    message, _subject = mail_to(smtp_sink, person, "Iscrizione confermata")
     assert "text/calendar" in [part.get_content_type() for part in message.walk()]  # built by the worker
 
     # A Socket.IO client on A in the lab's room; the same person posts through B's page.
