@@ -25,8 +25,9 @@ from civiclab.core.after_commit import CommitQueue
 MODES = ("inline", "rq")
 
 
-class QueueUnavailable(RuntimeError):
-    """The job queue (Redis) does not answer."""
+class QueueUnavailable(ConnectionError):
+    """The job queue (Redis) does not answer. An OSError, as a mail server that does not answer
+    is: who sends mail from a command and logs a refused connection logs this one too."""
 
 
 def uses_queue(app=None):
@@ -102,8 +103,18 @@ def retry_policy(app=None):
 
 
 def push(calls):
-    """Put `calls` ((function path, args, kwargs) triples) on the queue now."""
+    """Put `calls` ((function path, args, kwargs) triples) on the queue now; QueueUnavailable
+    when Redis does not answer."""
+    import redis
+
     app = current_app._get_current_object()
+    try:
+        _push(app, calls)
+    except redis.exceptions.RedisError as error:
+        raise QueueUnavailable(f"the job queue does not answer: {error}") from error
+
+
+def _push(app, calls):
     jobs_queue = queue(app)
     retry = retry_policy(app)
     for func_path, args, kwargs in calls:

@@ -345,3 +345,28 @@ def test_the_commands_list_and_requeue_failed_jobs(app, db_session, rq_queue, au
     assert requeued.exit_code == 0 and "queued again" in requeued.output
     assert rq_queue.get_job_ids() == [job_id] and failed_ids(rq_queue) == []
     assert [(actor, e["details"]["job_id"]) for actor, e in audit_log] == [(None, job_id)]
+
+
+def test_a_queue_that_does_not_answer_is_a_connection_error_for_who_sends_from_a_command(app, db_session, rq_queue,
+                                                                                         monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
+    app.extensions.pop("civiclab_jobs", None)
+    with pytest.raises(OSError):  # as a mail server that does not answer: callers log it
+        send_mail("marta@example.org", "Benvenuta", "confirm", link="https://x", days=3)
+    app.extensions.pop("civiclab_jobs", None)
+
+
+def test_a_queue_that_does_not_answer_at_the_commit_is_logged_and_the_request_answers(
+        app, client, db_session, rq_queue, make_event, make_user, monkeypatch, caplog):
+    import logging
+
+    monkeypatch.setattr(app.logger, "disabled", False)
+    event = make_event()
+    login(client, make_user())
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
+    app.extensions.pop("civiclab_jobs", None)
+    with caplog.at_level(logging.ERROR):
+        response = client.post(f"/eventi/{event.id}/iscrizione", data={"seats": "1"})
+    assert response.status_code == 302  # the booking stands
+    assert "jobs not queued: civiclab.notifications.events.mail_registration" in caplog.text
+    app.extensions.pop("civiclab_jobs", None)
