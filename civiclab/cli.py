@@ -1,24 +1,14 @@
 """Command-line tasks: `flask --app wsgi seed-demo` and friends."""
-from contextlib import contextmanager
-
 import click
 from flask.cli import with_appcontext
 
 
-@contextmanager
 def _on_public_address(base_url=None):
     """Run as a request to the site's public address (CIVICLAB_BASE_URL, or --base-url for this
     command): the links in the mails are built from it."""
-    from flask import current_app
+    from civiclab.core.urls import on_public_address
 
-    config = current_app.config
-    configured = config["CIVICLAB_BASE_URL"]
-    config["CIVICLAB_BASE_URL"] = base_url or configured
-    try:
-        with current_app.test_request_context("/", base_url=config["CIVICLAB_BASE_URL"]):
-            yield
-    finally:
-        config["CIVICLAB_BASE_URL"] = configured
+    return on_public_address(base_url)
 
 
 def register_cli(app):
