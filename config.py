@@ -38,6 +38,24 @@ def _engine_options(database_url):
             "max_overflow": _count(os.environ.get("DB_MAX_OVERFLOW") or 10, "DB_MAX_OVERFLOW")}
 
 
+def _job_queue(value, redis_url, production=False):
+    """JOB_QUEUE: "rq" or "inline"; unset, "rq" in production when REDIS_URL is set, else "inline"."""
+    mode = (value or "").strip().lower() or ("rq" if production and redis_url else "inline")
+    if mode not in ("inline", "rq"):
+        raise ConfigError(f"JOB_QUEUE must be inline or rq, not {value!r}")
+    if mode == "rq" and not redis_url:
+        raise ConfigError("JOB_QUEUE=rq needs REDIS_URL (the queue is on Redis)")
+    return mode
+
+
+def _seconds(value, name):
+    """"10,60,300" -> (10, 60, 300): the waits before each retry of a failed job."""
+    try:
+        return tuple(max(0, int(part)) for part in (value or "").split(",") if part.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be whole seconds separated by commas, not {value!r}") from None
+
+
 def _names(value):
     """"a.example, b.example" -> ["a.example", "b.example"] (None when empty)."""
     names = [name.strip() for name in (value or "").split(",") if name.strip()]
@@ -70,6 +88,18 @@ class Config:
     # Mail sent while answering a request leaves after the commit, in the background: the answer
     # never waits for the mail server (tests send at once and capture it).
     MAIL_IN_BACKGROUND = True
+    # Jobs (core/jobs.py): mail, digests and reminders. "inline" (the embedded default) sends them from
+    # the app process after the commit; "rq" queues them on REDIS_URL for `flask --app wsgi jobs
+    # worker` (the default in production when REDIS_URL is set). JOB_QUEUE_NAME: the RQ queue;
+    # JOB_RETRY_INTERVALS: seconds before each retry of a job that failed (then the failed-jobs page);
+    # JOB_TIMEOUT: seconds a job may run; JOB_RESULT_TTL / JOB_FAILURE_TTL: seconds Redis keeps a
+    # done / failed job (its arguments hold mail bodies: not for ever).
+    JOB_QUEUE = (os.environ.get("JOB_QUEUE") or "inline").strip().lower()  # checked by check()
+    JOB_QUEUE_NAME = os.environ.get("JOB_QUEUE_NAME") or "civiclab"
+    JOB_RETRY_INTERVALS = _seconds(os.environ.get("JOB_RETRY_INTERVALS", "10,60,300"), "JOB_RETRY_INTERVALS")
+    JOB_TIMEOUT = _count(os.environ.get("JOB_TIMEOUT") or 300, "JOB_TIMEOUT")
+    JOB_RESULT_TTL = _count(os.environ.get("JOB_RESULT_TTL") or 3600, "JOB_RESULT_TTL")
+    JOB_FAILURE_TTL = _count(os.environ.get("JOB_FAILURE_TTL") or 14 * 24 * 3600, "JOB_FAILURE_TTL")
     # Where people write about accessibility and personal data (footer pages).
     CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "civiclab@example.org")
 
@@ -181,6 +211,7 @@ class Config:
     @classmethod
     def check(cls):
         """Raise ConfigError when the environment is unsafe for this config."""
+        cls.JOB_QUEUE = _job_queue(cls.JOB_QUEUE, cls.REDIS_URL)
 
 
 class DevelopmentConfig(Config):
@@ -198,6 +229,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False  # tests that check rate limits switch it back on
     RATELIMIT_STORAGE_URI = "memory://"
     REDIS_URL = None
+    JOB_QUEUE = "inline"  # tests of the queue switch it to rq on a Redis of their own
     SERVER_NAME = "localhost"
     CIVICLAB_BASE_URL = "http://localhost"
     TRUSTED_HOSTS = None
@@ -237,6 +269,7 @@ class ProductionConfig(Config):
         issuer = os.environ.get("OIDC_ISSUER", "").strip()
         if issuer and urlsplit(issuer).scheme != "https":
             raise ConfigError("OIDC_ISSUER must be an https:// address in production")
+        cls.JOB_QUEUE = _job_queue(os.environ.get("JOB_QUEUE"), os.environ.get("REDIS_URL"), production=True)
 
 
 def _public_base_url(value):

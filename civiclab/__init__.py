@@ -29,6 +29,9 @@ def create_app(config=None):
     from civiclab.core.mail import connect_mail_after_commit
 
     connect_mail_after_commit()  # mail sent in a request leaves after its commit (before rooms' pushes)
+    from civiclab.core.jobs import connect_jobs_after_commit
+
+    connect_jobs_after_commit()  # with JOB_QUEUE=rq, jobs of a request go to the queue after its commit
     _connect_domains(app)
     _register_request_boundary(app)
     from civiclab.cli import register_cli
@@ -108,7 +111,7 @@ def _init_extensions(app):
 
 # Floor by floor (STYLE.md, "Floors"): each domain's connect() registers its pages and listeners.
 DOMAINS = ("accounts", "places", "audit", "programmes", "events", "proposals", "comments", "follows", "notifications",
-           "moderation", "rooms", "search", "outcomes", "opendata", "pages", "api")
+           "moderation", "rooms", "search", "outcomes", "opendata", "pages", "api", "jobs")
 
 
 def _connect_domains(app):

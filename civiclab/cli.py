@@ -1,24 +1,14 @@
 """Command-line tasks: `flask --app wsgi seed-demo` and friends."""
-from contextlib import contextmanager
-
 import click
 from flask.cli import with_appcontext
 
 
-@contextmanager
 def _on_public_address(base_url=None):
     """Run as a request to the site's public address (CIVICLAB_BASE_URL, or --base-url for this
     command): the links in the mails are built from it."""
-    from flask import current_app
+    from civiclab.core.urls import on_public_address
 
-    config = current_app.config
-    configured = config["CIVICLAB_BASE_URL"]
-    config["CIVICLAB_BASE_URL"] = base_url or configured
-    try:
-        with current_app.test_request_context("/", base_url=config["CIVICLAB_BASE_URL"]):
-            yield
-    finally:
-        config["CIVICLAB_BASE_URL"] = configured
+    return on_public_address(base_url)
 
 
 def register_cli(app):
@@ -43,8 +33,13 @@ def register_cli(app):
     def send_event_reminders_command(base_url):
         """Send the reminders due before events (for cron, e.g. every 15 minutes; never twice)."""
 
-        from civiclab.notifications.event_reminders import send_due_reminders
+        from civiclab.core import jobs
+        from civiclab.notifications.event_reminders import reminders_job, send_due_reminders
 
+        if jobs.uses_queue():  # the timer only queues; the worker sends
+            jobs.enqueue(reminders_job, base_url)
+            click.echo("reminders queued for the worker")
+            return
         with _on_public_address(base_url):
             sent = send_due_reminders()
         click.echo(f"{sent} reminder(s) sent")
@@ -57,8 +52,13 @@ def register_cli(app):
     def send_digests_command(period, base_url):
         """Mail each user the news they chose to get daily or weekly (for cron; never twice)."""
 
-        from civiclab.follows.digests import send_digests
+        from civiclab.core import jobs
+        from civiclab.follows.digests import digests_job, send_digests
 
+        if jobs.uses_queue():  # the timer only queues; the worker sends
+            jobs.enqueue(digests_job, period, base_url)
+            click.echo(f"{period} digests queued for the worker")
+            return
         with _on_public_address(base_url):
             sent = send_digests(period)
         click.echo(f"{sent} digest mail(s) sent")

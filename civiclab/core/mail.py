@@ -10,6 +10,10 @@ A mail that is costly to build (templates in the recipient's language, a calenda
 need not be built inside the request at all: `send_later(job, *values)` queues a job, a function
 given plain values (ids, words), which reads what it mails in its own session and sends it, in the
 background after the commit. A booking then holds its event's lock for the seat arithmetic only.
+
+With a job queue (JOB_QUEUE=rq, core/jobs.py) both leave through it instead of the background
+thread: `send_mail` queues `deliver` with the rendered message as plain data, `send_later` queues
+the job itself; the worker runs them, and a mail server that refuses is tried again by RQ.
 """
 import functools
 import threading
@@ -18,6 +22,7 @@ from pathlib import Path
 from flask import current_app, has_request_context, render_template
 from flask_mail import Message
 
+from civiclab.core import jobs
 from civiclab.core.after_commit import CommitQueue
 from civiclab.core.i18n import in_language
 from civiclab.core.time import utcnow
@@ -42,7 +47,10 @@ def send_mail(to, subject, template, locale=None, attachments=(), **context):
     message = Message(subject=subject, recipients=[to], body=body)
     for filename, content_type, data in attachments:
         message.attach(filename, content_type, data)
-    if _in_background():
+    if jobs.uses_queue():
+        jobs.enqueue(deliver, message.subject, list(message.recipients), body,
+                     [(a.filename, a.content_type, a.data) for a in message.attachments], message.sender)
+    elif _in_background():
         _pending.add(functools.partial(dispatch, message))
     else:
         dispatch(message)
@@ -55,9 +63,12 @@ def send_later(job, *values, **named):
     session: it runs in an app context of its own and reads what it needs there); a job whose
     rows are gone by then sends nothing. An error in it is logged and undoes nothing.
 
-    Outside a request, or with MAIL_IN_BACKGROUND off (tests), the job runs at once, here.
+    Outside a request, or with MAIL_IN_BACKGROUND off (tests), the job runs at once, here. With
+    JOB_QUEUE=rq it goes to the queue (after the commit inside a request), and the worker runs it.
     """
-    if _in_background():
+    if jobs.uses_queue():
+        jobs.enqueue(job, *values, **named)
+    elif _in_background():
         _pending.add(functools.partial(job, *values, **named))
     else:
         job(*values, **named)
@@ -74,6 +85,15 @@ def dispatch(message):
         _write_to_folder(message, Path(folder))
     else:
         mail.send(message)
+
+
+def deliver(subject, recipients, body, attachments=(), sender=None):
+    """The job of one mail rendered in a request (JOB_QUEUE=rq): plain data in, the message out.
+    An error goes up to the worker, which tries again later."""
+    message = Message(subject=subject, recipients=list(recipients), body=body, sender=sender)
+    for filename, content_type, data in attachments:
+        message.attach(filename, content_type, data)
+    dispatch(message)
 
 
 def finish_sending(timeout=None):

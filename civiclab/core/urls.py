@@ -9,6 +9,7 @@ arguments, where `_anchor`, `_method`, `_scheme`, `_external` are options and a 
 parameters (`proposal_id`) would collide: `url_keeping_query` builds the path from the route's
 values and appends the query string itself, passing on only names a page could have given.
 """
+from contextlib import contextmanager
 from urllib.parse import quote, urlencode, urlsplit
 
 from flask import current_app, request, url_for
@@ -18,6 +19,20 @@ from werkzeug.datastructures import MultiDict
 def base_url():
     """The site's public address without its trailing slash, e.g. https://civiclab.example.org."""
     return current_app.config["CIVICLAB_BASE_URL"].rstrip("/")
+
+
+@contextmanager
+def on_public_address(address=None):
+    """Run the block as a request to the site's public address (CIVICLAB_BASE_URL, or `address` for
+    this block): what url_for needs in a command or a job, and the links in their mails."""
+    config = current_app.config
+    configured = config["CIVICLAB_BASE_URL"]
+    config["CIVICLAB_BASE_URL"] = address or configured
+    try:
+        with current_app.test_request_context("/", base_url=config["CIVICLAB_BASE_URL"]):
+            yield
+    finally:
+        config["CIVICLAB_BASE_URL"] = configured
 
 
 def public_host():

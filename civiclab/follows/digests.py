@@ -11,6 +11,11 @@ two copies at once, or again after a crash never mails the same news twice. As w
 reminders, the price is that a crash or a refused mail between the claim and the send loses that
 user's digest (the news stays on their notifications page); a failing send stops the run, and the
 next run carries on with the users not yet claimed.
+
+With a job queue (JOB_QUEUE=rq) the command only queues `digests_job`, which the worker runs: the
+claims are the same, so a job retried, or two runs queued at once, mail each news once; each
+digest mail is then a job of its own (core.mail.deliver), queued after its claim's commit and
+retried by the worker when the mail server refuses it, instead of lost.
 """
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -19,7 +24,7 @@ from civiclab.accounts.models import User
 from civiclab.core.i18n import in_language
 from civiclab.core.mail import send_mail
 from civiclab.core.time import utcnow
-from civiclab.core.urls import external_url
+from civiclab.core.urls import external_url, on_public_address
 from civiclab.extensions import db
 from civiclab.notifications.models import Delivery, Notification
 from civiclab.notifications.services import LOCALES, preferences_link
@@ -99,3 +104,9 @@ def send_digests(period, now=None):
         sent += 1
         db.session.commit()  # ends the read transaction
     return sent
+
+
+def digests_job(period, base_url=None):
+    """The queued run of the `period` digests (JOB_QUEUE=rq): send_digests on the public address."""
+    with on_public_address(base_url):
+        return send_digests(period)

@@ -14,13 +14,18 @@ between the commit of a claim and the mail leaving, that registration stays clai
 retried. The in-app notification is written in the same commit as the claim, so it is never
 lost nor doubled. A failing send stops the run (the error goes to cron's log); the next run
 carries on with the registrations not yet claimed.
+
+With a job queue (JOB_QUEUE=rq) the command only queues `reminders_job`, which the worker runs:
+the claims are the same, so a job retried, or two runs queued at once, still send each reminder
+once; each mail is then a job of its own (core.mail.deliver), queued after its claim's commit and
+retried by the worker when the mail server refuses it, instead of lost.
 """
 from flask_babel import gettext as _
 
 from civiclab.core.i18n import in_language
 from civiclab.core.mail import send_mail
 from civiclab.core.time import utcnow
-from civiclab.core.urls import external_url
+from civiclab.core.urls import external_url, on_public_address
 from civiclab.events import services
 from civiclab.events.mails import registration_url, when_text
 from civiclab.events.models import Registration
@@ -87,3 +92,9 @@ def send_due_reminders(now=None):
             sent += 1
         db.session.commit()  # ends the read transaction the mail's lazy loads may have opened
     return sent
+
+
+def reminders_job(base_url=None):
+    """The queued run of the reminders (JOB_QUEUE=rq): send_due_reminders on the public address."""
+    with on_public_address(base_url):
+        return send_due_reminders()

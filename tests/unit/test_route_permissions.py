@@ -22,6 +22,7 @@ from tests.unit.route_tables import (
     comments,
     dashboard,
     follows,
+    jobs,
     moderation,
     oidc,
     opendata,
@@ -179,7 +180,7 @@ ROUTES = {
 # The co-design domains keep their rows in tests/unit/route_tables/<domain>.py.
 for table in (proposals.ROUTES, comments.ROUTES, moderation.ROUTES, follows.ROUTES, rooms.ROUTES,
               participation.ROUTES, opendata.ROUTES, dashboard.ROUTES, outcomes.ROUTES, pagecache.ROUTES,
-              api.ROUTES, admin.ROUTES, ops.ROUTES, oidc.ROUTES, audit.ROUTES):
+              api.ROUTES, admin.ROUTES, ops.ROUTES, oidc.ROUTES, audit.ROUTES, jobs.ROUTES):
     assert not set(table) & set(ROUTES), "an endpoint is in two tables"
     ROUTES.update(table)
 

@@ -46,7 +46,8 @@ def test_healthz_answers_even_when_the_database_is_down(client, monkeypatch):
 def test_readyz_is_ok_when_the_database_answers(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "checks": {"database": "ok", "redis": "not configured"}}
+    assert response.get_json() == {"status": "ok", "checks": {"database": "ok", "redis": "not configured",
+                                                               "queue": "inline"}}
     assert response.headers["Cache-Control"] == "no-store"
     assert "Set-Cookie" not in response.headers
 
@@ -69,7 +70,8 @@ def test_readyz_names_redis_when_it_does_not_answer_and_keeps_its_url_secret(cli
     response = client.get("/readyz")
     body = response.get_json()
     assert response.status_code == 503
-    assert body == {"status": "unavailable", "checks": {"database": "ok", "redis": body["checks"]["redis"]}}
+    assert body == {"status": "unavailable", "checks": {"database": "ok", "redis": body["checks"]["redis"],
+                                                        "queue": "inline"}}
     assert body["checks"]["redis"].startswith("error: ")
     text = response.get_data(as_text=True)
     assert "s3cret" not in text and "127.0.0.1" not in text and str(port) not in text and "redis://" not in text
@@ -84,6 +86,15 @@ def test_a_check_another_domain_adds_counts_in_readyz(client, monkeypatch):
     assert response.status_code == 503
     assert response.get_json()["checks"]["queue"] == "error: RuntimeError"
     assert "10.0.0.1" not in response.get_data(as_text=True)
+
+
+def test_readyz_names_the_queue_when_jobs_go_to_redis_and_it_does_not_answer(client, app, monkeypatch):
+    port = closed_port()
+    monkeypatch.setitem(app.config, "JOB_QUEUE", "rq")
+    monkeypatch.setitem(app.config, "REDIS_URL", f"redis://127.0.0.1:{port}/3")
+    body = client.get("/readyz").get_json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["queue"].startswith("error: ")
 
 
 def test_a_check_may_say_more_than_ok(client, monkeypatch):

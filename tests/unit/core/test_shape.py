@@ -22,6 +22,7 @@ FLOORS = {
     "comments": 5, "follows": 5, "notifications": 5, "moderation": 5, "rooms": 5, "search": 5,
     "outcomes": 6, "opendata": 6,
     "pages": 9,
+    "jobs": 1,  # the failed-jobs page: knows only core
 }
 DOMAINS = sorted(name for name in FLOORS if name not in ("core", "extensions"))
 
