@@ -56,10 +56,24 @@ ACTION_LABELS = {
     "role.facilitator_removed": _l("Facilitatore rimosso"),
     "lab.created": _l("Laboratorio creato"),
     "lab.edited": _l("Laboratorio modificato"),
+    "city.created": _l("Città creata"),
+    "city.edited": _l("Città modificata"),
+    "identity.linked": _l("Identità SPID/CIE collegata"),
+    "identity.unlinked": _l("Identità SPID/CIE scollegata"),
+    "call.identity_requirement_changed": _l("Requisito SPID/CIE della call cambiato"),
+    "event.identity_requirement_changed": _l("Requisito SPID/CIE dell'evento cambiato"),
+    # programmes and budgets
+    "programme.created": _l("Programma creato"),
+    "programme.edited": _l("Programma modificato"),
+    "axis.created": _l("Asse creato"),
+    "axis.edited": _l("Asse modificato"),
+    "budget.edited": _l("Budget della città per asse modificato"),
     # the network
     "backup.created": _l("Copia di sicurezza creata"),
     "backup.restored": _l("Copia di sicurezza ripristinata"),
     "audit.exported": _l("Registro delle attività scaricato"),
+    "job.requeued": _l("Lavoro fallito rimesso in coda"),
+    "job.deleted": _l("Lavoro fallito eliminato"),
 }
 
 SUBJECT_LABELS = {
@@ -82,11 +96,23 @@ SUBJECT_LABELS = {
     "cities": _l("Città"),
     "labs": _l("Laboratorio"),
     "financial_snapshots": _l("Avanzamento finanziario"),
+    "verified_identities": _l("Identità SPID/CIE"),
+    "job": _l("Lavoro in coda"),
+    "backup": _l("Copia di sicurezza"),
 }
 
 
 def action_label(action):
     return ACTION_LABELS.get(action, action)
+
+
+def detail_text(value):
+    """A detail's value as a reader reads it: {"asse 1": "€ 10,00"} as "asse 1: € 10,00", lists joined."""
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {detail_text(item)}" for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(detail_text(item) for item in value)
+    return "" if value is None else str(value)
 
 
 def subject_label(subject_type):

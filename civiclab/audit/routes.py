@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from civiclab.audit import bp, queries
 from civiclab.audit.forms import AuditFilterForm
-from civiclab.audit.labels import action_label, subject_label, subject_url
+from civiclab.audit.labels import action_label, detail_text, subject_label, subject_url
 from civiclab.audit.permissions import can_export_audit_log, can_read_audit_log
 from civiclab.core.audit import audit
 from civiclab.core.permissions import require
@@ -45,7 +45,8 @@ def _entries_page(form, cities, page, status=200):
     need correcting)."""
     return render_template(
         "audit/entries.html", form=form, page=page, city_names={city.id: city.name for city in cities},
-        action_label=action_label, subject_label=subject_label, subject_url=subject_url, actor_name=actor_name,
+        action_label=action_label, detail_text=detail_text, subject_label=subject_label, subject_url=subject_url,
+        actor_name=actor_name,
         may_export=can_export_audit_log(current_user), export_args=_filter_args(),
     ), status
 
@@ -81,7 +82,7 @@ def export():
         [entry.id, to_rome(entry.at).strftime("%Y-%m-%d %H:%M:%S"), entry.actor_id or "",
          actor_name(entry.actor), action_label(entry.action), entry.action, entry.subject_type or "",
          entry.subject_id or "", city_names.get(entry.city_id, entry.city_id or ""), entry.reason,
-         "; ".join(f"{key}: {value}" for key, value in (entry.details or {}).items())]
+         " | ".join(f"{key}: {detail_text(value)}" for key, value in (entry.details or {}).items())]
         for entry in rows
     ]
     return Response(csv_text(header, body), mimetype="text/csv", headers={

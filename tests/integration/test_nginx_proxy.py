@@ -271,7 +271,8 @@ def test_health_checks_answer_through_nginx(site):
     assert headers["Cache-Control"] == "no-store"
     status, _headers, body = request(site, "/readyz")
     assert status == 200, body
-    assert json.loads(body) == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+    assert json.loads(body) == {"status": "ok", "checks": {"database": "ok", "redis": "ok",
+                                                           "queue": "rq: 0 queued, 0 failed"}}
 
 
 def test_each_process_answers_its_health_check_from_the_machine_itself(site):
