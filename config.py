@@ -255,7 +255,7 @@ class ProductionConfig(Config):
         # Read at start-up, not import, so a server started with the wrong environment stops.
         secret = os.environ.get("SECRET_KEY", "")
         database = os.environ.get("DATABASE_URL", "")
-        if len(secret) < 32 or secret == DEV_SECRET_KEY:
+        if len(secret) < 32 or secret == DEV_SECRET_KEY or _placeholder(secret):
             raise ConfigError("production needs SECRET_KEY: a random string of 32+ characters")
         if not database:
             raise ConfigError("production needs DATABASE_URL (PostgreSQL)")
@@ -269,7 +269,18 @@ class ProductionConfig(Config):
         issuer = os.environ.get("OIDC_ISSUER", "").strip()
         if issuer and urlsplit(issuer).scheme != "https":
             raise ConfigError("OIDC_ISSUER must be an https:// address in production")
+        identity_key = os.environ.get("IDENTITY_HASH_KEY", "")
+        if issuer and (len(identity_key) < 32 or _placeholder(identity_key) or identity_key == secret):
+            # Its own key: rotating SECRET_KEY after a leak must not unlink every SPID/CIE identity.
+            raise ConfigError("production with OIDC_ISSUER needs IDENTITY_HASH_KEY: a random string of 32+ "
+                              "characters, not SECRET_KEY, kept for good")
+        cls.IDENTITY_HASH_KEY = identity_key
         cls.JOB_QUEUE = _job_queue(os.environ.get("JOB_QUEUE"), os.environ.get("REDIS_URL"), production=True)
+
+
+def _placeholder(value):
+    """A value copied from an example (deploy/civiclab.env) instead of made: never a secret."""
+    return "change-me" in value.lower() or "changeme" in value.lower()
 
 
 def _public_base_url(value):

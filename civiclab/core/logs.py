@@ -38,7 +38,7 @@ def incoming_request_id(environ, trusted_proxies):
     """The proxy's id when a proxy is trusted and the id is safe to repeat, else a new one."""
     if trusted_proxies > 0:
         given = environ.get("HTTP_X_REQUEST_ID", "")
-        if REQUEST_ID.match(given):
+        if REQUEST_ID.fullmatch(given):  # not match: `$` also matches before a final newline
             return given
     return uuid.uuid4().hex
 

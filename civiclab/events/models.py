@@ -272,6 +272,10 @@ class Registration(db.Model):
                  sqlite_where=sa.text(f"guest_email IS NOT NULL AND {_ACTIVE_SQL}"),
                  postgresql_where=sa.text(f"guest_email IS NOT NULL AND {_ACTIVE_SQL}")),
         sa.Index("ix_registrations_event_state", "event_id", "state", "id"),
+        # "Solo con SPID/CIE": one active booking per verified identity, whichever account holds it.
+        sa.Index("uq_registrations_active_identity", "event_id", "identity_hash", unique=True,
+                 sqlite_where=sa.text(f"identity_hash IS NOT NULL AND {_ACTIVE_SQL}"),
+                 postgresql_where=sa.text(f"identity_hash IS NOT NULL AND {_ACTIVE_SQL}")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)  # the waiting list's order of arrival
@@ -288,6 +292,8 @@ class Registration(db.Model):
     )
     seats: Mapped[int] = mapped_column(default=1)
     state: Mapped[RegistrationState] = mapped_column(_enum(RegistrationState, "registration_state"))
+    # The booker's VerifiedIdentity.fiscal_hash, kept when the event requires an identity to book.
+    identity_hash: Mapped[str | None] = mapped_column(sa.String(64))
     code: Mapped[str] = mapped_column(sa.String(CODE_LENGTH), default=new_registration_code)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[object | None] = mapped_column(UTCDateTime)

@@ -350,25 +350,32 @@ def book(user, event, seats=1, group_name="", organisation=None):
             raise DomainError(_l("Scrivi il nome del gruppo (per esempio «Classe 3B»)."), field="group_name")
     if seats > event.capacity:
         raise DomainError(_l("L'evento ha %(n)s posti in tutto.", n=event.capacity), field="seats")
-    held = _held_registrations(event, user)
+    identity_hash = user.verified_identity.fiscal_hash if event.requires_identity else None
+    held = _held_registrations(event, user, identity_hash)
     if any(r.user_id == user.id for r in held):
         raise DomainError(_l("Hai già un’iscrizione a questo evento."))
+    if any(r.identity_hash == identity_hash for r in held if identity_hash):
+        raise DomainError(_l("Questa identità SPID/CIE ha già un'iscrizione a questo evento con un altro account."))
     if held:
         raise DomainError(_l("Hai già un posto prenotato come ospite con il tuo indirizzo email: "
                              "lo trovi nel link della mail di conferma."))
     registration = Registration(
         event=event, user=user, seats=seats, group_name=group_name if seats > 1 else "",
         organisation=organisation if seats > 1 else None, participant_type=user.acting_type,
+        identity_hash=identity_hash,
     )
     return _admit(event, registration, code)
 
 
-def _held_registrations(event, user):
-    """The active registrations of `event` that `user` holds with the account or as a guest with
-    its address (one query: it runs under the event's lock)."""
+def _held_registrations(event, user, identity_hash=None):
+    """The active registrations of `event` that `user` holds with the account, as a guest with
+    its address, or with its verified identity through another account (one query: it runs under
+    the event's lock)."""
     whose = Registration.user_id == user.id
     if user.email:
         whose = sa.or_(whose, Registration.guest_email == guest_address(user.email))
+    if identity_hash:
+        whose = sa.or_(whose, Registration.identity_hash == identity_hash)
     return list(db.session.scalars(sa.select(Registration).where(
         Registration.event_id == event.id, Registration.state.in_(ACTIVE_STATES), whose)))
 

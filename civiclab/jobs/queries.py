@@ -61,9 +61,14 @@ def counts(queue):
     return Counts(queued=queue.count, started=started.count, scheduled=scheduled.count, failed=failed.count)
 
 
+# An address in an error (a mail server's refusal names its recipient): personal data the page
+# does not show; the worker's log keeps the whole error.
+EMAIL_ADDRESS = re.compile(r"[^@\s'\"<>(),;:]+@[^@\s'\"<>(),;:]+")
+
+
 def last_line(text):
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return (lines[-1] if lines else "")[:ERROR_MAX]
+    return EMAIL_ADDRESS.sub("***@***", lines[-1] if lines else "")[:ERROR_MAX]
 
 
 def _error_of(job):

@@ -351,12 +351,19 @@ class Support(db.Model):
     """One participant's support of one proposal (withdrawing deletes it)."""
 
     __tablename__ = "proposal_supports"
-    __table_args__ = (sa.UniqueConstraint("proposal_id", "user_id", name="uq_proposal_supports_proposal_user"),)
+    __table_args__ = (
+        sa.UniqueConstraint("proposal_id", "user_id", name="uq_proposal_supports_proposal_user"),
+        # "solo con SPID/CIE" counts people, not accounts: one support per verified identity, whichever
+        # account it is linked to now (unlinked and relinked elsewhere, or the account deleted).
+        sa.UniqueConstraint("proposal_id", "identity_hash", name="uq_proposal_supports_proposal_identity"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    # The supporter's VerifiedIdentity.fiscal_hash, kept when the call requires an identity to support.
+    identity_hash: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class Attachment(db.Model):

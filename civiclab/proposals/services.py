@@ -437,9 +437,13 @@ def support(actor, proposal):
     proposal = _lock_proposal(proposal)
     if has_supported(actor, proposal):
         raise DomainError(_l("Hai già sostenuto questa proposta."))
+    identity_hash = actor.verified_identity.fiscal_hash if proposal.call.supports_require_identity else None
+    if identity_hash and db.session.scalar(sa.select(Support.id).where(
+            Support.proposal_id == proposal.id, Support.identity_hash == identity_hash)):
+        raise DomainError(_l("Questa identità SPID/CIE ha già sostenuto la proposta con un altro account."))
     try:
         with db.session.begin_nested():
-            db.session.add(Support(proposal_id=proposal.id, user_id=actor.id))
+            db.session.add(Support(proposal_id=proposal.id, user_id=actor.id, identity_hash=identity_hash))
     except IntegrityError:
         raise DomainError(_l("Hai già sostenuto questa proposta.")) from None
     proposal.supports_count = Proposal.supports_count + 1

@@ -191,6 +191,12 @@ def test_production_needs_an_https_issuer(production_env):
     with pytest.raises(ConfigError, match="OIDC_ISSUER"):
         ProductionConfig.check()
     production_env.setenv("OIDC_ISSUER", "https://gateway.example.org")
+    with pytest.raises(ConfigError, match="IDENTITY_HASH_KEY"):
+        ProductionConfig.check()  # the fiscal numbers' key: its own, not SECRET_KEY
+    production_env.setenv("IDENTITY_HASH_KEY", "s" * 48)  # SECRET_KEY's value
+    with pytest.raises(ConfigError, match="IDENTITY_HASH_KEY"):
+        ProductionConfig.check()
+    production_env.setenv("IDENTITY_HASH_KEY", "k" * 48)
     ProductionConfig.check()
 
 

@@ -189,3 +189,11 @@ def test_a_websocket_that_ends_is_logged_as_switched_protocols(log_lines):
         RequestLog(app, websocket)(environ, lambda status, headers, exc_info=None: None)
     line = access_lines(log_lines())[-1]
     assert (line["path"], line["status"], line["client"]) == ("/socket.io/", 101, "192.0.2.5")
+
+
+@pytest.mark.parametrize("given", ["abcdefgh\n", "abcdefgh\r\nX-Evil: 1", "abcdefgh\x00"])
+def test_a_request_id_with_a_line_break_is_not_taken_from_a_trusted_proxy(given):
+    from civiclab.core import logs
+
+    taken = logs.incoming_request_id({"HTTP_X_REQUEST_ID": given}, 1)
+    assert re.fullmatch(r"[0-9a-f]{32}", taken)

@@ -73,7 +73,7 @@ def test_production_session_cookies_are_secure_httponly_and_same_site(production
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
-@pytest.mark.parametrize("secret", [None, "", "short", config.Config.SECRET_KEY])
+@pytest.mark.parametrize("secret", [None, "", "short", config.Config.SECRET_KEY, "change-me-to-48-random-characters-change-me-change-me"])
 def test_production_refuses_to_start_without_a_real_secret_key(production_env, secret):
     if secret is None:
         production_env.delenv("SECRET_KEY")

@@ -171,3 +171,30 @@ def test_the_badge_shows_on_the_list_card_of_an_event_that_requires_an_identity(
     cards = {title: html[html.index(title):html.index("</article>", html.index(title))]
              for title in ("Con SPID", "Per tutti")}
     assert "Solo con SPID/CIE" in cards["Con SPID"] and "Solo con SPID/CIE" not in cards["Per tutti"]
+
+
+# ---- one person, one seat: an identity moved to another account books no second time ----------
+
+def test_an_identity_relinked_to_another_account_cannot_book_the_event_again(
+        app, db_session, make_event, make_user):
+    from civiclab.accounts import identity_services
+    from tests.fixtures.factories import DEMO_PASSWORD
+
+    event = make_event(requires_identity=True)
+    with app.test_request_context():
+        code = "RSSMRA80A01H501U"
+        person = identity_services.Person(
+            kind="cie", issuer="https://gateway.example.org", subject="sub-9",
+            fiscal_hash=identity_services.fiscal_hash(code),
+            fiscal_masked=identity_services.mask_fiscal_number(code), display_name="Mario Rossi", email="")
+        first, second = make_user(), make_user()
+        identity_services.link_identity(first, person)
+        services.book(first, event)
+        identity_services.unlink_identity(first, DEMO_PASSWORD)
+        identity_services.link_identity(second, person)
+        with pytest.raises(DomainError, match="ha già un'iscrizione a questo evento con un altro account"):
+            services.book(second, event)
+        db_session.commit()
+    assert [r.user_id for r in registrations_of(db_session, event)] == [first.id]
+    db_session.refresh(event)
+    assert event.confirmed_seats == 1

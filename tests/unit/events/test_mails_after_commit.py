@@ -211,7 +211,7 @@ def test_a_second_booking_of_the_same_person_met_by_the_unique_index_is_refused_
     person = make_user()
     login(client, person)
     assert client.post(f"/eventi/{event.id}/iscrizione", data={"seats": "1"}).status_code == 302
-    monkeypatch.setattr(services, "_held_registrations", lambda event, user: [])  # as if in flight together
+    monkeypatch.setattr(services, "_held_registrations", lambda event, user, identity_hash=None: [])  # as if in flight together
 
     again = client.post(f"/eventi/{event.id}/iscrizione", data={"seats": "1"})
 

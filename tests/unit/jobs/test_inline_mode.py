@@ -79,3 +79,31 @@ def test_the_commands_say_there_is_no_queue(app):
     for args in (["jobs", "failed"], ["jobs", "worker", "--burst"], ["jobs", "requeue", "abc"]):
         result = runner.invoke(args=args)
         assert result.exit_code == 1 and "JOB_QUEUE is inline" in result.output
+
+
+def test_the_failed_jobs_page_never_shows_a_refused_recipients_address(app):
+    """A mail server's refusal names the recipient in the error's last line: the page masks it."""
+    from rq.results import Result
+
+    from civiclab.jobs.queries import describe
+
+    class FailedResult:
+        type = Result.Type.FAILED
+        exc_string = ("Traceback (most recent call last):\n  File \"x\", line 1, in deliver\n"
+                      "smtplib.SMTPRecipientsRefused: {'mario.rossi@example.org': "
+                      "(550, b'5.1.1 <mario.rossi@example.org>: Recipient address rejected')}\n")
+
+    class FailedJob:
+        id = "0f0f0f0f-0000-4000-8000-000000000000"
+        description = "civiclab.core.mail.deliver"
+        func_name = "civiclab.jobs.run"
+        enqueued_at = ended_at = None
+        meta = {"attempts_allowed": 4}
+        retries_left = 0
+
+        def latest_result(self):
+            return FailedResult()
+
+    error = describe(FailedJob()).error
+    assert "mario.rossi" not in error and "example.org" not in error
+    assert error.startswith("smtplib.SMTPRecipientsRefused:") and "550" in error

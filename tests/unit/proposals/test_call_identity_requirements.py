@@ -257,3 +257,56 @@ def test_the_badge_shows_on_the_list_card_of_a_call_that_requires_an_identity(cl
     cards = {title: html[html.index(title):html.index("</article>", html.index(title))]
              for title in ("Con SPID", "Per tutti")}
     assert "Solo con SPID/CIE" in cards["Con SPID"] and "Solo con SPID/CIE" not in cards["Per tutti"]
+
+
+# ---- one person, one support: an identity moved to another account supports no second time -------
+
+def _spid_person(app):
+    from civiclab.accounts import identity_services
+
+    with app.test_request_context():
+        code = "RSSMRA80A01H501U"
+        return identity_services.Person(
+            kind="spid", issuer="https://gateway.example.org", subject="sub-1",
+            fiscal_hash=identity_services.fiscal_hash(code),
+            fiscal_masked=identity_services.mask_fiscal_number(code), display_name="Mario Rossi", email="")
+
+
+def test_an_identity_unlinked_and_relinked_to_another_account_cannot_support_again(
+        app, db_session, make_call, make_proposal, make_user):
+    from civiclab.accounts import identity_services
+    from tests.fixtures.factories import DEMO_PASSWORD
+
+    proposal = make_proposal(call=make_call(phase="supports", supports_require_identity=True))
+    person = _spid_person(app)
+    first, second = make_user(), make_user()
+    with app.test_request_context():
+        identity_services.link_identity(first, person)
+        services.support(first, proposal)
+        identity_services.unlink_identity(first, DEMO_PASSWORD)
+        identity_services.link_identity(second, person)  # the same fiscal number, another account
+        with pytest.raises(DomainError, match="ha già sostenuto la proposta con un altro account"):
+            services.support(second, proposal)
+        db_session.commit()
+    supports = db_session.scalar(sa.select(sa.func.count(Support.id)).where(Support.proposal_id == proposal.id))
+    assert supports == 1
+    assert db_session.get(Proposal, proposal.id).supports_count == 1
+
+
+def test_a_withdrawn_support_frees_the_identity_for_its_new_account(
+        app, db_session, make_call, make_proposal, make_user):
+    from civiclab.accounts import identity_services
+    from tests.fixtures.factories import DEMO_PASSWORD
+
+    proposal = make_proposal(call=make_call(phase="supports", supports_require_identity=True))
+    person = _spid_person(app)
+    first, second = make_user(), make_user()
+    with app.test_request_context():
+        identity_services.link_identity(first, person)
+        services.support(first, proposal)
+        services.withdraw_support(first, proposal)
+        identity_services.unlink_identity(first, DEMO_PASSWORD)
+        identity_services.link_identity(second, person)
+        services.support(second, proposal)
+        db_session.commit()
+    assert db_session.get(Proposal, proposal.id).supports_count == 1
