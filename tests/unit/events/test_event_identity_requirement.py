@@ -7,7 +7,6 @@ import pytest
 
 from civiclab.accounts.identity_rule import IdentityRequired
 from civiclab.core.errors import DomainError
-from civiclab.core.signals import audited
 from civiclab.events import services
 from civiclab.events.models import Event, EventState, RegistrationState
 from tests.conftest import login, text_of
@@ -21,17 +20,6 @@ GUEST_NEEDED = ("Questo evento è riservato a chi ha un'identità verificata: ac
                 "prenotare.")
 
 
-@pytest.fixture
-def audit_entries():
-    entries = []
-
-    def listen(actor, **entry):
-        if entry["action"].endswith(".identity_requirement_changed"):  # the other acts have their own tests
-            entries.append((entry["action"], entry["subject_type"], entry["subject_id"], entry["city_id"],
-                            entry["details"]))
-
-    with audited.connected_to(listen):
-        yield entries
 
 
 # ---- accounts ----------------------------------------------------------------------------------
@@ -131,7 +119,7 @@ def _checked(html, name):
 
 
 def test_a_facilitator_sets_and_unsets_the_requirement_on_the_event_sheet(
-        client, db_session, lab, facilitator, audit_entries):
+        client, db_session, lab, facilitator, identity_requirement_audits):
     login(client, facilitator)
     sheet = client.get(f"/gestione/laboratori/{lab.id}/eventi/nuovo").get_data(as_text=True)
     assert "Solo con SPID/CIE" in sheet and not _checked(sheet, "requires_identity")
@@ -140,26 +128,26 @@ def test_a_facilitator_sets_and_unsets_the_requirement_on_the_event_sheet(
     assert response.status_code == 302
     event = db_session.get(Event, int(response.headers["Location"].rsplit("/", 1)[-1]))
     assert event.requires_identity
-    assert audit_entries == [("event.identity_requirement_changed", "events", event.id, lab.city_id,
+    assert identity_requirement_audits == [("event.identity_requirement_changed", "events", event.id, lab.city_id,
                               {"required": True})]
     assert _checked(client.get(f"/eventi/{event.id}/modifica").get_data(as_text=True), "requires_identity")
 
     assert client.post(f"/eventi/{event.id}/modifica", data=event_form(lab_id=str(lab.id))).status_code == 302
     db_session.refresh(event)
     assert not event.requires_identity
-    assert audit_entries[-1] == ("event.identity_requirement_changed", "events", event.id, lab.city_id,
+    assert identity_requirement_audits[-1] == ("event.identity_requirement_changed", "events", event.id, lab.city_id,
                                  {"required": False})
     # other changes leave no such entry
     assert client.post(f"/eventi/{event.id}/modifica", data=event_form(lab_id=str(lab.id), title="Altro")
                        ).status_code == 302
-    assert len(audit_entries) == 2
+    assert len(identity_requirement_audits) == 2
 
 
-def test_an_event_requiring_nothing_leaves_no_entry(client, lab, facilitator, audit_entries):
+def test_an_event_requiring_nothing_leaves_no_entry(client, lab, facilitator, identity_requirement_audits):
     login(client, facilitator)
     assert client.post(f"/gestione/laboratori/{lab.id}/eventi/nuovo",
                        data=event_form(lab_id=str(lab.id))).status_code == 302
-    assert audit_entries == []
+    assert identity_requirement_audits == []
 
 
 # ---- badges ------------------------------------------------------------------------------------

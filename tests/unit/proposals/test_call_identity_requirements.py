@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from civiclab.accounts.identity_rule import IdentityRequired
 from civiclab.core.errors import DomainError
-from civiclab.core.signals import audited
 from civiclab.core.time import utcnow
 from civiclab.proposals import services
 from civiclab.proposals.models import Call, Proposal, ProposalState, Support
@@ -28,18 +27,6 @@ def proposals_of(db_session, call):
     return list(db_session.scalars(sa.select(Proposal).where(Proposal.call_id == call.id)))
 
 
-@pytest.fixture
-def audit_entries():
-    """The audit() calls made during the test, as (action, subject_type, subject_id, city_id, details)."""
-    entries = []
-
-    def listen(actor, **entry):
-        if entry["action"].endswith(".identity_requirement_changed"):  # the other acts have their own tests
-            entries.append((entry["action"], entry["subject_type"], entry["subject_id"], entry["city_id"],
-                            entry["details"]))
-
-    with audited.connected_to(listen):
-        yield entries
 
 
 # ---- proposing ---------------------------------------------------------------------------------
@@ -201,7 +188,7 @@ def call_form(project, **changes):
 
 
 def test_staff_set_and_unset_the_requirements_on_the_call_sheet(
-        client, db_session, make_project, make_staff, audit_entries):
+        client, db_session, make_project, make_staff, identity_requirement_audits):
     project = make_project()
     staff = make_staff(project.city)
     login(client, staff)
@@ -212,7 +199,7 @@ def test_staff_set_and_unset_the_requirements_on_the_call_sheet(
     assert response.status_code == 302
     call = db_session.scalar(sa.select(Call).filter_by(title="Idee per i cortili"))
     assert (call.proposals_require_identity, call.supports_require_identity) == (True, False)
-    assert audit_entries == [("call.identity_requirement_changed", "calls", call.id, project.city_id,
+    assert identity_requirement_audits == [("call.identity_requirement_changed", "calls", call.id, project.city_id,
                               {"proposals": True, "supports": False})]
 
     edit = client.get(f"/call/{call.id}/modifica").get_data(as_text=True)
@@ -223,13 +210,13 @@ def test_staff_set_and_unset_the_requirements_on_the_call_sheet(
                        ).status_code == 302
     db_session.refresh(call)
     assert (call.proposals_require_identity, call.supports_require_identity) == (False, True)
-    assert audit_entries[-1] == ("call.identity_requirement_changed", "calls", call.id, project.city_id,
+    assert identity_requirement_audits[-1] == ("call.identity_requirement_changed", "calls", call.id, project.city_id,
                                  {"proposals": False, "supports": True})
 
     # saving the sheet without changing them leaves no entry
     assert client.post(f"/call/{call.id}/modifica", data=call_form(project, supports_require_identity="y",
                                                                   title="Idee nuove")).status_code == 302
-    assert len(audit_entries) == 2
+    assert len(identity_requirement_audits) == 2
 
 
 def _checked(html, name):
@@ -239,13 +226,13 @@ def _checked(html, name):
     return "checked" in tag.group(0)
 
 
-def test_a_new_call_requiring_nothing_leaves_no_entry(in_request, make_project, make_staff, audit_entries):
+def test_a_new_call_requiring_nothing_leaves_no_entry(in_request, make_project, make_staff, identity_requirement_audits):
     project = make_project()
     now = utcnow()
     services.create_call(make_staff(project.city), city=project.city, project=project, title="Senza",
                          proposals_from=now, review_from=now + timedelta(days=1),
                          supports_from=now + timedelta(days=2), closes_at=now + timedelta(days=3))
-    assert audit_entries == []
+    assert identity_requirement_audits == []
 
 
 # ---- badges --------------------------------------------------------------------------------------
