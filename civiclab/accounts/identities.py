@@ -3,7 +3,7 @@
 
 The fiscal number is personal data the platform needs only to recognise the same person again:
 it is kept as a keyed hash (HMAC-SHA256 with the app's IDENTITY_HASH_KEY, or SECRET_KEY), never in
-clear; `fiscal_masked` ("TINIT-RSS*********Z") is what pages show.
+clear; `fiscal_masked` ("RSS***********1U") is what pages show.
 """
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship

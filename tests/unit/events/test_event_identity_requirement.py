@@ -164,17 +164,13 @@ def test_the_badge_shows_on_the_list_card_of_an_event_that_requires_an_identity(
 # ---- one person, one seat: an identity moved to another account books no second time ----------
 
 def test_an_identity_relinked_to_another_account_cannot_book_the_event_again(
-        app, db_session, make_event, make_user):
+        app, db_session, make_event, make_user, spid_person):
     from civiclab.accounts import identity_services
     from tests.fixtures.factories import DEMO_PASSWORD
 
     event = make_event(requires_identity=True)
+    person = spid_person
     with app.test_request_context():
-        code = "RSSMRA80A01H501U"
-        person = identity_services.Person(
-            kind="cie", issuer="https://gateway.example.org", subject="sub-9",
-            fiscal_hash=identity_services.fiscal_hash(code),
-            fiscal_masked=identity_services.mask_fiscal_number(code), display_name="Mario Rossi", email="")
         first, second = make_user(), make_user()
         identity_services.link_identity(first, person)
         services.book(first, event)

@@ -248,24 +248,14 @@ def test_the_badge_shows_on_the_list_card_of_a_call_that_requires_an_identity(cl
 
 # ---- one person, one support: an identity moved to another account supports no second time -------
 
-def _spid_person(app):
-    from civiclab.accounts import identity_services
-
-    with app.test_request_context():
-        code = "RSSMRA80A01H501U"
-        return identity_services.Person(
-            kind="spid", issuer="https://gateway.example.org", subject="sub-1",
-            fiscal_hash=identity_services.fiscal_hash(code),
-            fiscal_masked=identity_services.mask_fiscal_number(code), display_name="Mario Rossi", email="")
-
 
 def test_an_identity_unlinked_and_relinked_to_another_account_cannot_support_again(
-        app, db_session, make_call, make_proposal, make_user):
+        app, db_session, make_call, make_proposal, make_user, spid_person):
     from civiclab.accounts import identity_services
     from tests.fixtures.factories import DEMO_PASSWORD
 
     proposal = make_proposal(call=make_call(phase="supports", supports_require_identity=True))
-    person = _spid_person(app)
+    person = spid_person
     first, second = make_user(), make_user()
     with app.test_request_context():
         identity_services.link_identity(first, person)
@@ -281,12 +271,12 @@ def test_an_identity_unlinked_and_relinked_to_another_account_cannot_support_aga
 
 
 def test_a_withdrawn_support_frees_the_identity_for_its_new_account(
-        app, db_session, make_call, make_proposal, make_user):
+        app, db_session, make_call, make_proposal, make_user, spid_person):
     from civiclab.accounts import identity_services
     from tests.fixtures.factories import DEMO_PASSWORD
 
     proposal = make_proposal(call=make_call(phase="supports", supports_require_identity=True))
-    person = _spid_person(app)
+    person = spid_person
     first, second = make_user(), make_user()
     with app.test_request_context():
         identity_services.link_identity(first, person)
