@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from civiclab.audit.models import AuditEntry
 from civiclab.core.audit import audit
-from civiclab.core.time import utcnow
+from civiclab.core.time import to_rome, utcnow
 from tests.conftest import login, text_of
 
 
@@ -119,8 +119,8 @@ def test_the_city_filter_and_the_days(client, world, db_session):
     login(client, world["admin"])
 
     by_city = client.get("/gestione/registro", query_string={"citta": world["parma"].id})
-    today = client.get("/gestione/registro", query_string={"dal": entry.at.date().isoformat(),
-                                                           "al": entry.at.date().isoformat()})
+    day = to_rome(entry.at).date()  # the log's days are Rome's (at 23:30 UTC it is already tomorrow there)
+    today = client.get("/gestione/registro", query_string={"dal": day.isoformat(), "al": day.isoformat()})
     tomorrow = client.get("/gestione/registro", query_string={
         "dal": (entry.at + timedelta(days=2)).strftime("%d/%m/%Y")})
 
